@@ -1,0 +1,57 @@
+# commerce-cdc: the README's commands. Everything installs what it needs.
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+NODE_MODULES_STAMP := node_modules/.install-stamp
+
+help:
+	@echo "make demo         start the stack, seed a catalog, run the connector and a sample receiver"
+	@echo "make test         install, build, start the stack, run unit, integration and fault tests"
+	@echo "make bench        benchmarks, printing BENCH <name>=<value> lines"
+	@echo "make stack-up | stack-down | stack-status   the local MariaDB, Kafka and schema registry"
+
+$(NODE_MODULES_STAMP): package.json package-lock.json
+	npm ci --no-audit --no-fund
+	@touch $@
+
+install: $(NODE_MODULES_STAMP)
+
+build: install
+	npm run build --silent
+
+lint: install
+	npm run lint --silent
+
+# Debian's Chromium for the browser test (never a downloaded browser build)
+chromium:
+	@command -v chromium >/dev/null || (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null)
+
+stack-up:
+	scripts/stack.sh up
+
+stack-down:
+	scripts/stack.sh down
+
+stack-status:
+	scripts/stack.sh status
+
+test: build lint chromium stack-up
+	npx vitest run --project unit
+	npx vitest run --project integration
+	npx vitest run --project fault
+
+test-unit: build
+	npx vitest run --project unit
+
+test-integration: build stack-up
+	npx vitest run --project integration
+
+test-fault: build stack-up
+	npx vitest run --project fault
+
+demo: build stack-up
+	scripts/demo.sh
+
+bench: build stack-up
+	scripts/bench.sh
+
+.PHONY: help install build lint chromium stack-up stack-down stack-status test test-unit test-integration test-fault demo bench

@@ -1,0 +1,7 @@
+import type { Command } from 'commander';
+import { registerVersion } from './version.js';
+
+/** Each command module registers itself on the program. */
+export type Register = (program: Command) => void;
+
+export const commands: Register[] = [registerVersion];

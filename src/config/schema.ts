@@ -1,0 +1,123 @@
+import { z } from 'zod';
+
+// Every key has a description and a default. README's configuration section is
+// generated from these descriptions (`commerce-cdc config --describe`).
+
+const tls = z
+  .object({
+    enabled: z.boolean().default(false).describe('Use TLS'),
+    ca: z.string().optional().describe('Path to a PEM CA bundle'),
+    cert: z.string().optional().describe('Path to a PEM client certificate'),
+    key: z.string().optional().describe('Path to a PEM client key'),
+    rejectUnauthorized: z.boolean().default(true).describe('Verify the server certificate'),
+  })
+  .default({ enabled: false, rejectUnauthorized: true });
+
+export const mysqlSchema = z
+  .object({
+    host: z.string().default('127.0.0.1').describe('Commerce database host'),
+    port: z.number().int().min(1).max(65535).default(3306).describe('Commerce database port'),
+    user: z.string().default('cdc').describe('User with REPLICATION SLAVE, REPLICATION CLIENT and SELECT'),
+    password: z.string().default('').describe('Password of that user (secret: never logged)'),
+    database: z.string().default('magento').describe('The Commerce database (schema) to capture'),
+    tablePrefix: z.string().default('').describe("Magento's table prefix, if the install uses one"),
+    serverId: z.number().int().min(1).max(4294967295).default(5401).describe('Replica server id the binlog reader uses; unique among replicas'),
+    connectionLimit: z.number().int().min(1).default(8).describe('Pool size for provider queries'),
+    tls,
+  })
+  .default({} as never);
+
+export const kafkaSchema = z
+  .object({
+    brokers: z.array(z.string()).min(1).default(['127.0.0.1:9092']).describe('Bootstrap brokers host:port'),
+    clientId: z.string().default('commerce-cdc').describe('Kafka client id'),
+    partitions: z.number().int().min(1).default(3).describe('Partitions of every feed topic (changes, items, status share it)'),
+    replicationFactor: z.number().int().min(1).default(1).describe('Replication factor of created topics'),
+    tls,
+    sasl: z
+      .object({
+        mechanism: z.enum(['plain', 'scram-sha-256', 'scram-sha-512']).describe('SASL mechanism'),
+        username: z.string().describe('SASL user'),
+        password: z.string().describe('SASL password (secret: never logged)'),
+      })
+      .optional()
+      .describe('SASL authentication'),
+  })
+  .default({} as never);
+
+export const registrySchema = z
+  .object({
+    url: z.string().url().default('http://127.0.0.1:8081').describe('Confluent-compatible schema registry URL (Apicurio: .../apis/ccompat/v7)'),
+    username: z.string().optional().describe('Basic auth user'),
+    password: z.string().optional().describe('Basic auth password (secret: never logged)'),
+  })
+  .default({} as never);
+
+export const readerSchema = z
+  .object({
+    connector: z.string().default('connectors/commerce.yaml').describe('Declarative table-to-feed mapping'),
+    snapshotMode: z.enum(['initial', 'when_needed', 'never', 'always']).default('initial').describe('When to take a snapshot'),
+    snapshotScope: z.enum(['entities', 'rows']).default('entities').describe('entities: one r event per source entity of each feed; rows: every row of every captured table'),
+    snapshotChunkSize: z.number().int().min(1).default(5000).describe('Rows per snapshot chunk (one Kafka transaction each)'),
+    maxQueueBytes: z.number().int().min(1024).default(32 * 1024 * 1024).describe('Pause the binlog stream while this many bytes wait for Kafka'),
+    maxTransactionEvents: z.number().int().min(1).default(20000).describe('Binlog events per Kafka transaction at most'),
+    heartbeatMs: z.number().int().min(100).default(5000).describe('Position/lag heartbeat period while idle'),
+  })
+  .default({} as never);
+
+export const feedTuningSchema = z.object({
+  batchSize: z.number().int().min(1).optional().describe('Entity ids per provider query batch'),
+  threads: z.number().int().min(1).optional().describe('Provider batches run at once'),
+  publishBatchSize: z.number().int().min(1).optional().describe('Items per downstream request'),
+  publishConcurrency: z.number().int().min(1).optional().describe('Downstream requests in flight'),
+  route: z.string().optional().describe('Downstream route for this feed'),
+});
+
+export const exporterSchema = z
+  .object({
+    feeds: z.array(z.string()).default([]).describe('Feeds to run; empty = all eleven'),
+    tuning: z.record(z.string(), feedTuningSchema).default({}).describe('Per-feed overrides keyed by feed name'),
+    batchSize: z.number().int().min(1).default(500).describe('Default entity ids per provider batch'),
+    threads: z.number().int().min(1).default(2).describe('Default provider batches at once'),
+  })
+  .default({} as never);
+
+export const publisherSchema = z
+  .object({
+    downstream: z.enum(['http', 'kafka']).default('http').describe('http: POST batches like Commerce Services; kafka: consumers read the items topic, no publisher'),
+    baseUrl: z.string().url().default('http://127.0.0.1:8787').describe('Downstream base URL; feeds POST to <baseUrl>/<route>'),
+    apiKey: z.string().optional().describe('Sent as x-api-key (secret: never logged)'),
+    timeoutMs: z.number().int().min(100).default(10_000).describe('Per-request timeout'),
+    batchSize: z.number().int().min(1).default(100).describe('Items per request'),
+    concurrency: z.number().int().min(1).default(2).describe('Requests in flight per feed'),
+    retryInitialMs: z.number().int().min(1).default(500).describe('First retry delay for status 2'),
+    retryMaxMs: z.number().int().min(1).default(60_000).describe('Largest retry delay'),
+    gzip: z.boolean().default(true).describe('gzip the JSON body'),
+  })
+  .default({} as never);
+
+export const dashboardSchema = z
+  .object({
+    enabled: z.boolean().default(true).describe('Serve the status page, /metrics and /healthz from `run`'),
+    host: z.string().default('127.0.0.1').describe('Listen address'),
+    port: z.number().int().min(0).max(65535).default(8686).describe('Listen port'),
+    token: z.string().optional().describe('Bearer token required by the page and /metrics (secret: never logged)'),
+  })
+  .default({} as never);
+
+export const configSchema = z
+  .object({
+    prefix: z.string().regex(/^[A-Za-z0-9._-]+$/).default('commerce').describe('Topic prefix: <prefix>.<feed>.changes|items|status'),
+    logLevel: z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal']).default('info').describe('Log level'),
+    mysql: mysqlSchema,
+    kafka: kafkaSchema,
+    registry: registrySchema,
+    reader: readerSchema,
+    exporter: exporterSchema,
+    publisher: publisherSchema,
+    dashboard: dashboardSchema,
+  })
+  .strict();
+
+export type Config = z.infer<typeof configSchema>;
+export type FeedTuning = z.infer<typeof feedTuningSchema>;

@@ -1,0 +1,50 @@
+import kafkajs, { type Kafka, type SASLOptions, type logLevel as LogLevelT } from 'kafkajs';
+import { readFileSync } from 'node:fs';
+import type { Config } from '../config/schema.js';
+import type { Logger } from '../log.js';
+
+const { Kafka: KafkaCtor, logLevel } = kafkajs;
+
+function toPino(level: LogLevelT): 'error' | 'warn' | 'info' | 'debug' {
+  switch (level) {
+    case logLevel.ERROR:
+    case logLevel.NOTHING:
+      return 'error';
+    case logLevel.WARN:
+      return 'warn';
+    case logLevel.INFO:
+      return 'info';
+    default:
+      return 'debug';
+  }
+}
+
+/** One Kafka client per process, logging through pino. kafkajs' own ERROR lines for retried requests are logged at warn. */
+export function createKafka(config: Config, log: Logger): Kafka {
+  const k = config.kafka;
+  const ssl = k.tls.enabled
+    ? {
+        rejectUnauthorized: k.tls.rejectUnauthorized,
+        ca: k.tls.ca ? [readFileSync(k.tls.ca, 'utf8')] : undefined,
+        cert: k.tls.cert ? readFileSync(k.tls.cert, 'utf8') : undefined,
+        key: k.tls.key ? readFileSync(k.tls.key, 'utf8') : undefined,
+      }
+    : undefined;
+  const sasl = k.sasl ? ({ mechanism: k.sasl.mechanism, username: k.sasl.username, password: k.sasl.password } as SASLOptions) : undefined;
+  const klog = log.child({ component: 'kafkajs' });
+  return new KafkaCtor({
+    clientId: k.clientId,
+    brokers: [...k.brokers],
+    ssl,
+    sasl,
+    logLevel: logLevel.WARN,
+    retry: { retries: 8, initialRetryTime: 200, maxRetryTime: 10_000 },
+    logCreator:
+      () =>
+      ({ level, log: entry }) => {
+        const { message, ...rest } = entry;
+        const lvl = toPino(level);
+        klog[lvl === 'error' ? 'warn' : lvl]({ kafkajs: rest }, message);
+      },
+  });
+}
