@@ -26,6 +26,10 @@ REGISTRY_VERSION="${CDC_REGISTRY_VERSION:-3.0.9}"
 MARIADB_DIR="$STACK/mariadb"
 KAFKA_DIR="$STACK/kafka"
 REGISTRY_DIR="$STACK/registry"
+# downloaded artefacts, shared by every stack instance of this checkout
+CACHE="${CDC_STACK_CACHE:-$ROOT/.stack/cache}"
+KAFKA_LIB="$CACHE/kafka-lib"
+REGISTRY_APP="$CACHE/registry-app"
 
 die() { echo "stack: $*" >&2; exit 1; }
 log() { echo "stack: $*"; }
@@ -102,14 +106,14 @@ stop_mariadb() { stop_pidfile mariadb "$MARIADB_DIR/mariadbd.pid"; }
 
 # ---------------------------------------------------------------- Kafka
 kafka_libs() {
-  if [ ! -f "$KAFKA_DIR/lib/.complete" ]; then
+  if [ ! -f "$KAFKA_LIB/.complete" ]; then
     command -v mvn >/dev/null || die "STACK_MISSING_TOOL: mvn not found; install Maven"
     log "resolving Kafka jars from Maven Central (stack/kafka/pom.xml)"
-    mkdir -p "$KAFKA_DIR"
+    mkdir -p "$KAFKA_DIR" "$CACHE"
     mvn -B -q -f "$ROOT/stack/kafka/pom.xml" dependency:copy-dependencies \
-      -DoutputDirectory="$KAFKA_DIR/lib" >"$KAFKA_DIR/mvn.log" 2>&1 \
+      -DoutputDirectory="$KAFKA_LIB" >"$KAFKA_DIR/mvn.log" 2>&1 \
       || die "STACK_START_FAILED: resolving the Kafka jars failed; see $KAFKA_DIR/mvn.log"
-    touch "$KAFKA_DIR/lib/.complete"
+    touch "$KAFKA_LIB/.complete"
   fi
 }
 
@@ -162,7 +166,7 @@ logger.org.name=org.apache.kafka
 logger.org.level=WARN
 PROPS
   if [ ! -f "$KAFKA_DIR/data/meta.properties" ]; then
-    java -cp "$KAFKA_DIR/lib/*" -Dlog4j2.configurationFile="$KAFKA_DIR/log4j2.properties" \
+    java -cp "$KAFKA_LIB/*" -Dlog4j2.configurationFile="$KAFKA_DIR/log4j2.properties" \
       kafka.tools.StorageTool format -t "$(cat /proc/sys/kernel/random/uuid | tr -d '-' | head -c 22)" \
       -c "$KAFKA_DIR/server.properties" >"$KAFKA_DIR/format.log" 2>&1 \
       || die "STACK_START_FAILED: formatting Kafka storage failed; see $KAFKA_DIR/format.log"
@@ -170,7 +174,7 @@ PROPS
   : >"$logfile"
   nohup java -Xms256m -Xmx1g -XX:+UseG1GC -Djava.awt.headless=true \
     -Dlog4j2.configurationFile="$KAFKA_DIR/log4j2.properties" \
-    -cp "$KAFKA_DIR/lib/*" kafka.Kafka "$KAFKA_DIR/server.properties" </dev/null >>"$logfile" 2>&1 &
+    -cp "$KAFKA_LIB/*" kafka.Kafka "$KAFKA_DIR/server.properties" </dev/null >>"$logfile" 2>&1 &
   echo $! >"$pidfile"
   wait_for kafka "$logfile" "$pidfile" kafka_healthy
   log "kafka up on $HOST:$KAFKA_PORT (log $logfile)"
@@ -180,22 +184,22 @@ stop_kafka() { stop_pidfile kafka "$KAFKA_DIR/kafka.pid"; }
 
 # ---------------------------------------------------------------- Registry
 registry_app() {
-  if [ ! -f "$REGISTRY_DIR/app/.runner" ]; then
+  if [ ! -f "$REGISTRY_APP/.runner" ]; then
     command -v mvn >/dev/null || die "STACK_MISSING_TOOL: mvn not found; install Maven"
     # 3.0.x runs on Java 17 (3.3.x needs 21); its parent pom is not on Central, so fetch the archive alone.
     local gav="io.apicurio:apicurio-registry-app:$REGISTRY_VERSION:tar.gz:all"
     log "resolving Apicurio Registry $REGISTRY_VERSION from Maven Central"
-    mkdir -p "$REGISTRY_DIR/app"
+    mkdir -p "$REGISTRY_APP"
     mvn -B -q -Dstyle.color=never dependency:get -Dartifact="$gav" -Dtransitive=false >"$REGISTRY_DIR/mvn.log" 2>&1 \
       || die "STACK_START_FAILED: resolving $gav failed; see $REGISTRY_DIR/mvn.log"
     local repo; repo="$(mvn -B -q -Dstyle.color=never help:evaluate -Dexpression=settings.localRepository -DforceStdout 2>>"$REGISTRY_DIR/mvn.log" | sed "s/\x1b\[[0-9;]*m//g")"
     local archive="$repo/io/apicurio/apicurio-registry-app/$REGISTRY_VERSION/apicurio-registry-app-$REGISTRY_VERSION-all.tar.gz"
     [ -f "$archive" ] || die "STACK_START_FAILED: $archive missing after download; see $REGISTRY_DIR/mvn.log"
-    tar xzf "$archive" -C "$REGISTRY_DIR/app"
+    tar xzf "$archive" -C "$REGISTRY_APP"
     # 3.0.x ships a runner jar; later versions a quarkus-app layout.
-    local jar; jar="$(find "$REGISTRY_DIR/app" -maxdepth 2 \( -name quarkus-run.jar -o -name 'apicurio-registry-app-*-runner.jar' \) | head -1)"
+    local jar; jar="$(find "$REGISTRY_APP" -maxdepth 2 \( -name quarkus-run.jar -o -name 'apicurio-registry-app-*-runner.jar' \) | head -1)"
     [ -n "$jar" ] || die "STACK_START_FAILED: no runnable jar in $archive"
-    echo "$jar" >"$REGISTRY_DIR/app/.runner"
+    echo "$jar" >"$REGISTRY_APP/.runner"
   fi
 }
 
@@ -213,7 +217,7 @@ start_registry() {
     -Dapicurio.rest.deletion.artifact.enabled=true \
     -Dapicurio.rest.deletion.artifact-version.enabled=true \
     -Dapicurio.rest.deletion.group.enabled=true \
-    -jar "$(cat "$REGISTRY_DIR/app/.runner")" </dev/null >>"$logfile" 2>&1 &
+    -jar "$(cat "$REGISTRY_APP/.runner")" </dev/null >>"$logfile" 2>&1 &
   echo $! >"$pidfile"
   wait_for registry "$logfile" "$pidfile" registry_healthy
   log "registry up on http://$HOST:$REGISTRY_PORT/apis/ccompat/v7 (log $logfile)"

@@ -1,0 +1,22 @@
+// The feed registry. Each feed lives in src/feeds/<feed>/index.ts and exports
+// `definition: FeedDefinition`; add one import line and one entry below.
+import { CdcError } from '../errors.js';
+import { FEED_NAMES, type FeedDefinition, type FeedName } from './types.js';
+
+const DEFINITIONS: Partial<Record<FeedName, FeedDefinition>> = {
+};
+
+export function allFeeds(): FeedDefinition[] {
+  return FEED_NAMES.flatMap((n) => (DEFINITIONS[n] ? [DEFINITIONS[n]] : []));
+}
+
+/** Resolves Adobe's spellings and lower-case aliases (`productattributes`) to a feed. */
+export function resolveFeed(name: string): FeedDefinition {
+  const wanted = name.trim().toLowerCase();
+  for (const f of allFeeds()) {
+    if (f.name.toLowerCase() === wanted || f.aliases.some((a) => a.toLowerCase() === wanted)) return f;
+  }
+  throw new CdcError('FEED_UNKNOWN', `unknown feed "${name}"`, {
+    fix: `use one of: ${allFeeds().map((f) => f.name).join(', ')}`,
+  });
+}

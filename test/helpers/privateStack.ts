@@ -1,0 +1,52 @@
+// A private stack instance (own MariaDB, Kafka and registry on their own ports and
+// state dir) for fault tests that stop the broker or restart the database without
+// disturbing the shared stack other tests use.
+import { execFileSync } from 'node:child_process';
+import { rmSync } from 'node:fs';
+import { ROOT } from './stack.js';
+
+export interface PrivateStack {
+  dir: string;
+  env: Record<string, string>;
+  mysqlPort: number;
+  brokers: string[];
+  registryUrl: string;
+  /** scripts/stack.sh with this instance's env: ('stop', 'kafka'), ('start', 'mariadb'), ... */
+  run(...args: string[]): string;
+  /** Stops every part and removes the state dir. */
+  destroy(): void;
+}
+
+export function startPrivateStack(label: string, base = 20000 + Math.floor(Math.random() * 200) * 10): PrivateStack {
+  const dir = `${ROOT}.stack/private-${label}-${base}`;
+  const env: Record<string, string> = {
+    CDC_STACK_DIR: dir,
+    CDC_STACK_CACHE: `${ROOT}.stack/cache`,
+    CDC_MYSQL_PORT: String(base + 1),
+    CDC_KAFKA_PORT: String(base + 2),
+    CDC_KAFKA_CONTROLLER_PORT: String(base + 3),
+    CDC_REGISTRY_PORT: String(base + 4),
+  };
+  const run = (...args: string[]) =>
+    execFileSync('bash', [`${ROOT}scripts/stack.sh`, ...args], {
+      encoding: 'utf8',
+      env: { ...process.env, ...env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+  run('up');
+  return {
+    dir,
+    env,
+    mysqlPort: base + 1,
+    brokers: [`127.0.0.1:${base + 2}`],
+    registryUrl: `http://127.0.0.1:${base + 4}/apis/ccompat/v7`,
+    run,
+    destroy() {
+      try {
+        run('down');
+      } finally {
+        rmSync(dir, { recursive: true, force: true });
+      }
+    },
+  };
+}
