@@ -78,6 +78,8 @@ export interface FeedDefinition {
   threads: number;
   /** Avro schema file of the item record, relative to the repo root. */
   schemaFile: string;
+  /** Entity types other than sourceEntity that provider.expand() turns into source entity ids. */
+  expandTypes: string[];
   /** Immediate (catalog, inventory) or legacy (scopes, orders) in Adobe's terms. */
   mode: 'immediate' | 'legacy';
   provider: FeedProvider;

@@ -1,0 +1,25 @@
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+
+/** The process's Prometheus metrics; every part gets this object from createConnector. */
+export class Metrics {
+  readonly registry = new Registry();
+
+  readonly readerLagMs = new Gauge({ name: 'cdc_reader_lag_ms', help: 'Time between a binlog event and its commit to Kafka (last transaction), ms', registers: [this.registry] });
+  readonly readerEvents = new Counter({ name: 'cdc_reader_events_total', help: 'Change events produced', labelNames: ['feed', 'op'] as const, registers: [this.registry] });
+  readonly readerQueueBytes = new Gauge({ name: 'cdc_reader_queue_bytes', help: 'Bytes waiting to be produced', registers: [this.registry] });
+  readonly readerTransactions = new Counter({ name: 'cdc_reader_transactions_total', help: 'Kafka transactions committed by the reader', registers: [this.registry] });
+  readonly readerPositionTs = new Gauge({ name: 'cdc_reader_position_timestamp_ms', help: 'Binlog timestamp of the last committed position', registers: [this.registry] });
+
+  readonly exporterItemsWritten = new Counter({ name: 'cdc_exporter_items_written_total', help: 'Items written to the items topic', labelNames: ['feed'] as const, registers: [this.registry] });
+  readonly exporterItemsDeduped = new Counter({ name: 'cdc_exporter_items_deduped_total', help: 'Items assembled but unchanged (not written)', labelNames: ['feed'] as const, registers: [this.registry] });
+  readonly exporterItemsDeleted = new Counter({ name: 'cdc_exporter_items_deleted_total', help: 'Deleted items written', labelNames: ['feed'] as const, registers: [this.registry] });
+  readonly exporterBatchSeconds = new Histogram({ name: 'cdc_exporter_batch_seconds', help: 'Assemble+write time per consumed batch', labelNames: ['feed'] as const, buckets: [0.01, 0.05, 0.1, 0.25, 0.5, 1, 2, 5, 10], registers: [this.registry] });
+
+  readonly publisherStatus = new Counter({ name: 'cdc_publisher_items_total', help: 'Items by delivery status (200, 400, 1, 2)', labelNames: ['feed', 'status'] as const, registers: [this.registry] });
+  readonly publisherRequestSeconds = new Histogram({ name: 'cdc_publisher_request_seconds', help: 'Downstream request time', labelNames: ['feed'] as const, buckets: [0.01, 0.05, 0.1, 0.25, 0.5, 1, 2, 5, 10], registers: [this.registry] });
+  readonly publisherLastSuccess = new Gauge({ name: 'cdc_publisher_last_success_timestamp_ms', help: 'Time of the last accepted batch', labelNames: ['feed'] as const, registers: [this.registry] });
+
+  constructor(opts: { defaults?: boolean } = {}) {
+    if (opts.defaults ?? true) collectDefaultMetrics({ register: this.registry });
+  }
+}
