@@ -24,7 +24,7 @@ function unwrap(t: z.ZodType): { inner: z.ZodType; defaultValue: unknown; descri
       const d = (cur.def as { defaultValue: unknown }).defaultValue;
       defaultValue ??= typeof d === 'function' ? (d as () => unknown)() : d;
       cur = cur.def.innerType as z.ZodType;
-    } else if (cur instanceof z.ZodOptional || cur instanceof z.ZodNullable) {
+    } else if (cur instanceof z.ZodOptional || cur instanceof z.ZodNullable || cur instanceof z.ZodPrefault) {
       cur = cur.def.innerType as z.ZodType;
     } else break;
     description ||= cur.description ?? '';

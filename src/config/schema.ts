@@ -2,6 +2,8 @@ import { z } from 'zod';
 
 // Every key has a description and a default. README's configuration section is
 // generated from these descriptions (`commerce-cdc config --describe`).
+// Sections use .prefault({}): zod 4 returns a .default() value as is, while a
+// prefault is parsed, so the inner keys' defaults apply.
 
 const tls = z
   .object({
@@ -25,7 +27,7 @@ export const mysqlSchema = z
     connectionLimit: z.number().int().min(1).default(8).describe('Pool size for provider queries'),
     tls,
   })
-  .default({} as never);
+  .prefault({});
 
 export const kafkaSchema = z
   .object({
@@ -43,7 +45,7 @@ export const kafkaSchema = z
       .optional()
       .describe('SASL authentication'),
   })
-  .default({} as never);
+  .prefault({});
 
 export const registrySchema = z
   .object({
@@ -51,11 +53,11 @@ export const registrySchema = z
     username: z.string().optional().describe('Basic auth user'),
     password: z.string().optional().describe('Basic auth password (secret: never logged)'),
   })
-  .default({} as never);
+  .prefault({});
 
 export const readerSchema = z
   .object({
-    connector: z.string().default('connectors/commerce.yaml').describe('Declarative table-to-feed mapping'),
+    connector: z.string().default('connectors/feeds').describe('Folder of the declarative table-to-feed mappings, one <feed>.yaml per feed'),
     snapshotMode: z.enum(['initial', 'when_needed', 'never', 'always']).default('initial').describe('When to take a snapshot'),
     snapshotScope: z.enum(['entities', 'rows']).default('entities').describe('entities: one r event per source entity of each feed; rows: every row of every captured table'),
     snapshotChunkSize: z.number().int().min(1).default(5000).describe('Rows per snapshot chunk (one Kafka transaction each)'),
@@ -63,7 +65,7 @@ export const readerSchema = z
     maxTransactionEvents: z.number().int().min(1).default(20000).describe('Binlog events per Kafka transaction at most'),
     heartbeatMs: z.number().int().min(100).default(5000).describe('Position/lag heartbeat period while idle'),
   })
-  .default({} as never);
+  .prefault({});
 
 export const feedTuningSchema = z.object({
   batchSize: z.number().int().min(1).optional().describe('Entity ids per provider query batch'),
@@ -80,7 +82,7 @@ export const exporterSchema = z
     batchSize: z.number().int().min(1).default(500).describe('Default entity ids per provider batch'),
     threads: z.number().int().min(1).default(2).describe('Default provider batches at once'),
   })
-  .default({} as never);
+  .prefault({});
 
 export const publisherSchema = z
   .object({
@@ -94,7 +96,7 @@ export const publisherSchema = z
     retryMaxMs: z.number().int().min(1).default(60_000).describe('Largest retry delay'),
     gzip: z.boolean().default(true).describe('gzip the JSON body'),
   })
-  .default({} as never);
+  .prefault({});
 
 export const dashboardSchema = z
   .object({
@@ -103,7 +105,7 @@ export const dashboardSchema = z
     port: z.number().int().min(0).max(65535).default(8686).describe('Listen port'),
     token: z.string().optional().describe('Bearer token required by the page and /metrics (secret: never logged)'),
   })
-  .default({} as never);
+  .prefault({});
 
 export const configSchema = z
   .object({
