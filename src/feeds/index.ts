@@ -2,8 +2,12 @@
 // `definition: FeedDefinition`; add one import line and one entry below.
 import { CdcError } from '../errors.js';
 import { FEED_NAMES, type FeedDefinition, type FeedName } from './types.js';
+import { definition as scopesWebsite } from './scopesWebsite/index.js';
+import { definition as scopesCustomerGroup } from './scopesCustomerGroup/index.js';
 
 const DEFINITIONS: Partial<Record<FeedName, FeedDefinition>> = {
+  scopesWebsite,
+  scopesCustomerGroup,
 };
 
 export function allFeeds(): FeedDefinition[] {
