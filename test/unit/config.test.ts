@@ -1,8 +1,9 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { buildConfig, configLeaves, loadConfig } from '../../src/config/load.js';
+import { describeConfig } from '../../src/cli/commands/config.js';
 import { CdcError } from '../../src/errors.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'cdc-config-'));
@@ -112,5 +113,11 @@ describe('configuration', () => {
       expect(l.env).toMatch(/^CDC_[A-Z0-9_]+$/);
     }
     expect(leaves.find((l) => l.path.join('.') === 'mysql.tablePrefix')?.env).toBe('CDC_MYSQL_TABLE_PREFIX');
+  });
+
+  it("README's Configuration table is the current `config --describe` output", () => {
+    const readme = readFileSync(new URL('../../README.md', import.meta.url), 'utf8');
+    const m = /<!-- config:begin[^\n]*-->\n([\s\S]*?)<!-- config:end -->/.exec(readme);
+    expect(m?.[1]).toBe(describeConfig());
   });
 });

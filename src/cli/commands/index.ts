@@ -1,7 +1,8 @@
 import type { Command } from 'commander';
 import { registerVersion } from './version.js';
+import { registerConfig } from './config.js';
 
 /** Each command module registers itself on the program. */
 export type Register = (program: Command) => void;
 
-export const commands: Register[] = [registerVersion];
+export const commands: Register[] = [registerVersion, registerConfig];

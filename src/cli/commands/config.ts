@@ -1,0 +1,55 @@
+import type { Command } from 'commander';
+import { buildConfig, configLeaves, readConfigFile, type Leaf } from '../../config/load.js';
+import { ConfigError } from '../../errors.js';
+import { SECRET_KEYS } from '../../log.js';
+
+const cell = (s: string) => s.replace(/\|/g, '\\|').replace(/\n/g, ' ');
+
+function defaultText(l: Leaf): string {
+  if (l.defaultValue === undefined) return '';
+  if (l.defaultValue === '') return '(empty)';
+  return '`' + (typeof l.defaultValue === 'string' ? l.defaultValue : JSON.stringify(l.defaultValue)) + '`';
+}
+
+/** Markdown table of every key: README's Configuration section is this output. */
+export function describeConfig(): string {
+  const rows = configLeaves().map(
+    (l) => `| \`${l.path.join('.')}\` | \`${l.env}\` | ${cell(defaultText(l))} | ${cell(l.description)} |`,
+  );
+  return ['| Key | Environment variable | Default | Description |', '|---|---|---|---|', ...rows].join('\n') + '\n';
+}
+
+function redact(v: unknown, key = ''): unknown {
+  if (SECRET_KEYS.some((k) => key.toLowerCase() === k.toLowerCase()) && typeof v === 'string') return v ? '[redacted]' : '';
+  if (Array.isArray(v)) return v.map((x) => redact(x));
+  if (v && typeof v === 'object') return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, redact(x, k)]));
+  return v;
+}
+
+export function registerConfig(program: Command): void {
+  program
+    .command('config')
+    .description('show the effective configuration (secrets redacted), --describe every key, or --check it')
+    .option('--describe', 'print every key with its environment variable, default and description (Markdown)')
+    .option('--check', 'validate the file and environment; print warnings and every error')
+    .action((opts: { describe?: boolean; check?: boolean }, cmd: Command) => {
+      if (opts.describe) {
+        process.stdout.write(describeConfig());
+        return;
+      }
+      const file = (cmd.optsWithGlobals() as { config?: string }).config;
+      const r = buildConfig(file ? readConfigFile(file) : {});
+      for (const w of r.warnings) process.stdout.write(`warning: ${w}\n`);
+      if (!r.config) {
+        for (const e of r.errors) process.stdout.write(`error: ${e}\n`);
+        throw new ConfigError('CONFIG_INVALID', `${r.errors.length} problem(s) in the configuration: ${r.errors.join('; ')}`, {
+          fix: 'correct the listed keys in the config file or the CDC_* environment variables (README, Configuration)',
+        });
+      }
+      if (opts.check) {
+        process.stdout.write(`ok: configuration valid (${r.warnings.length} warning(s))\n`);
+        return;
+      }
+      process.stdout.write(JSON.stringify(redact(r.config), null, 2) + '\n');
+    });
+}
