@@ -210,6 +210,7 @@ start_registry() {
   if pid_alive "$pidfile" && registry_healthy >/dev/null 2>&1; then log "registry already running on $HOST:$REGISTRY_PORT"; return; fi
   command -v java >/dev/null || die "STACK_MISSING_TOOL: java not found; install a JDK 17"
   registry_app
+  mkdir -p "$REGISTRY_DIR"
   : >"$logfile"
   nohup java -Xms128m -Xmx768m -Djava.awt.headless=true \
     -Dquarkus.http.host="$HOST" -Dquarkus.http.port="$REGISTRY_PORT" \
