@@ -157,7 +157,7 @@ describe('local stack', () => {
       const consumer = kafka.consumer({ groupId: uniqueName('g') });
       await consumer.connect();
       await consumer.subscribe({ topic, fromBeginning: true });
-      const [{ high }] = (await admin.fetchTopicOffsets(topic)) as [{ high: string }];
+      const high = (await admin.fetchTopicOffsets(topic))[0]!.high;
       const values: string[] = [];
       await new Promise<void>((resolve, reject) => {
         consumer
