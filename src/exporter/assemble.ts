@@ -1,0 +1,65 @@
+// Source entity ids → normalised items with their feed id and hash. The provider
+// runs in batches of batchSize, `threads` batches at once; each item goes
+// through the feed's Avro type so it is valid and its JSON key order is the
+// schema's (the hash depends on that order).
+import type avro from 'avsc';
+import type { FeedDefinition, FeedItem, ProviderContext } from '../feeds/types.js';
+import { feedId, itemHash } from '../feeds/hash.js';
+import { CdcError } from '../errors.js';
+
+export interface BuiltItem {
+  feedId: string;
+  sourceEntityId: string;
+  hash: string;
+  item: FeedItem;
+}
+
+/** The item as the schema's record (defaults filled, unknown fields dropped); throws with the invalid paths. */
+export function normalise(type: avro.Type, item: FeedItem, feed: string): FeedItem {
+  try {
+    return type.clone(item) as FeedItem;
+  } catch {
+    const paths: string[] = [];
+    type.isValid(item, { errorHook: (path) => paths.push(path.join('.')) });
+    throw new CdcError('INTERNAL', `the ${feed} provider built an item that does not fit schemas/items/${feed}.avsc (fields: ${paths.join(', ') || '?'})`, {
+      fix: 'report this with the item; the provider and the item schema disagree',
+      context: { paths },
+    });
+  }
+}
+
+export function build(feed: FeedDefinition, type: avro.Type, sourceEntityId: string, raw: FeedItem): BuiltItem {
+  const item = normalise(type, raw, feed.name);
+  return { feedId: feedId(item, feed.identity), sourceEntityId, hash: itemHash(item, feed.hashExclude), item };
+}
+
+/** Runs fn over chunks with at most `threads` in flight; results in chunk order. */
+export async function inChunks<T, R>(values: T[], size: number, threads: number, fn: (chunk: T[]) => Promise<R[]>): Promise<R[]> {
+  const chunks: T[][] = [];
+  for (let i = 0; i < values.length; i += size) chunks.push(values.slice(i, i + size));
+  const results: R[][] = new Array<R[]>(chunks.length);
+  let next = 0;
+  const worker = async () => {
+    while (next < chunks.length) {
+      const i = next++;
+      results[i] = await fn(chunks[i]!);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(threads, chunks.length) }, worker));
+  return results.flat();
+}
+
+export async function assembleIds(
+  feed: FeedDefinition,
+  type: avro.Type,
+  ids: string[],
+  ctx: ProviderContext,
+  tuning: { batchSize: number; threads: number },
+): Promise<BuiltItem[]> {
+  return inChunks(ids, tuning.batchSize, tuning.threads, async (chunk) => {
+    const started = performance.now();
+    const assembled = await feed.provider.assemble(chunk, ctx);
+    ctx.profile(`${feed.name}.assemble`, chunk.length, performance.now() - started);
+    return assembled.map((a) => build(feed, type, a.sourceEntityId, a.item));
+  });
+}

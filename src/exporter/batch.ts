@@ -1,0 +1,153 @@
+// One consumed batch of `<feed>.changes` (one partition): decode, expand other
+// entity types into triggers, assemble this partition's source entities, dedupe
+// against the state, build deletes, and describe what to write.
+import type avro from 'avsc';
+import type { KafkaMessage } from 'kafkajs';
+import type { FeedDefinition, ProviderContext } from '../feeds/types.js';
+import { itemHash } from '../feeds/hash.js';
+import { partitionFor } from '../kafka/topics.js';
+import { assembleIds, inChunks, normalise, type BuiltItem } from './assemble.js';
+import { decide, minimalPayload, type FeedState } from './state.js';
+import type { ItemEnvelope, TriggerRecord, WireDecoder } from './schemas.js';
+
+export interface ChangeValue {
+  op?: string;
+  entity?: { type: string; id: string; feed: string };
+  force?: boolean;
+  reason?: string;
+}
+
+export interface BatchInput {
+  feed: FeedDefinition;
+  itemType: avro.Type;
+  state: FeedState;
+  ctx: ProviderContext;
+  decoder: WireDecoder;
+  partition: number;
+  partitions: number;
+  tuning: { batchSize: number; threads: number };
+  heartbeat: () => Promise<void>;
+}
+
+export interface BatchOutput {
+  items: Array<ItemEnvelope & { partition: number }>;
+  triggers: TriggerRecord[];
+  processed: number;
+  deduped: number;
+  deleted: number;
+  operation: string;
+}
+
+const LIST_PAGE = 10_000;
+
+export async function processChanges(input: BatchInput, messages: KafkaMessage[]): Promise<BatchOutput> {
+  const { feed, state, ctx, partition, partitions } = input;
+  const own = new Set<string>();
+  const forced = new Set<string>();
+  const others = new Map<string, Set<string>>();
+  const triggers: TriggerRecord[] = [];
+  let truncate = false;
+  let operation = 'partial sync';
+
+  for (const m of messages) {
+    if (!m.value) continue;
+    const v = await input.decoder.decode<ChangeValue>(m.value);
+    const e = v.entity;
+    if (!e) continue;
+    if (v.op === 'r' || v.reason === 'resync') operation = 'full sync';
+    else if (v.reason === 'by-ids' && operation === 'partial sync') operation = 'partial resync by ids';
+    if (v.op === 't' || e.id === '*') {
+      truncate = true;
+    } else if (e.type === feed.sourceEntity) {
+      if (partitionFor(e.id, partitions) === partition) {
+        own.add(e.id);
+        if (v.force) forced.add(e.id);
+      } else {
+        // keyed differently by its producer: hand it to the owner of its partition
+        triggers.push(trigger(feed.name, feed.sourceEntity, e.id, { type: e.type, id: e.id }, v.force === true));
+      }
+    } else {
+      let set = others.get(e.type);
+      if (!set) others.set(e.type, (set = new Set()));
+      set.add(e.id);
+    }
+  }
+
+  for (const [type, ids] of others) {
+    if (!feed.provider.expand || !feed.expandTypes.includes(type)) {
+      ctx.log.warn({ feed: feed.name, entityType: type, ids: ids.size }, 'change names an entity type this feed does not expand; ignored');
+      continue;
+    }
+    const list = [...ids];
+    const started = performance.now();
+    const expanded = await inChunks(list, input.tuning.batchSize, input.tuning.threads, (chunk) => feed.provider.expand!(type, chunk, ctx));
+    ctx.profile(`${feed.name}.expand.${type}`, list.length, performance.now() - started);
+    const cause = { type, id: list.length === 1 ? list[0]! : `${list[0]}+${list.length - 1}` };
+    for (const id of new Set(expanded)) triggers.push(trigger(feed.name, feed.sourceEntity, id, cause, false));
+  }
+
+  if (truncate) {
+    operation = 'full sync';
+    // every id that exists now, plus every id the feed table holds (those gone become deletes at their owner)
+    const all = new Set<string>(state.sourceIds());
+    for (let after: string | undefined; ; ) {
+      const page = await feed.provider.listIds(after, LIST_PAGE, ctx);
+      for (const id of page) all.add(id);
+      await input.heartbeat();
+      if (page.length < LIST_PAGE) break;
+      after = page[page.length - 1];
+    }
+    for (const id of all) triggers.push(trigger(feed.name, feed.sourceEntity, id, { type: 'truncate', id: '*' }, false));
+  }
+
+  const ids = [...own];
+  const built = ids.length ? await assembleIds(feed, input.itemType, ids, ctx, input.tuning) : [];
+  await input.heartbeat();
+  return { ...dedupe(input, ids, forced, built), triggers, operation };
+}
+
+function trigger(feed: string, type: string, id: string, cause: { type: string; id: string }, force: boolean): TriggerRecord {
+  return { entity: { type, id, feed }, cause, reason: 'expand', force };
+}
+
+/** Items to write: changed or forced ones, and deletes for identities the provider no longer returns. */
+export function dedupe(
+  input: Pick<BatchInput, 'feed' | 'itemType' | 'state' | 'partitions'>,
+  ids: string[],
+  forced: Set<string>,
+  built: BuiltItem[],
+): Omit<BatchOutput, 'triggers' | 'operation'> {
+  const { feed, state, partitions } = input;
+  const now = Date.now();
+  const produced = new Map<string, BuiltItem>();
+  for (const b of built) produced.set(b.feedId, b);
+  const items: BatchOutput['items'] = [];
+  let deduped = 0;
+  let deleted = 0;
+  for (const b of produced.values()) {
+    if (decide(state.get(b.feedId), b.hash, forced.has(b.sourceEntityId)) === 'dedupe') {
+      deduped++;
+      continue;
+    }
+    items.push({ feedId: b.feedId, sourceEntityId: b.sourceEntityId, hash: b.hash, deleted: false, writtenAt: now, item: b.item, partition: partitionFor(b.sourceEntityId, partitions) });
+  }
+  if (feed.deletedField) {
+    for (const id of ids) {
+      for (const fid of state.feedIdsOf(id)) {
+        if (produced.has(fid)) continue;
+        const prev = state.get(fid);
+        if (!prev || prev.deleted || prev.minimal === undefined || prev.hash === undefined) continue;
+        const raw = { ...(JSON.parse(prev.minimal) as Record<string, unknown>), [feed.deletedField]: true };
+        const item = normalise(input.itemType, raw, feed.name);
+        items.push({ feedId: fid, sourceEntityId: id, hash: itemHash(item, feed.hashExclude), deleted: true, writtenAt: now, item, partition: partitionFor(id, partitions) });
+        deleted++;
+      }
+    }
+  }
+  return { items, processed: produced.size, deduped, deleted };
+}
+
+/** What the state remembers of a written envelope. */
+export function remember(state: FeedState, feed: FeedDefinition, e: ItemEnvelope): void {
+  state.applyItem(e.feedId, e.sourceEntityId, e.hash, e.deleted, minimalPayload(e.item, feed.minimalPayload));
+}

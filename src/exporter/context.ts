@@ -1,0 +1,18 @@
+import type { ProviderContext } from '../feeds/types.js';
+import type { Logger } from '../log.js';
+import type { Pool } from '../mysql/pool.js';
+
+/** The context providers get; EXPORTER_PROFILER=1 logs each provider call's entities, ms and heap MB. */
+export function providerContext(db: Pool, log: Logger, tablePrefix: string, env: NodeJS.ProcessEnv = process.env): ProviderContext {
+  const profiler = env.EXPORTER_PROFILER === '1';
+  return {
+    db,
+    log,
+    t: (table) => tablePrefix + table,
+    now: () => new Date(),
+    profile: profiler
+      ? (what, entities, ms) =>
+          log.info({ operation: 'profile', provider: what, entities, ms: Math.round(ms * 10) / 10, mb: Math.round(process.memoryUsage().heapUsed / 1048576) }, 'provider timing')
+      : () => undefined,
+  };
+}

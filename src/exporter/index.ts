@@ -1,0 +1,260 @@
+// The exporter of one feed: consumer group `<prefix>.exporter.<feed>` on
+// `<feed>.changes`; per batch it writes items (and expansion triggers) to Kafka
+// and commits the consumer offset in the same transaction. See owner.ts for how
+// a partition changes hands without losing or duplicating anything.
+import avro from 'avsc';
+import type { Admin, Consumer, EachBatchPayload, Kafka } from 'kafkajs';
+import type { SchemaRegistry } from '@kafkajs/confluent-schema-registry';
+import type { Config } from '../config/schema.js';
+import type { FeedDefinition, ProviderContext } from '../feeds/types.js';
+import { topicNames, partitionFor } from '../kafka/topics.js';
+import type { Logger } from '../log.js';
+import type { Metrics } from '../metrics.js';
+import { mysqlError, type Pool } from '../mysql/pool.js';
+import { isRetriable } from '../errors.js';
+import { backoffMs, sleep } from '../retry.js';
+import { BasePart } from './part.js';
+import { providerContext } from './context.js';
+import { FeedState } from './state.js';
+import { StateTailer } from './tailer.js';
+import { PartitionOwners, isFenced } from './owner.js';
+import { commitWithOffsets } from './txn.js';
+import { processChanges, remember } from './batch.js';
+import { envelopeRecord, itemEnvelopeSchema, loadSchema, registerCodec, TRIGGER_RECORD, WireDecoder, type ItemEnvelope, type TriggerRecord, type WireCodec } from './schemas.js';
+
+export interface ExporterDeps {
+  config: Config;
+  log: Logger;
+  kafka: Kafka;
+  registry: SchemaRegistry;
+  db: Pool;
+  metrics: Metrics;
+  feed: FeedDefinition;
+}
+
+export function exporterTuning(config: Config, feed: FeedDefinition): { batchSize: number; threads: number } {
+  const t = config.exporter.tuning[feed.name];
+  return { batchSize: t?.batchSize ?? feed.batchSize ?? config.exporter.batchSize, threads: t?.threads ?? feed.threads ?? config.exporter.threads };
+}
+
+export function createExporter(deps: ExporterDeps): Exporter {
+  return new Exporter(deps);
+}
+
+export class Exporter extends BasePart {
+  readonly name: string;
+  readonly feedState = new FeedState();
+  private readonly d: ExporterDeps;
+  private readonly log: Logger;
+  private readonly topics: { changes: string; items: string; status: string };
+  private readonly groupId: string;
+  private readonly ctx: ProviderContext;
+  private readonly decoder: WireDecoder;
+  private readonly itemType: avro.Type;
+  private readonly extendedLog = process.env.EXPORTER_EXTENDED_LOG === '1';
+  private readonly progressEveryMs = Number(process.env.EXPORTER_LOG_PROGRESS_INTERVAL ?? 5) * 1000;
+  private admin: Admin | undefined;
+  private consumer: Consumer | undefined;
+  private tailer: StateTailer | undefined;
+  private owners: PartitionOwners | undefined;
+  private envelope: WireCodec<ItemEnvelope> | undefined;
+  private triggerCodec: WireCodec<TriggerRecord> | undefined;
+  private readonly progress = new Map<number, { at: number; processed: number; synced: number; deleted: number; started: number }>();
+  private readonly abort = new AbortController();
+
+  constructor(d: ExporterDeps) {
+    super();
+    this.d = d;
+    this.name = `exporter.${d.feed.name}`;
+    this.log = d.log.child({ part: 'exporter', feed: d.feed.name });
+    const t = topicNames(d.config.prefix);
+    this.topics = { changes: t.changes(d.feed.name), items: t.items(d.feed.name), status: t.status(d.feed.name) };
+    this.groupId = `${d.config.prefix}.exporter.${d.feed.name}`;
+    this.ctx = providerContext(d.db, this.log, d.config.mysql.tablePrefix);
+    this.decoder = new WireDecoder(d.registry);
+    this.itemType = avro.Type.forSchema(loadSchema(d.feed.schemaFile) as avro.Schema);
+  }
+
+  protected async onStart(): Promise<void> {
+    const { kafka, registry, feed } = this.d;
+    this.envelope = await registerCodec<ItemEnvelope>(registry, `${this.topics.items}-${envelopeRecord(feed.name)}`, itemEnvelopeSchema(feed));
+    this.triggerCodec = await registerCodec<TriggerRecord>(registry, `${this.topics.changes}-${TRIGGER_RECORD}`, loadSchema('schemas/trigger.avsc'));
+    this.admin = kafka.admin();
+    await this.admin.connect();
+    this.tailer = new StateTailer({
+      kafka,
+      decoder: this.decoder,
+      feed,
+      itemsTopic: this.topics.items,
+      statusTopic: this.topics.status,
+      groupPrefix: this.groupId,
+      state: this.feedState,
+      log: this.log,
+    });
+    await this.tailer.start();
+    this.owners = new PartitionOwners({
+      kafka,
+      admin: this.admin,
+      transactionalIdPrefix: this.groupId,
+      groupId: this.groupId,
+      topic: this.topics.changes,
+      log: this.log,
+      onAcquire: (p) => this.restore(p),
+      onRelease: (p) => this.tailer?.disown(p),
+    });
+    const consumer = kafka.consumer({ groupId: this.groupId, maxBytesPerPartition: 1024 * 1024, maxWaitTimeInMs: 100, sessionTimeout: 30_000, rebalanceTimeout: 60_000 });
+    this.consumer = consumer;
+    consumer.on(consumer.events.GROUP_JOIN, ({ payload }) => {
+      const assigned = payload.memberAssignment[this.topics.changes] ?? [];
+      this.log.info({ partitions: assigned }, 'partitions assigned');
+      void this.owners?.retain(assigned);
+    });
+    consumer.on(consumer.events.CRASH, ({ payload }) => {
+      if (!payload.restart) this.fail(payload.error);
+    });
+    await consumer.connect();
+    await consumer.subscribe({ topics: [this.topics.changes], fromBeginning: true });
+    await consumer.run({
+      autoCommit: false,
+      eachBatchAutoResolve: false,
+      partitionsConsumedConcurrently: this.d.config.kafka.partitions,
+      eachBatch: (payload) => this.onBatch(payload),
+    });
+    this.log.info({ operation: 'start', status: 'Initialize', topic: this.topics.changes }, 'exporter started');
+  }
+
+  /** After fencing: read the items and status of the partition up to their last stable offsets. */
+  private async restore(partition: number): Promise<void> {
+    const started = Date.now();
+    const [items, status] = await Promise.all([this.admin!.fetchTopicOffsets(this.topics.items), this.admin!.fetchTopicOffsets(this.topics.status)]);
+    const target = {
+      items: Number(items.find((x) => x.partition === partition)?.offset ?? 0),
+      status: Number(status.find((x) => x.partition === partition)?.offset ?? 0),
+    };
+    this.tailer!.own(partition, target.items);
+    await this.tailer!.caughtUp(partition, target, this.abort.signal);
+    this.log.info({ operation: 'restore', partition, ...target, items: this.feedState.size, elapsed: Date.now() - started }, 'partition state restored');
+  }
+
+  private async onBatch({ batch, resolveOffset, heartbeat, isRunning, isStale }: EachBatchPayload): Promise<void> {
+    const p = batch.partition;
+    for (let attempt = 1; isRunning() && !isStale(); attempt++) {
+      let owned;
+      try {
+        owned = await this.owners!.get(p);
+        const messages = batch.messages.filter((m) => Number(m.offset) >= owned!.committed);
+        const last = Number(batch.lastOffset());
+        if (messages.length > 0) await this.handle(p, owned, messages, last, batch.highWatermark, heartbeat);
+        if (owned.lost) return;
+        owned.committed = last + 1;
+        resolveOffset(batch.lastOffset());
+        return;
+      } catch (e) {
+        if (this.abort.signal.aborted || !isRunning()) return;
+        if (isFenced(e) || owned?.lost) {
+          this.log.warn({ partition: p, err: e }, 'partition taken over by another process; dropping it');
+          await this.owners!.drop(p);
+          return;
+        }
+        if (!this.retriable(e)) {
+          this.log.error({ partition: p, err: e }, 'exporter batch failed');
+          this.fail(e);
+          return;
+        }
+        const delay = backoffMs(attempt, { initialMs: 500, maxMs: 30_000 });
+        this.log.warn({ partition: p, attempt, delayMs: delay, err: e }, 'exporter batch failed; retrying');
+        await this.owners!.drop(p);
+        await sleep(delay, this.abort.signal).catch(() => undefined);
+      }
+    }
+  }
+
+  private async handle(
+    p: number,
+    owned: { producer: import('kafkajs').Producer; lost: boolean },
+    messages: EachBatchPayload['batch']['messages'],
+    lastOffset: number,
+    highWatermark: string,
+    heartbeat: () => Promise<void>,
+  ): Promise<void> {
+    const { feed, metrics, config } = this.d;
+    const end = metrics.exporterBatchSeconds.startTimer({ feed: feed.name });
+    const started = Date.now();
+    const out = await processChanges(
+      {
+        feed,
+        itemType: this.itemType,
+        state: this.feedState,
+        ctx: this.ctx,
+        decoder: this.decoder,
+        partition: p,
+        partitions: config.kafka.partitions,
+        tuning: exporterTuning(config, feed),
+        heartbeat,
+      },
+      messages,
+    );
+    if (owned.lost) return;
+    const env = this.envelope!;
+    const trig = this.triggerCodec!;
+    await commitWithOffsets(
+      owned.producer,
+      [
+        { topic: this.topics.items, messages: out.items.map(({ partition, ...e }) => ({ key: e.feedId, value: env.encode(e), partition })) },
+        { topic: this.topics.changes, messages: out.triggers.map((t) => ({ key: t.entity.id, value: trig.encode(t), partition: partitionFor(t.entity.id, config.kafka.partitions) })) },
+      ],
+      { groupId: this.groupId, topic: this.topics.changes, partition: p, offset: lastOffset + 1 },
+    );
+    for (const e of out.items) remember(this.feedState, feed, e);
+    metrics.exporterItemsWritten.inc({ feed: feed.name }, out.items.length);
+    metrics.exporterItemsDeduped.inc({ feed: feed.name }, out.deduped);
+    metrics.exporterItemsDeleted.inc({ feed: feed.name }, out.deleted);
+    end();
+    if (this.extendedLog) for (const e of out.items) this.log.info({ operation: out.operation, feedId: e.feedId, deleted: e.deleted, payload: e.item }, 'item written');
+    this.logProgress(p, out, lastOffset + 1, Number(highWatermark), started);
+  }
+
+  private logProgress(p: number, out: { processed: number; items: unknown[]; deleted: number; triggers: unknown[]; operation: string }, done: number, total: number, started: number): void {
+    const now = Date.now();
+    const acc = this.progress.get(p) ?? { at: now, processed: 0, synced: 0, deleted: 0, started };
+    acc.processed += out.processed;
+    acc.synced += out.items.length;
+    acc.deleted += out.deleted;
+    this.progress.set(p, acc);
+    const caughtUp = done >= total;
+    if (!caughtUp && now - acc.at < this.progressEveryMs) return;
+    if (acc.processed === 0 && acc.synced === 0 && out.triggers.length === 0) return;
+    this.log.info(
+      {
+        operation: out.operation,
+        partition: p,
+        status: `Progress ${done}/${total}, processed ${acc.processed}, synced ${acc.synced}`,
+        elapsed: now - acc.started,
+        deleted: acc.deleted,
+        triggers: out.triggers.length,
+      },
+      caughtUp ? 'caught up' : 'progress',
+    );
+    this.progress.delete(p);
+  }
+
+  private retriable(e: unknown): boolean {
+    if (isRetriable(e) || isKafkaRetriable(e)) return true;
+    // raw mysql2 errors: connection problems and query errors the pool may recover from
+    return typeof (e as { code?: unknown }).code === 'string' && isRetriable(mysqlError(e, this.d.config.mysql));
+  }
+
+  protected async onStop(): Promise<void> {
+    this.abort.abort();
+    await this.consumer?.disconnect().catch(() => undefined);
+    await this.owners?.closeAll();
+    await this.tailer?.stop().catch(() => undefined);
+    await this.admin?.disconnect().catch(() => undefined);
+    this.log.info({ operation: 'stop', status: 'Complete' }, 'exporter stopped');
+  }
+}
+
+function isKafkaRetriable(e: unknown): boolean {
+  const name = (e as Error)?.name ?? '';
+  return /^KafkaJS/.test(name) && (e as { retriable?: boolean }).retriable !== false;
+}

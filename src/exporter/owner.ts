@@ -1,0 +1,109 @@
+// One transactional producer per consumed partition, its transactional id bound
+// to the partition (`<prefix>.<part>.<feed>.<partition>`). kafkajs 2.2 cannot
+// send the consumer group generation with its offsets (KIP-447), so fencing
+// a zombie is done the classic way: when a partition moves to another process,
+// the new owner's initProducerId with the same id bumps the epoch, aborts the old
+// owner's open transaction and makes its later commit fail. After fencing, the
+// committed offset is read again: a batch the old owner committed just before
+// being fenced is skipped instead of processed twice.
+import type { Admin, Kafka, Producer } from 'kafkajs';
+import type { Logger } from '../log.js';
+
+export interface Owned {
+  partition: number;
+  producer: Producer;
+  /** Messages below this offset were already committed by a previous owner. */
+  committed: number;
+  /** Set when the partition was revoked or the producer fenced: work in flight must not commit. */
+  lost: boolean;
+}
+
+export interface OwnerOptions {
+  kafka: Kafka;
+  admin: Admin;
+  transactionalIdPrefix: string;
+  groupId: string;
+  topic: string;
+  log: Logger;
+  /** Runs after fencing, before the partition is handed out (the exporter restores its state here). */
+  onAcquire?: (partition: number) => Promise<void>;
+  onRelease?: (partition: number) => void;
+}
+
+export class PartitionOwners {
+  private readonly o: OwnerOptions;
+  private readonly owned = new Map<number, Promise<Owned>>();
+
+  constructor(o: OwnerOptions) {
+    this.o = o;
+  }
+
+  get(partition: number): Promise<Owned> {
+    let p = this.owned.get(partition);
+    if (!p) {
+      p = this.acquire(partition);
+      this.owned.set(partition, p);
+      p.catch(() => this.owned.delete(partition));
+    }
+    return p;
+  }
+
+  private async acquire(partition: number): Promise<Owned> {
+    const producer = this.o.kafka.producer({
+      transactionalId: `${this.o.transactionalIdPrefix}.${partition}`,
+      idempotent: true,
+      maxInFlightRequests: 1,
+      transactionTimeout: 60_000,
+    });
+    await producer.connect();
+    // initProducerId happens on the first transaction: this is the fencing step
+    const tx = await producer.transaction();
+    await tx.abort();
+    const offsets = await this.o.admin.fetchOffsets({ groupId: this.o.groupId, topics: [this.o.topic] });
+    const entry = offsets[0]?.partitions.find((x) => x.partition === partition);
+    const committed = entry && Number(entry.offset) >= 0 ? Number(entry.offset) : 0;
+    await this.o.onAcquire?.(partition);
+    this.o.log.info({ partition, committed }, 'partition acquired');
+    return { partition, producer, committed, lost: false };
+  }
+
+  /** Keeps the listed partitions, releases the others (their producers are closed). */
+  async retain(partitions: number[]): Promise<void> {
+    const keep = new Set(partitions);
+    for (const [p, owned] of [...this.owned]) {
+      if (keep.has(p)) continue;
+      this.owned.delete(p);
+      await this.close(p, owned);
+    }
+  }
+
+  /** After a fenced or failed transaction: the next batch of the partition acquires it again. */
+  async drop(partition: number): Promise<void> {
+    const owned = this.owned.get(partition);
+    if (!owned) return;
+    this.owned.delete(partition);
+    await this.close(partition, owned);
+  }
+
+  private async close(partition: number, owned: Promise<Owned>): Promise<void> {
+    try {
+      const o = await owned;
+      o.lost = true;
+      await o.producer.disconnect();
+    } catch {
+      // acquisition failed or the producer is already gone
+    }
+    this.o.onRelease?.(partition);
+    this.o.log.info({ partition }, 'partition released');
+  }
+
+  async closeAll(): Promise<void> {
+    await this.retain([]);
+  }
+}
+
+/** True for errors that mean another process took over this transactional id. */
+export function isFenced(e: unknown): boolean {
+  const s = `${(e as { type?: string }).type ?? ''} ${(e as Error)?.name ?? ''} ${(e as Error)?.message ?? ''}`;
+  return /PRODUCER_FENCED|INVALID_PRODUCER_EPOCH|fenced|INVALID_PRODUCER_ID_MAPPING|INVALID_TXN_STATE/i.test(s);
+}

@@ -1,0 +1,56 @@
+import type { Message, Producer } from 'kafkajs';
+
+export interface TopicMessages {
+  topic: string;
+  messages: Message[];
+}
+
+/** Below the broker's default message.max.bytes (1 MiB) per record batch. */
+const MAX_REQUEST_BYTES = 768 * 1024;
+
+function* chunks(messages: Message[]): Generator<Message[]> {
+  let cur: Message[] = [];
+  let bytes = 0;
+  for (const m of messages) {
+    const size = (m.value as Buffer | null)?.length ?? 0;
+    if (cur.length && bytes + size > MAX_REQUEST_BYTES) {
+      yield cur;
+      cur = [];
+      bytes = 0;
+    }
+    cur.push(m);
+    bytes += size + 64;
+  }
+  if (cur.length) yield cur;
+}
+
+/**
+ * Writes the messages and the consumer offset in one Kafka transaction: a
+ * read_committed reader sees both or neither, whatever happens to this process.
+ */
+export async function commitWithOffsets(
+  producer: Producer,
+  sends: TopicMessages[],
+  offsets: { groupId: string; topic: string; partition: number; offset: number } | undefined,
+): Promise<void> {
+  const tx = await producer.transaction();
+  try {
+    for (const s of sends) {
+      for (const part of chunks(s.messages)) await tx.send({ topic: s.topic, messages: part, acks: -1 });
+    }
+    if (offsets) {
+      await tx.sendOffsets({
+        consumerGroupId: offsets.groupId,
+        topics: [{ topic: offsets.topic, partitions: [{ partition: offsets.partition, offset: String(offsets.offset) }] }],
+      });
+    }
+    await tx.commit();
+  } catch (e) {
+    try {
+      await tx.abort();
+    } catch {
+      // fenced or disconnected: the broker aborts it (transaction timeout or the new owner's init)
+    }
+    throw e;
+  }
+}
