@@ -1,0 +1,77 @@
+import type { Op, Source } from '../avro/envelope.js';
+import { partitionFor } from '../kafka/topics.js';
+import { matchesFilters, type Route } from './mapping.js';
+import type { TableEntry } from './schemas.js';
+
+// A row change → one Kafka record per (affected feed, entity id it names).
+
+export interface OutMessage {
+  topic: string;
+  partition: number;
+  key: string;
+  value: Buffer;
+}
+
+export interface ChangeContext {
+  partitions: number;
+  changesTopic: (feed: string) => string;
+}
+
+type Row = Record<string, unknown>;
+
+function idsFor(route: Route, op: Op, before: Row | null, after: Row | null): string[] {
+  const ids: string[] = [];
+  const add = (row: Row | null) => {
+    if (!row || !matchesFilters(row, route.when, route.unless)) return;
+    const v = row[route.id];
+    if (v === null || v === undefined) return;
+    const id = Buffer.isBuffer(v) ? v.toString('utf8') : String(v);
+    if (!ids.includes(id)) ids.push(id);
+  };
+  // an update whose id column changed names both the old and the new entity
+  if (op !== 'c' && op !== 'r') add(before);
+  if (op !== 'd') add(after);
+  return ids;
+}
+
+/** Records for one row change; `routes` are the mapping routes of the table. */
+export function rowMessages(ctx: ChangeContext, entry: TableEntry, routes: Route[], op: Op, before: Row | null, after: Row | null, source: Source, out: OutMessage[]): number {
+  let head: Buffer | undefined;
+  let n = 0;
+  for (const route of routes) {
+    const ids = idsFor(route, op, before, after);
+    if (!ids.length) continue;
+    head ??= entry.codec.encodeHead(op, before && entry.codec.toValue(before), after && entry.codec.toValue(after), source);
+    const topic = ctx.changesTopic(route.feed);
+    const header = entry.headers.get(topic);
+    if (!header) continue;
+    for (const id of ids) {
+      const ent = entry.codec.encodeEntity({ type: route.entity, id, feed: route.feed });
+      out.push({ topic, partition: partitionFor(id, ctx.partitions), key: id, value: Buffer.concat([header, head, ent], header.length + head.length + ent.length) });
+      n++;
+    }
+  }
+  return n;
+}
+
+/** TRUNCATE: one `t` record per feed of the table, entity id `*` (every entity of the feed). */
+export function truncateMessages(ctx: ChangeContext, entry: TableEntry, routes: Route[], source: Source, out: OutMessage[]): number {
+  const head = entry.codec.encodeHead('t', null, null, source);
+  const seen = new Set<string>();
+  for (const route of routes) {
+    if (seen.has(route.feed)) continue;
+    seen.add(route.feed);
+    const topic = ctx.changesTopic(route.feed);
+    const header = entry.headers.get(topic);
+    if (!header) continue;
+    const ent = entry.codec.encodeEntity({ type: route.entity, id: '*', feed: route.feed });
+    out.push({ topic, partition: partitionFor('*', ctx.partitions), key: '*', value: Buffer.concat([header, head, ent]) });
+  }
+  return seen.size;
+}
+
+export function messagesBytes(ms: OutMessage[]): number {
+  let b = 0;
+  for (const m of ms) b += m.value.length + m.key.length + 64;
+  return b;
+}

@@ -1,0 +1,4 @@
+// The binlog reader: createReader(deps) for the composition root and the CLI.
+export { createReader, Reader, type ReaderDeps } from './reader.js';
+export { readStoredPosition, type PositionRecord, type BinlogPosition, type SnapshotProgress } from './position.js';
+export { loadMapping, buildMapping, type Mapping, type Route } from './mapping.js';

@@ -1,0 +1,291 @@
+import kafkajs, { type Kafka, type Producer } from 'kafkajs';
+import type { Config } from '../config/schema.js';
+import { CdcError, KafkaError, MysqlError, isCdcError, isRetriable } from '../errors.js';
+import { PartState, type Part } from '../lifecycle.js';
+import type { Logger } from '../log.js';
+import type { Metrics } from '../metrics.js';
+import { createPool, mysqlError, type Pool } from '../mysql/pool.js';
+import { backoffMs, sleep } from '../retry.js';
+import { ensureTopics, topicNames } from '../kafka/topics.js';
+import { allFeeds } from '../feeds/index.js';
+import { RegistryClient } from '../avro/registry.js';
+import { BinlogSource } from './binlog.js';
+import { binaryLogs, checkServer, masterStatus } from './checks.js';
+import type { ChangeContext } from './changes.js';
+import { buildMapping, loadMappingDocs, type Mapping } from './mapping.js';
+import { readStoredPosition, type BinlogPosition, type PositionRecord } from './position.js';
+import { ByteQueue } from './queue.js';
+import { TableSchemas } from './schemas.js';
+import { runSnapshot } from './snapshot.js';
+import { Writer } from './writer.js';
+
+// The reader part: checks the server, resolves where to start (stored position,
+// snapshot, or the current end), then streams binlog transactions into Kafka
+// transactions. Any lost connection (database or broker) ends the session; the
+// next one starts from the position committed in Kafka, so nothing is doubled.
+
+export interface ReaderDeps {
+  config: Config;
+  log: Logger;
+  kafka: Kafka;
+  metrics: Metrics;
+  registry?: RegistryClient;
+}
+
+const { KafkaJSError } = kafkajs;
+
+/** Maps a failure to the catalogue, deciding what a new session may fix. */
+function classify(e: unknown, config: Config): unknown {
+  if (isCdcError(e)) return e;
+  const err = e as { name?: string; code?: string | number; errno?: number; type?: string; message?: string };
+  if (e instanceof KafkaJSError || /^KafkaJS/.test(err.name ?? '')) {
+    if (/fenced|INVALID_PRODUCER_EPOCH|PRODUCER_FENCED/i.test(`${err.type ?? ''} ${err.message ?? ''}`)) {
+      return new KafkaError('KAFKA_FENCED', 'another reader with the same transactional id took over', {
+        fix: 'run one reader per prefix; a standby takes over only when the active one is gone',
+        cause: e,
+      });
+    }
+    return new KafkaError('KAFKA_UNREACHABLE', `Kafka: ${err.message ?? String(e)}`, { fix: 'check kafka.brokers and that the brokers run', cause: e, retriable: true });
+  }
+  if (typeof err.code === 'string' && /^(ER_|PROTOCOL_|E[A-Z]+$)/.test(err.code)) {
+    const m = mysqlError(e, config.mysql);
+    // a killed connection or a lost server: a new session reconnects
+    return err.code === 'ER_CONNECTION_KILLED' || err.errno === 1927 ? new MysqlError('MYSQL_UNREACHABLE', m.message, { cause: e }) : m;
+  }
+  if (e instanceof Error && /connection|ECONNRESET|socket|closed|Control connection/i.test(e.message)) {
+    return new MysqlError('MYSQL_UNREACHABLE', `binlog connection lost: ${e.message}`, { cause: e });
+  }
+  return e;
+}
+
+export class Reader implements Part {
+  readonly name = 'reader';
+  state: PartState = PartState.starting;
+  readonly done: Promise<void>;
+  private resolveDone!: () => void;
+  private rejectDone!: (e: unknown) => void;
+  private stopping = false;
+  private stopWake: (() => void) | undefined;
+  private snapshotTaken = false;
+  private readonly topics: ReturnType<typeof topicNames>;
+  private readonly registry: RegistryClient;
+  private readonly docs: ReturnType<typeof loadMappingDocs>;
+  private current: { binlog?: BinlogSource; queue?: ByteQueue } = {};
+  /** Binlog dump thread of the running session (fault tests kill it). */
+  get binlogThreadId(): number | undefined {
+    return this.current.binlog?.threadId;
+  }
+
+  private readonly d: ReaderDeps;
+
+  constructor(d: ReaderDeps) {
+    this.d = d;
+    this.topics = topicNames(d.config.prefix);
+    this.registry = d.registry ?? new RegistryClient(d.config.registry);
+    this.docs = loadMappingDocs(d.config.reader.connector);
+    // structural problems surface at construction, before any connection
+    buildMapping(this.docs);
+    this.done = new Promise((res, rej) => {
+      this.resolveDone = res;
+      this.rejectDone = rej;
+    });
+    this.done.catch(() => undefined);
+  }
+
+  async start(): Promise<void> {
+    let ready!: () => void;
+    let failed!: (e: unknown) => void;
+    const started = new Promise<void>((res, rej) => {
+      ready = res;
+      failed = rej;
+    });
+    void this.loop(ready).then(
+      () => {
+        this.state = PartState.stopped;
+        this.resolveDone();
+        ready();
+      },
+      (e: unknown) => {
+        this.state = PartState.failed;
+        this.rejectDone(e);
+        failed(e);
+      },
+    );
+    await started;
+    this.state = PartState.running;
+  }
+
+  async stop(): Promise<void> {
+    if (this.state === PartState.stopped || this.state === PartState.failed) return;
+    this.stopping = true;
+    this.state = PartState.stopping;
+    this.stopWake?.();
+    this.current.queue?.wake();
+    await this.current.binlog?.stop();
+    this.current.queue?.wake();
+    await this.done.catch(() => undefined);
+  }
+
+  private async loop(ready: () => void): Promise<void> {
+    let attempt = 0;
+    let everReady = false;
+    while (!this.stopping) {
+      const began = Date.now();
+      try {
+        await this.session(() => {
+          everReady = true;
+          ready();
+        });
+        return;
+      } catch (raw) {
+        if (this.stopping) return;
+        const e = classify(raw, this.d.config);
+        if (!isRetriable(e) || (!everReady && attempt >= 4)) throw e;
+        if (Date.now() - began > 60_000) attempt = 0;
+        attempt++;
+        const delay = backoffMs(attempt, { initialMs: 500, maxMs: 15_000 });
+        this.d.log.warn({ err: e, attempt, delayMs: delay }, 'reader session lost; resuming from the committed position');
+        await new Promise<void>((res) => {
+          this.stopWake = res;
+          void sleep(delay).then(res);
+        });
+      }
+    }
+  }
+
+  private changeContext(): ChangeContext {
+    return { partitions: this.d.config.kafka.partitions, changesTopic: this.topics.changes };
+  }
+
+  private async session(ready: () => void): Promise<void> {
+    const { config, log, kafka, metrics } = this.d;
+    const pool = createPool({ ...config.mysql, connectionLimit: 2 });
+    let producer: Producer | undefined;
+    let binlog: BinlogSource | undefined;
+    try {
+      const info = await checkServer(pool, config, log).catch((e: unknown) => {
+        throw isCdcError(e) ? e : mysqlError(e, config.mysql);
+      });
+      const mapping = await this.validatedMapping(pool);
+      const tables = [...mapping.routes.keys()];
+      const feedsOf = (t: string) => [...new Set((mapping.routes.get(t) ?? []).map((r) => r.feed))];
+      const schemas = new TableSchemas({ db: pool, database: config.mysql.database, tablePrefix: config.mysql.tablePrefix, registry: this.registry, topicsOf: (t) => feedsOf(t).map(this.topics.changes), log });
+      await schemas.load(tables);
+      const admin = kafka.admin();
+      await admin.connect();
+      try {
+        const feeds = mapping.feeds.map((f) => f.feed);
+        await ensureTopics(
+          admin,
+          [...feeds.map((f) => ({ topic: this.topics.changes(f), kind: 'changes' as const, partitions: config.kafka.partitions })), { topic: this.topics.readerOffsets, kind: 'offsets' as const, partitions: 1 }],
+          config.kafka.replicationFactor,
+        );
+      } finally {
+        await admin.disconnect();
+      }
+      producer = kafka.producer({ transactionalId: `${config.prefix}.reader`, idempotent: true, maxInFlightRequests: 1, transactionTimeout: 60_000, allowAutoTopicCreation: false });
+      // connecting initialises the transactional id: fences an older reader and aborts its open transaction
+      await producer.connect();
+      const stored = await readStoredPosition(kafka, this.topics.readerOffsets, log);
+      const ctx = this.changeContext();
+      const start = await this.startPosition(pool, stored, info.mariadb, async (progress) => {
+        this.snapshotTaken = true;
+        return runSnapshot({ config, log, mapping, schemas, producer: producer!, offsetsTopic: this.topics.readerOffsets, serverId: info.serverId, server: config.prefix, ctx, progress, stopRequested: () => this.stopping });
+      });
+      if (this.stopping) return;
+      const queue = new ByteQueue();
+      let failure: ((e: unknown) => void) | undefined;
+      const failed = new Promise<never>((_, rej) => (failure = rej));
+      failed.catch(() => undefined);
+      binlog = new BinlogSource({ config, log, mapping, schemas, queue, ctx, server: config.prefix, start, useGtid: info.mariadb && start.gtid !== null, onError: (e) => failure?.(e) });
+      const writer = new Writer({
+        producer,
+        queue,
+        offsetsTopic: this.topics.readerOffsets,
+        serverId: info.serverId,
+        maxTransactionEvents: config.reader.maxTransactionEvents,
+        maxQueueBytes: config.reader.maxQueueBytes,
+        heartbeatMs: config.reader.heartbeatMs,
+        metrics,
+        log,
+        start,
+        heartbeat: (seen) => this.heartbeatPosition(pool, seen),
+        stopRequested: () => this.stopping,
+      });
+      const b = binlog;
+      queue.onRelease = () => {
+        metrics.readerQueueBytes.set(queue.bytes);
+        if (queue.bytes < config.reader.maxQueueBytes / 2) b.resume('queue');
+      };
+      this.current = { binlog, queue };
+      await Promise.race([binlog.start(), failed]);
+      log.info({ file: start.file, pos: start.pos, gtid: start.gtid }, 'reader streaming');
+      ready();
+      await Promise.race([writer.run(), failed]);
+    } finally {
+      this.current = {};
+      await binlog?.stop().catch(() => undefined);
+      await producer?.disconnect().catch(() => undefined);
+      await pool.end().catch(() => undefined);
+    }
+  }
+
+  /** Validates the mapping against the DDL and the registered feeds (all problems at once). */
+  private async validatedMapping(pool: Pool): Promise<Mapping> {
+    const base = buildMapping(this.docs);
+    const { readColumns } = await import('../avro/columns.js');
+    const c = this.d.config.mysql;
+    const cols = await readColumns(pool, c.database, [...base.routes.keys()].map((t) => c.tablePrefix + t));
+    const columns = new Map([...cols].map(([t, list]) => [t.slice(c.tablePrefix.length), list.map((x) => x.name)]));
+    const feedTypes = new Map(allFeeds().map((f) => [f.name as string, [f.sourceEntity, ...f.expandTypes]]));
+    const missing = [...base.routes.keys()].filter((t) => !columns.has(t));
+    if (missing.length) this.d.log.info({ tables: missing }, 'mapped tables absent from the database (not captured until created)');
+    return buildMapping(this.docs, { columns, feedTypes });
+  }
+
+  private async startPosition(pool: Pool, stored: PositionRecord | undefined, mariadb: boolean, snapshot: (progress: PositionRecord['snapshot']) => Promise<BinlogPosition>): Promise<BinlogPosition> {
+    const mode = this.d.config.reader.snapshotMode;
+    const logs = new Set((await binaryLogs(pool)).map((l) => l.name));
+    const purged = (file: string) => !logs.has(file);
+    const purgedError = (file: string) =>
+      new MysqlError('MYSQL_POSITION_PURGED', `the stored binlog position (${file}) has been purged from the server`, {
+        fix: 'set reader.snapshotMode to when_needed (or run a resync) to take a new snapshot',
+      });
+    if (stored?.snapshot) {
+      if (!purged(stored.snapshot.position.file)) return snapshot(stored.snapshot);
+      if (mode === 'never') throw purgedError(stored.snapshot.position.file);
+      this.d.log.warn('the interrupted snapshot position was purged: starting a new snapshot');
+      return snapshot(null);
+    }
+    if (stored) {
+      if (mode === 'always' && !this.snapshotTaken) return snapshot(null);
+      if (purged(stored.file)) {
+        if (mode === 'when_needed' || mode === 'always') return snapshot(null);
+        throw purgedError(stored.file);
+      }
+      return { file: stored.file, pos: stored.pos, gtid: mariadb ? stored.gtid : null, ts_ms: stored.ts_ms };
+    }
+    if (mode === 'never') {
+      const m = await masterStatus(pool);
+      return { file: m.file, pos: m.pos, gtid: m.gtid, ts_ms: Date.now() };
+    }
+    return snapshot(null);
+  }
+
+  /** The heartbeat record: the last position seen, stamped now when the server has written nothing after it. */
+  private async heartbeatPosition(pool: Pool, seen: BinlogPosition): Promise<BinlogPosition> {
+    try {
+      const m = await masterStatus(pool);
+      const seenG = new Set((seen.gtid ?? '').split(','));
+      const caughtUp = m.gtid !== null && seen.gtid !== null ? m.gtid.split(',').every((g) => seenG.has(g)) : m.file === seen.file && m.pos <= seen.pos;
+      return caughtUp ? { ...seen, ts_ms: Date.now() } : seen;
+    } catch {
+      return seen;
+    }
+  }
+}
+
+export function createReader(deps: ReaderDeps): Reader {
+  if (!deps.config) throw new CdcError('INTERNAL', 'createReader needs a config');
+  return new Reader(deps);
+}

@@ -1,0 +1,186 @@
+import type { Message, Producer, Transaction } from 'kafkajs';
+import type { Logger } from '../log.js';
+import type { Metrics } from '../metrics.js';
+import type { OutMessage } from './changes.js';
+import { POSITION_KEY, positionRecord, type BinlogPosition, type SnapshotProgress } from './position.js';
+import type { ByteQueue } from './queue.js';
+
+// Takes binlog transactions from the queue and writes them with their position
+// in Kafka transactions: a read_committed consumer sees a binlog transaction's
+// records and the position after it together, or neither. Several binlog
+// transactions share one Kafka transaction while events wait, up to
+// maxTransactionEvents.
+
+const SEND_CHUNK = 5000;
+
+export interface WriterOptions {
+  producer: Producer;
+  queue: ByteQueue;
+  offsetsTopic: string;
+  serverId: number;
+  maxTransactionEvents: number;
+  maxQueueBytes: number;
+  heartbeatMs: number;
+  metrics: Metrics;
+  log: Logger;
+  /** The heartbeat position for the last binlog transaction seen: its time, or now when the server has nothing newer. */
+  heartbeat: (seen: BinlogPosition) => Promise<BinlogPosition>;
+  stopRequested: () => boolean;
+  /** Where the stream starts (the stored position). */
+  start: BinlogPosition;
+}
+
+function groupByTopic(ms: OutMessage[]): Array<{ topic: string; messages: Message[] }> {
+  const by = new Map<string, Message[]>();
+  for (const m of ms) {
+    let list = by.get(m.topic);
+    if (!list) by.set(m.topic, (list = []));
+    list.push({ key: m.key, value: m.value, partition: m.partition });
+  }
+  return [...by].map(([topic, messages]) => ({ topic, messages }));
+}
+
+/** Writes records and a position record in one Kafka transaction (snapshot chunks, heartbeats). */
+export async function writeTransaction(producer: Producer, offsetsTopic: string, serverId: number, messages: OutMessage[], position: BinlogPosition, snapshot: SnapshotProgress | null): Promise<void> {
+  const txn = await producer.transaction();
+  try {
+    if (messages.length) await txn.sendBatch({ topicMessages: groupByTopic(messages), acks: -1 });
+    await txn.send({ topic: offsetsTopic, acks: -1, messages: [{ key: POSITION_KEY, partition: 0, value: JSON.stringify(positionRecord(serverId, position, snapshot)) }] });
+    await txn.commit();
+  } catch (e) {
+    await txn.abort().catch(() => undefined);
+    throw e;
+  }
+}
+
+export class Writer {
+  private txn: Transaction | undefined;
+  private pending: OutMessage[] = [];
+  private pendingBytes = 0;
+  private sentBytes = 0;
+  private txnEvents = 0;
+  private txnMessages = 0;
+  private txnPos: BinlogPosition | undefined;
+  private inBinlogTxn = false;
+  private partialSent = false;
+  private readonly counts = new Map<string, number>();
+  /** Last position committed to Kafka by this writer. */
+  committed: BinlogPosition | undefined;
+
+  private readonly o: WriterOptions;
+
+  constructor(o: WriterOptions) {
+    this.o = o;
+    this.lastSeen = o.start;
+    this.committed = o.start;
+  }
+
+  async run(): Promise<void> {
+    const q = this.o.queue;
+    let idleSince = Date.now();
+    try {
+      for (;;) {
+        const item = q.shift();
+        if (item) {
+          idleSince = Date.now();
+          if (item.kind === 'rows') {
+            this.inBinlogTxn = true;
+            for (const m of item.messages) this.pending.push(m);
+            this.pendingBytes += item.bytes;
+            this.txnEvents += item.events;
+            if (this.pending.length >= SEND_CHUNK || this.pendingBytes > this.o.maxQueueBytes / 2) {
+              await this.flush();
+              this.partialSent = true;
+            }
+          } else {
+            this.inBinlogTxn = false;
+            this.partialSent = false;
+            this.txnPos = item.position;
+            if (this.txnEvents >= this.o.maxTransactionEvents) await this.commit();
+          }
+          continue;
+        }
+        if (this.txnPos && !this.inBinlogTxn) {
+          await this.commit();
+          continue;
+        }
+        if (this.o.stopRequested()) break;
+        if (!this.txn && !this.inBinlogTxn && Date.now() - idleSince >= this.o.heartbeatMs) {
+          idleSince = Date.now();
+          const seen = this.lastSeen;
+          if (seen) await this.writePositionOnly(await this.o.heartbeat(seen));
+          continue;
+        }
+        await q.wait(Math.max(10, this.o.heartbeatMs - (Date.now() - idleSince)));
+      }
+      // stopping: the open Kafka transaction holds only complete binlog transactions unless a partial one was sent
+      if (this.partialSent) await this.abort();
+      else if (this.txnPos) {
+        this.pending = this.inBinlogTxn ? [] : this.pending;
+        await this.commit();
+      }
+    } catch (e) {
+      await this.abort();
+      throw e;
+    }
+  }
+
+  private async flush(): Promise<void> {
+    if (!this.pending.length) return;
+    this.txn ??= await this.o.producer.transaction();
+    const batch = this.pending;
+    const bytes = this.pendingBytes;
+    this.pending = [];
+    this.pendingBytes = 0;
+    await this.txn.sendBatch({ topicMessages: groupByTopic(batch), acks: -1 });
+    this.txnMessages += batch.length;
+    for (const m of batch) this.counts.set(m.topic, (this.counts.get(m.topic) ?? 0) + 1);
+    this.sentBytes += bytes;
+    this.o.queue.release(bytes);
+  }
+
+  private async commit(): Promise<void> {
+    const pos = this.txnPos!;
+    if (!this.pending.length && !this.txn) {
+      // only transactions of other tables: nothing to write until the heartbeat
+      this.txnPos = undefined;
+      this.txnEvents = 0;
+      this.lastSeen = pos;
+      return;
+    }
+    await this.flush();
+    const txn = this.txn!;
+    await txn.send({ topic: this.o.offsetsTopic, acks: -1, messages: [{ key: POSITION_KEY, partition: 0, value: JSON.stringify(positionRecord(this.o.serverId, pos, null)) }] });
+    await txn.commit();
+    this.txn = undefined;
+    this.committed = pos;
+    this.lastSeen = pos;
+    const m = this.o.metrics;
+    m.readerTransactions.inc();
+    m.readerPositionTs.set(pos.ts_ms);
+    m.readerLagMs.set(Math.max(0, Date.now() - pos.ts_ms));
+    for (const [topic, n] of this.counts) m.readerEvents.inc({ feed: topic.split('.').slice(-2, -1)[0] ?? topic, op: 'all' }, n);
+    this.counts.clear();
+    this.txnPos = undefined;
+    this.txnEvents = 0;
+    this.txnMessages = 0;
+    this.sentBytes = 0;
+  }
+
+  /** Position of the last binlog transaction seen (committed or skipped as not captured). */
+  lastSeen: BinlogPosition | undefined;
+
+  private async writePositionOnly(p: BinlogPosition): Promise<void> {
+    await writeTransaction(this.o.producer, this.o.offsetsTopic, this.o.serverId, [], p, null);
+    this.committed = p;
+    this.o.metrics.readerPositionTs.set(p.ts_ms);
+    this.o.metrics.readerLagMs.set(Math.max(0, Date.now() - p.ts_ms));
+  }
+
+  private async abort(): Promise<void> {
+    const t = this.txn;
+    this.txn = undefined;
+    this.pending = [];
+    if (t) await t.abort().catch(() => undefined);
+  }
+}
