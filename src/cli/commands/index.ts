@@ -1,9 +1,10 @@
 import type { Command } from 'commander';
 import { registerVersion } from './version.js';
 import { registerConfig } from './config.js';
+import { registerStatus } from './status.js';
 import { registerReader } from './reader.js';
 
 /** Each command module registers itself on the program. */
 export type Register = (program: Command) => void;
 
-export const commands: Register[] = [registerVersion, registerConfig, registerReader];
+export const commands: Register[] = [registerVersion, registerConfig, registerStatus, registerReader];
