@@ -1,0 +1,258 @@
+// The publisher of one feed: consumer group `<prefix>.publisher.<feed>` on
+// `<feed>.items` (read_committed). Each batch goes downstream in requests of
+// publisher.batchSize items; the statuses and the consumer offset are written in
+// one Kafka transaction once every request of the batch has a final answer.
+// Retryable failures are retried with backoff until they succeed; meanwhile a
+// status 2 is written (so the dashboard shows what is pending). Partitions are
+// owned through partition-bound transactional ids, as in the exporter.
+import { createHash } from 'node:crypto';
+import type { Admin, Consumer, EachBatchPayload, Kafka, KafkaMessage, Producer } from 'kafkajs';
+import type { SchemaRegistry } from '@kafkajs/confluent-schema-registry';
+import type { Config } from '../config/schema.js';
+import type { FeedDefinition } from '../feeds/types.js';
+import { partitionFor, topicNames } from '../kafka/topics.js';
+import { scrubSecrets, type Logger } from '../log.js';
+import type { Metrics } from '../metrics.js';
+import { backoffMs, sleep } from '../retry.js';
+import { BasePart } from '../exporter/part.js';
+import { PartitionOwners, isFenced } from '../exporter/owner.js';
+import { commitWithOffsets } from '../exporter/txn.js';
+import { loadSchema, registerCodec, STATUS_RECORD, WireDecoder, type ItemEnvelope, type StatusRecord, type WireCodec } from '../exporter/schemas.js';
+import { encodeBody, postBatch, type Outcome } from './http.js';
+import { Semaphore } from './semaphore.js';
+
+export interface PublisherDeps {
+  config: Config;
+  log: Logger;
+  kafka: Kafka;
+  registry: SchemaRegistry;
+  metrics: Metrics;
+  feed: FeedDefinition;
+}
+
+interface Pending {
+  offset: number;
+  envelope: ItemEnvelope;
+}
+
+/** The JSON sent downstream: the item, or for a delete its minimal payload and the deleted flag. */
+export function downstreamItem(feed: FeedDefinition, e: ItemEnvelope): Record<string, unknown> {
+  if (!e.deleted) return e.item;
+  const out: Record<string, unknown> = {};
+  for (const f of feed.minimalPayload) out[f] = e.item[f] ?? null;
+  out[feed.deletedField ?? 'deleted'] = true;
+  return out;
+}
+
+/** The same items of the same offsets give the same key, so a resend after a crash is recognisable downstream. */
+export function idempotencyKey(topic: string, partition: number, first: number, last: number): string {
+  return createHash('sha1').update(`${topic}/${partition}/${first}-${last}`).digest('hex');
+}
+
+export function createPublisher(deps: PublisherDeps): Publisher {
+  return new Publisher(deps);
+}
+
+const STATUS_2_EVERY_MS = 2_000;
+
+export class Publisher extends BasePart {
+  readonly name: string;
+  private readonly d: PublisherDeps;
+  private readonly log: Logger;
+  private readonly topics: { items: string; status: string };
+  private readonly groupId: string;
+  private readonly url: string;
+  private readonly decoder: WireDecoder;
+  private readonly slots: Semaphore;
+  private readonly abort = new AbortController();
+  private statusCodec: WireCodec<StatusRecord> | undefined;
+  private admin: Admin | undefined;
+  private consumer: Consumer | undefined;
+  private owners: PartitionOwners | undefined;
+
+  constructor(d: PublisherDeps) {
+    super();
+    this.d = d;
+    this.name = `publisher.${d.feed.name}`;
+    this.log = d.log.child({ part: 'publisher', feed: d.feed.name });
+    const t = topicNames(d.config.prefix);
+    this.topics = { items: t.items(d.feed.name), status: t.status(d.feed.name) };
+    this.groupId = `${d.config.prefix}.publisher.${d.feed.name}`;
+    const route = d.config.exporter.tuning[d.feed.name]?.route ?? d.feed.route;
+    this.url = `${d.config.publisher.baseUrl.replace(/\/+$/, '')}/${route.replace(/^\/+/, '')}`;
+    this.decoder = new WireDecoder(d.registry);
+    this.slots = new Semaphore(d.config.exporter.tuning[d.feed.name]?.publishConcurrency ?? d.config.publisher.concurrency);
+  }
+
+  private get batchSize(): number {
+    return this.d.config.exporter.tuning[this.d.feed.name]?.publishBatchSize ?? this.d.config.publisher.batchSize;
+  }
+
+  protected async onStart(): Promise<void> {
+    const { kafka, registry } = this.d;
+    this.statusCodec = await registerCodec<StatusRecord>(registry, `${this.topics.status}-${STATUS_RECORD}`, loadSchema('schemas/status.avsc'));
+    this.admin = kafka.admin();
+    await this.admin.connect();
+    this.owners = new PartitionOwners({
+      kafka,
+      admin: this.admin,
+      transactionalIdPrefix: this.groupId,
+      groupId: this.groupId,
+      topic: this.topics.items,
+      log: this.log,
+    });
+    const consumer = kafka.consumer({ groupId: this.groupId, maxBytesPerPartition: 2 * 1024 * 1024, maxWaitTimeInMs: 100, sessionTimeout: 30_000, rebalanceTimeout: 60_000 });
+    this.consumer = consumer;
+    consumer.on(consumer.events.GROUP_JOIN, ({ payload }) => {
+      void this.owners?.retain(payload.memberAssignment[this.topics.items] ?? []);
+    });
+    consumer.on(consumer.events.CRASH, ({ payload }) => {
+      if (!payload.restart) this.fail(payload.error);
+    });
+    await consumer.connect();
+    await consumer.subscribe({ topics: [this.topics.items], fromBeginning: true });
+    await consumer.run({
+      autoCommit: false,
+      eachBatchAutoResolve: false,
+      partitionsConsumedConcurrently: this.d.config.kafka.partitions,
+      eachBatch: (payload) => this.onBatch(payload),
+    });
+    this.log.info({ operation: 'start', url: this.safeUrl() }, 'publisher started');
+  }
+
+  private safeUrl(): string {
+    return scrubSecrets(this.url, [this.d.config.publisher.apiKey]);
+  }
+
+  private async onBatch({ batch, resolveOffset, isRunning, isStale }: EachBatchPayload): Promise<void> {
+    const p = batch.partition;
+    for (let attempt = 1; isRunning() && !isStale(); attempt++) {
+      let owned;
+      try {
+        owned = await this.owners!.get(p);
+        const messages = batch.messages.filter((m) => Number(m.offset) >= owned!.committed);
+        const last = Number(batch.lastOffset());
+        if (messages.length) await this.publish(p, owned, messages, last);
+        if (owned.lost) return;
+        owned.committed = last + 1;
+        resolveOffset(batch.lastOffset());
+        return;
+      } catch (e) {
+        if (this.abort.signal.aborted || !isRunning()) return;
+        if (isFenced(e) || owned?.lost) {
+          this.log.warn({ partition: p, err: e }, 'partition taken over by another process; dropping it');
+          await this.owners!.drop(p);
+          return;
+        }
+        const delay = backoffMs(attempt, { initialMs: 500, maxMs: 30_000 });
+        this.log.warn({ partition: p, attempt, delayMs: delay, err: e }, 'publisher batch failed; retrying');
+        await this.owners!.drop(p);
+        await sleep(delay, this.abort.signal).catch(() => undefined);
+      }
+    }
+  }
+
+  private async publish(p: number, owned: { producer: Producer; lost: boolean }, messages: KafkaMessage[], lastOffset: number): Promise<void> {
+    const { feed, metrics } = this.d;
+    // a compacted topic may still hold several versions of an item: only the last one goes out
+    const latest = new Map<string, Pending>();
+    for (const m of messages) {
+      if (!m.value) continue;
+      const envelope = await this.decoder.decode<ItemEnvelope>(m.value);
+      latest.delete(envelope.feedId);
+      latest.set(envelope.feedId, { offset: Number(m.offset), envelope });
+    }
+    const pending = [...latest.values()];
+    const chunks: Pending[][] = [];
+    for (let i = 0; i < pending.length; i += this.batchSize) chunks.push(pending.slice(i, i + this.batchSize));
+    // status-2 writes of concurrent requests share the partition's producer: one transaction at a time
+    let writes: Promise<void> = Promise.resolve();
+    const writeStatuses = (records: StatusRecord[]) => {
+      writes = writes.then(() => commitWithOffsets(owned.producer, [{ topic: this.topics.status, messages: this.statusMessages(records) }], undefined));
+      return writes;
+    };
+    const results = await Promise.all(chunks.map((chunk) => this.deliver(p, chunk, writeStatuses)));
+    await writes;
+    if (owned.lost) return;
+    const statuses = results.flat();
+    await commitWithOffsets(owned.producer, [{ topic: this.topics.status, messages: this.statusMessages(statuses) }], {
+      groupId: this.groupId,
+      topic: this.topics.items,
+      partition: p,
+      offset: lastOffset + 1,
+    });
+    for (const s of statuses) metrics.publisherStatus.inc({ feed: feed.name, status: String(s.status) });
+    if (statuses.length) {
+      const counts: Record<string, number> = {};
+      for (const s of statuses) counts[s.status] = (counts[s.status] ?? 0) + 1;
+      this.log.info({ operation: 'send', partition: p, items: statuses.length, requests: chunks.length, statuses: counts }, 'items sent');
+    }
+  }
+
+  private statusMessages(records: StatusRecord[]) {
+    const codec = this.statusCodec!;
+    const n = this.d.config.kafka.partitions;
+    return records.map((r) => ({ key: r.feedId, value: codec.encode(r), partition: partitionFor(r.sourceEntityId, n) }));
+  }
+
+  /** Sends one request until it has a final answer; returns the statuses of its items. */
+  private async deliver(p: number, chunk: Pending[], writeStatuses: (r: StatusRecord[]) => Promise<void>): Promise<StatusRecord[]> {
+    const { feed, metrics, config } = this.d;
+    const key = idempotencyKey(this.topics.items, p, chunk[0]!.offset, chunk.at(-1)!.offset);
+    const body = await encodeBody(chunk.map((c) => downstreamItem(feed, c.envelope)), config.publisher.gzip);
+    const status = (c: Pending, code: number, attempts: number, error: string | null, requestId: string | undefined): StatusRecord => ({
+      feedId: c.envelope.feedId,
+      sourceEntityId: c.envelope.sourceEntityId,
+      hash: c.envelope.hash,
+      status: code,
+      attempts,
+      error,
+      ts_ms: Date.now(),
+      requestId: requestId ?? key,
+    });
+    let lastStatus2 = 0;
+    for (let attempt = 1; ; attempt++) {
+      let outcome: Outcome;
+      await this.slots.acquire();
+      const end = metrics.publisherRequestSeconds.startTimer({ feed: feed.name });
+      try {
+        outcome = await postBatch(body, chunk.length, {
+          url: this.url,
+          idempotencyKey: key,
+          apiKey: config.publisher.apiKey,
+          timeoutMs: config.publisher.timeoutMs,
+          gzip: config.publisher.gzip,
+          signal: this.abort.signal,
+        });
+      } finally {
+        end();
+        this.slots.release();
+      }
+      if (outcome.kind === 'accepted') {
+        metrics.publisherLastSuccess.set({ feed: feed.name }, Date.now());
+        if (outcome.invalid.size) this.log.warn({ operation: 'send', partition: p, invalid: outcome.invalid.size, idempotencyKey: key }, 'downstream flagged invalid items');
+        return chunk.map((c, i) => (outcome.invalid.has(i) ? status(c, 1, attempt, outcome.invalid.get(i)!, outcome.requestId) : status(c, 200, attempt, null, outcome.requestId)));
+      }
+      if (outcome.kind === 'rejected') {
+        this.log.error({ code: 'DOWNSTREAM_REJECTED', operation: 'send', partition: p, items: chunk.length, error: outcome.error, idempotencyKey: key }, 'downstream rejected the batch (400); not retried until the items change');
+        return chunk.map((c) => status(c, 400, attempt, outcome.error, outcome.requestId));
+      }
+      const delay = backoffMs(attempt, { initialMs: config.publisher.retryInitialMs, maxMs: config.publisher.retryMaxMs });
+      this.log.warn({ code: 'DOWNSTREAM_UNAVAILABLE', operation: 'send', partition: p, items: chunk.length, attempt, delayMs: delay, error: outcome.error }, 'downstream unavailable; retrying');
+      if (Date.now() - lastStatus2 >= STATUS_2_EVERY_MS) {
+        lastStatus2 = Date.now();
+        metrics.publisherStatus.inc({ feed: feed.name, status: '2' }, chunk.length);
+        await writeStatuses(chunk.map((c) => status(c, 2, attempt, outcome.error, outcome.requestId)));
+      }
+      await sleep(delay, this.abort.signal);
+    }
+  }
+
+  protected async onStop(): Promise<void> {
+    this.abort.abort();
+    await this.consumer?.disconnect().catch(() => undefined);
+    await this.owners?.closeAll();
+    await this.admin?.disconnect().catch(() => undefined);
+    this.log.info({ operation: 'stop' }, 'publisher stopped');
+  }
+}
