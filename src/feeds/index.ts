@@ -4,10 +4,14 @@ import { CdcError } from '../errors.js';
 import { FEED_NAMES, type FeedDefinition, type FeedName } from './types.js';
 import { definition as scopesWebsite } from './scopesWebsite/index.js';
 import { definition as scopesCustomerGroup } from './scopesCustomerGroup/index.js';
+import { definition as productAttributes } from './productAttributes/index.js';
+import { definition as products } from './products/index.js';
 
 const DEFINITIONS: Partial<Record<FeedName, FeedDefinition>> = {
   scopesWebsite,
   scopesCustomerGroup,
+  productAttributes,
+  products,
 };
 
 export function allFeeds(): FeedDefinition[] {

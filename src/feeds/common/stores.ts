@@ -10,6 +10,8 @@ export interface StoreView {
   isActive: boolean;
   groupId: number;
   storeCode: string;
+  /** store_group.root_category_id: the category tree this store view shows. */
+  rootCategoryId: number;
   websiteId: number;
   websiteCode: string;
 }
@@ -21,6 +23,7 @@ interface StoreRow {
   is_active: number;
   group_id: number;
   group_code: string | null;
+  root_category_id: number;
   website_id: number;
   website_code: string | null;
 }
@@ -34,7 +37,7 @@ export async function loadStoreViews(ctx: ProviderContext, opts: { activeOnly?: 
     ctx,
     'stores',
     `SELECT s.store_id, s.code AS store_code, s.name AS store_name, s.is_active,
-            g.group_id, g.code AS group_code, w.website_id, w.code AS website_code
+            g.group_id, g.code AS group_code, g.root_category_id, w.website_id, w.code AS website_code
        FROM ${ctx.t('store')} s
        JOIN ${ctx.t('store_group')} g ON g.group_id = s.group_id
        JOIN ${ctx.t('store_website')} w ON w.website_id = s.website_id
@@ -50,6 +53,7 @@ export async function loadStoreViews(ctx: ProviderContext, opts: { activeOnly?: 
     isActive: Number(r.is_active) === 1,
     groupId: Number(r.group_id),
     storeCode: r.group_code ?? '',
+    rootCategoryId: Number(r.root_category_id),
     websiteId: Number(r.website_id),
     websiteCode: r.website_code ?? '',
   }));

@@ -1,0 +1,67 @@
+// attributes[] of a product item: every user-defined attribute with a value in
+// the store view. Option attributes (select, multiselect) send the option labels
+// of the store view in value[] and the option ids in valueId[].
+import { hasOptions, optionLabel, type AttributeMeta, type AttributeOption } from '../common/eavAttributes.js';
+import type { EavValues } from '../common/eavValues.js';
+import { byString } from '../common/sql.js';
+import type { ProductScope } from './base.js';
+
+export interface ProductAttribute {
+  attributeCode: string;
+  value: string[];
+  valueId: string[];
+}
+
+/** Option ids referenced by a raw value: one for select, a comma list for multiselect. */
+export function optionIdsOf(raw: string): number[] {
+  return raw
+    .split(',')
+    .map((s) => s.trim())
+    .filter((s) => /^\d+$/.test(s))
+    .map(Number);
+}
+
+export function productAttributes(
+  scope: ProductScope,
+  userDefined: readonly AttributeMeta[],
+  values: EavValues,
+  options: ReadonlyMap<number, AttributeOption>,
+): ProductAttribute[] {
+  const out: ProductAttribute[] = [];
+  for (const a of userDefined) {
+    const raw = values.get(scope.product.productId, a.attributeId, scope.view.storeId);
+    if (raw === null || raw === undefined || raw === '') continue;
+    if (!hasOptions(a)) {
+      out.push({ attributeCode: a.code, value: [raw], valueId: [] });
+      continue;
+    }
+    // Option order (sort_order, id) rather than the stored order, so that re-saving
+    // the same multiselect choice in another order does not change the item.
+    const chosen = optionIdsOf(raw)
+      .map((id) => options.get(id))
+      .filter((o): o is AttributeOption => o !== undefined && o.attributeId === a.attributeId)
+      .sort((x, y) => x.sortOrder - y.sortOrder || x.optionId - y.optionId);
+    if (chosen.length === 0) continue;
+    out.push({
+      attributeCode: a.code,
+      value: chosen.map((o) => optionLabel(o, scope.view.storeId)),
+      valueId: chosen.map((o) => String(o.optionId)),
+    });
+  }
+  return out.sort((x, y) => byString(x.attributeCode, y.attributeCode));
+}
+
+/** Option ids used by a batch's option attributes, to load their labels in one query. */
+export function usedOptionIds(productIds: readonly number[], userDefined: readonly AttributeMeta[], values: EavValues, storeIds: readonly number[]): number[] {
+  const ids = new Set<number>();
+  for (const pid of productIds) {
+    for (const a of userDefined) {
+      if (!hasOptions(a)) continue;
+      for (const s of [0, ...storeIds]) {
+        const raw = values.get(pid, a.attributeId, s);
+        if (raw) for (const id of optionIdsOf(raw)) ids.add(id);
+      }
+    }
+  }
+  return [...ids].sort((a, b) => a - b);
+}

@@ -1,0 +1,60 @@
+// categoryData[] of a product item: the categories it is in (catalog_category_product)
+// that belong to the store view's root category, with their url_path in that store view.
+import type { AttributeMeta } from '../common/eavAttributes.js';
+import { loadEavValues } from '../common/eavValues.js';
+import { byNumber, select } from '../common/sql.js';
+import type { ProviderContext } from '../types.js';
+import type { ProductScope } from './base.js';
+
+export interface CategoryData {
+  categoryId: string;
+  categoryPath: string | null;
+  productPosition: number;
+}
+
+export interface ProductCategories {
+  forScope(scope: ProductScope): CategoryData[];
+}
+
+export async function loadProductCategories(
+  ctx: ProviderContext,
+  productIds: number[],
+  urlPathAttribute: AttributeMeta | undefined,
+  storeIds: number[],
+): Promise<ProductCategories> {
+  const links = productIds.length
+    ? await select<{ product_id: number; category_id: number; position: number; path: string }>(
+        ctx,
+        'products.categories',
+        `SELECT cp.product_id, cp.category_id, cp.position, c.path
+           FROM ${ctx.t('catalog_category_product')} cp
+           JOIN ${ctx.t('catalog_category_entity')} c ON c.entity_id = cp.category_id
+          WHERE cp.product_id IN (?)`,
+        [productIds],
+        productIds.length,
+      )
+    : [];
+  const categoryIds = [...new Set(links.map((l) => Number(l.category_id)))];
+  const urlPaths =
+    urlPathAttribute && categoryIds.length
+      ? await loadEavValues(ctx, 'catalog_category_entity', categoryIds, [urlPathAttribute], storeIds)
+      : undefined;
+  const byProduct = new Map<number, typeof links>();
+  for (const l of [...links].sort((a, b) => byNumber(a.category_id, b.category_id))) {
+    const list = byProduct.get(Number(l.product_id)) ?? [];
+    list.push(l);
+    byProduct.set(Number(l.product_id), list);
+  }
+  return {
+    forScope({ product, view }) {
+      const root = `1/${view.rootCategoryId}/`;
+      return (byProduct.get(product.productId) ?? [])
+        .filter((l) => `${l.path}/`.startsWith(root))
+        .map((l) => ({
+          categoryId: String(l.category_id),
+          categoryPath: (urlPathAttribute && urlPaths?.get(Number(l.category_id), urlPathAttribute.attributeId, view.storeId)) ?? null,
+          productPosition: Number(l.position),
+        }));
+    },
+  };
+}

@@ -1,0 +1,126 @@
+// products: one item per product × active store view of the websites it is
+// assigned to. Every table is read once per batch (WHERE ... IN), then items are
+// assembled in memory in (productId, storeId) order with sorted arrays, so that
+// the same data always hashes the same.
+import { loadAttributes, loadOptions as loadAttributeOptions } from '../common/eavAttributes.js';
+import { loadEavValues } from '../common/eavValues.js';
+import { loadConfig } from '../common/config.js';
+import { afterNumber, select } from '../common/sql.js';
+import { loadStoreViews } from '../common/stores.js';
+import { columnTimestamp, sqlTimestamp } from '../common/time.js';
+import type { AssembledItem, FeedItem, FeedProvider, ProviderContext } from '../types.js';
+import { productAttributes, usedOptionIds } from './attributes.js';
+import { loadProducts, productScopes } from './base.js';
+import { loadProductCategories } from './categories.js';
+import { expandProducts } from './expand.js';
+import { loadInventory } from './inventory.js';
+import { loadLinks, loadParents } from './links.js';
+import { loadImages } from './media.js';
+import { loadOptions } from './options.js';
+import { SYSTEM_ATTRIBUTES, scalarFields, scopedValues } from './scalars.js';
+
+export async function assembleProducts(ids: string[], ctx: ProviderContext): Promise<AssembledItem[]> {
+  const [products, views] = await Promise.all([loadProducts(ctx, ids), loadStoreViews(ctx, { activeOnly: true })]);
+  const scopes = await productScopes(ctx, products, views);
+  if (scopes.length === 0) return [];
+  const productIds = [...new Set(scopes.map((s) => s.product.productId))];
+  const storeIds = [...new Set(scopes.map((s) => s.view.storeId))].sort((a, b) => a - b);
+
+  const [attributes, categoryAttributes] = await Promise.all([
+    loadAttributes(ctx, 'catalog_product', {
+      where: `a.backend_type <> 'static' AND (a.is_user_defined = 1 OR a.attribute_code IN (?))`,
+      params: [SYSTEM_ATTRIBUTES],
+    }),
+    loadAttributes(ctx, 'catalog_category', { where: `a.attribute_code = 'url_path'` }),
+  ]);
+  const byCode = new Map(attributes.map((a) => [a.code, a]));
+  const userDefined = attributes.filter((a) => a.isUserDefined);
+
+  const [values, categories, inventory, images, options, links, parents, taxClasses, currency, weightUnit] = await Promise.all([
+    loadEavValues(ctx, 'catalog_product_entity', productIds, attributes, storeIds),
+    loadProductCategories(ctx, productIds, categoryAttributes[0], storeIds),
+    loadInventory(ctx, productIds),
+    loadImages(ctx, productIds, storeIds),
+    loadOptions(ctx, productIds, storeIds),
+    loadLinks(ctx, productIds),
+    loadParents(ctx, productIds),
+    loadTaxClasses(ctx),
+    loadConfig(ctx, 'currency/options/base', 'USD'),
+    loadConfig(ctx, 'general/locale/weight_unit', 'lbs'),
+  ]);
+  const optionIds = usedOptionIds(productIds, userDefined, values, storeIds);
+  const attributeOptions = new Map((await loadAttributeOptions(ctx, { optionIds })).map((o) => [o.optionId, o]));
+
+  const now = ctx.now();
+  const modifiedAt = sqlTimestamp(now);
+  return scopes.map((scope) => {
+    const v = scopedValues(values, byCode, scope);
+    const s = scalarFields(v, taxClasses);
+    const visible = s.visibility !== null && s.visibility !== 'Not Visible Individually';
+    const item: FeedItem = {
+      sku: scope.product.sku,
+      storeViewCode: scope.view.storeViewCode,
+      storeCode: scope.view.storeCode,
+      websiteCode: scope.view.websiteCode,
+      name: s.name,
+      productId: scope.product.productId,
+      type: scope.product.typeId,
+      priceView: s.priceView,
+      shortDescription: s.shortDescription,
+      description: s.description,
+      metaDescription: s.metaDescription,
+      metaKeyword: s.metaKeyword,
+      metaTitle: s.metaTitle,
+      linksPurchasedSeparately: s.linksPurchasedSeparately,
+      status: s.status,
+      taxClassId: s.taxClassId,
+      createdAt: columnTimestamp(scope.product.createdAt, now),
+      updatedAt: columnTimestamp(scope.product.updatedAt, now),
+      modifiedAt,
+      urlKey: s.urlKey,
+      visibility: s.visibility,
+      weight: s.weight,
+      weightUnit: weightUnit.forStore(scope.view.storeId, scope.view.websiteId),
+      weightType: s.weightType,
+      currency: currency.forWebsite(scope.view.websiteId),
+      // Adobe's Displayable/Buyable providers: enabled and visible in catalog or search; enabled.
+      displayable: s.status === 'Enabled' && visible,
+      buyable: s.status === 'Enabled',
+      attributes: productAttributes(scope, userDefined, values, attributeOptions),
+      categoryData: categories.forScope(scope),
+      inventory: inventory.get(scope.product.productId) ?? null,
+      optionsV2: options.forScope(scope),
+      images: images.forScope(scope, v),
+      links: links.get(scope.product.productId) ?? [],
+      parents: parents.get(scope.product.productId) ?? [],
+      deleted: false,
+    };
+    return { sourceEntityId: String(scope.product.productId), item };
+  });
+}
+
+async function loadTaxClasses(ctx: ProviderContext): Promise<Map<number, string>> {
+  const rows = await select<{ class_id: number; class_name: string }>(
+    ctx,
+    'products.taxClasses',
+    `SELECT class_id, class_name FROM ${ctx.t('tax_class')} WHERE class_type = 'PRODUCT'`,
+    [],
+    0,
+  );
+  return new Map(rows.map((r) => [Number(r.class_id), r.class_name]));
+}
+
+export const productsProvider: FeedProvider = {
+  assemble: assembleProducts,
+  expand: expandProducts,
+  async listIds(afterId, limit, ctx) {
+    const rows = await select<{ entity_id: number }>(
+      ctx,
+      'products.listIds',
+      `SELECT entity_id FROM ${ctx.t('catalog_product_entity')} WHERE entity_id > ? ORDER BY entity_id LIMIT ?`,
+      [afterNumber(afterId), limit],
+      0,
+    );
+    return rows.map((r) => String(r.entity_id));
+  },
+};
