@@ -3,8 +3,12 @@ import { registerVersion } from './version.js';
 import { registerConfig } from './config.js';
 import { registerStatus } from './status.js';
 import { registerReader } from './reader.js';
+import { registerRun } from './run.js';
+import { registerExporter } from './exporter.js';
+import { registerPublisher } from './publisher.js';
+import { registerReceiver } from './receiver.js';
 
 /** Each command module registers itself on the program. */
 export type Register = (program: Command) => void;
 
-export const commands: Register[] = [registerVersion, registerConfig, registerStatus, registerReader];
+export const commands: Register[] = [registerVersion, registerConfig, registerStatus, registerReader, registerRun, registerExporter, registerPublisher, registerReceiver];
