@@ -18,6 +18,7 @@ import { loadLinks, loadParents } from './links.js';
 import { loadImages } from './media.js';
 import { loadOptions } from './options.js';
 import { SYSTEM_ATTRIBUTES, scalarFields, scopedValues } from './scalars.js';
+import { loadUrls } from './urls.js';
 
 export async function assembleProducts(ids: string[], ctx: ProviderContext): Promise<AssembledItem[]> {
   const [products, views] = await Promise.all([loadProducts(ctx, ids), loadStoreViews(ctx, { activeOnly: true })]);
@@ -36,7 +37,7 @@ export async function assembleProducts(ids: string[], ctx: ProviderContext): Pro
   const byCode = new Map(attributes.map((a) => [a.code, a]));
   const userDefined = attributes.filter((a) => a.isUserDefined);
 
-  const [values, categories, inventory, images, options, links, parents, taxClasses, currency, weightUnit] = await Promise.all([
+  const [values, categories, inventory, images, options, links, parents, urls, taxClasses, currency, weightUnit] = await Promise.all([
     loadEavValues(ctx, 'catalog_product_entity', productIds, attributes, storeIds),
     loadProductCategories(ctx, productIds, categoryAttributes[0], storeIds),
     loadInventory(ctx, productIds),
@@ -44,6 +45,7 @@ export async function assembleProducts(ids: string[], ctx: ProviderContext): Pro
     loadOptions(ctx, productIds, storeIds),
     loadLinks(ctx, productIds),
     loadParents(ctx, productIds),
+    loadUrls(ctx, productIds, storeIds),
     loadTaxClasses(ctx),
     loadConfig(ctx, 'currency/options/base', 'USD'),
     loadConfig(ctx, 'general/locale/weight_unit', 'lbs'),
@@ -56,6 +58,7 @@ export async function assembleProducts(ids: string[], ctx: ProviderContext): Pro
   return scopes.map((scope) => {
     const v = scopedValues(values, byCode, scope);
     const s = scalarFields(v, taxClasses);
+    const { url, urlRewrites } = urls.forScope(scope);
     const visible = s.visibility !== null && s.visibility !== 'Not Visible Individually';
     const item: FeedItem = {
       sku: scope.product.sku,
@@ -93,6 +96,8 @@ export async function assembleProducts(ids: string[], ctx: ProviderContext): Pro
       images: images.forScope(scope, v),
       links: links.get(scope.product.productId) ?? [],
       parents: parents.get(scope.product.productId) ?? [],
+      url,
+      urlRewrites,
       deleted: false,
     };
     return { sourceEntityId: String(scope.product.productId), item };
