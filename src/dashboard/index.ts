@@ -102,7 +102,8 @@ export function createDashboard(o: DashboardOptions): Dashboard {
       return o.metrics.registry.metrics();
     });
     f.get('/healthz', async (_req, reply) => {
-      const parts = [{ name: 'dashboard', state }, ...(o.parts?.() ?? []).map((p) => ({ name: p.name, state: p.state }))];
+      const others = (o.parts?.() ?? []).filter((p) => p.name !== 'dashboard').map((p) => ({ name: p.name, state: p.state }));
+      const parts = [{ name: 'dashboard', state }, ...others];
       const ok = parts.every((p) => p.state === 'running');
       return reply.code(ok ? 200 : 503).send({ status: ok ? 'ok' : 'unhealthy', parts });
     });

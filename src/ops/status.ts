@@ -1,5 +1,6 @@
 import type { Kafka } from 'kafkajs';
 import type { Config } from '../config/schema.js';
+import { allFeeds } from '../feeds/index.js';
 import { FEED_NAMES } from '../feeds/types.js';
 import { CdcError } from '../errors.js';
 import type { Logger } from '../log.js';
@@ -28,9 +29,12 @@ export interface StatusSource {
 /** The exporter's consumer group of a feed (src/exporter uses the same name). */
 export const exporterGroupId = (prefix: string, feed: string) => `${prefix}.exporter.${feed}`;
 
-/** The configured feeds (exporter.feeds; empty = all), in Adobe's spelling. */
+/** The configured feeds (exporter.feeds; empty = every registered feed), in Adobe's spelling. */
 export function configuredFeeds(config: Config): string[] {
-  if (!config.exporter.feeds.length) return [...FEED_NAMES];
+  if (!config.exporter.feeds.length) {
+    const registered = allFeeds().map((f) => f.name);
+    return registered.length ? registered : [...FEED_NAMES];
+  }
   return config.exporter.feeds.map((f) => {
     const name = FEED_NAMES.find((n) => n.toLowerCase() === f.trim().toLowerCase());
     if (!name) throw new CdcError('FEED_UNKNOWN', `unknown feed "${f}" in exporter.feeds`, { fix: `use one of: ${FEED_NAMES.join(', ')}` });

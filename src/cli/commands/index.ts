@@ -2,6 +2,7 @@ import type { Command } from 'commander';
 import { registerVersion } from './version.js';
 import { registerConfig } from './config.js';
 import { registerStatus } from './status.js';
+import { registerResync } from './resync.js';
 import { registerReader } from './reader.js';
 import { registerRun } from './run.js';
 import { registerExporter } from './exporter.js';
@@ -11,4 +12,4 @@ import { registerReceiver } from './receiver.js';
 /** Each command module registers itself on the program. */
 export type Register = (program: Command) => void;
 
-export const commands: Register[] = [registerVersion, registerConfig, registerStatus, registerReader, registerRun, registerExporter, registerPublisher, registerReceiver];
+export const commands: Register[] = [registerVersion, registerConfig, registerStatus, registerResync, registerReader, registerRun, registerExporter, registerPublisher, registerReceiver];

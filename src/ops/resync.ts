@@ -1,0 +1,182 @@
+import type { Kafka } from 'kafkajs';
+import type { Config } from '../config/schema.js';
+import { createRegistry } from '../connector.js';
+import { CdcError } from '../errors.js';
+import { providerContext } from '../exporter/context.js';
+import type { FeedDefinition } from '../feeds/types.js';
+import { createKafka } from '../kafka/client.js';
+import { withKafkaErrors } from '../kafka/errors.js';
+import { ensureTopics, topicNames } from '../kafka/topics.js';
+import type { Logger } from '../log.js';
+import { createPool, mysqlError, type Pool } from '../mysql/pool.js';
+import { topicSpecs } from '../connector.js';
+import { createDecoder } from './decoder.js';
+import { createProgress } from './progress.js';
+import { assembleTriggers } from './resyncExporter.js';
+import { listIds, maxSourceIdInItems, resolveByIds, type IdType } from './resyncIds.js';
+import { acquireFeedLock } from './resyncLock.js';
+import { latestPerKey, TriggerWriter, writeRecords } from './resyncWrite.js';
+
+// `commerce-cdc resync`, option for option like `bin/magento saas:resync`.
+
+export interface ResyncOptions {
+  feed: FeedDefinition;
+  noReindex?: boolean;
+  cleanupFeed?: boolean;
+  dryRun?: boolean;
+  batchSize?: number;
+  threadCount?: number;
+  byIds?: string[];
+  idType?: IdType;
+  continueResync?: boolean;
+  /** Progress bar (TTY) or log lines. */
+  tty?: boolean;
+}
+
+export interface ResyncResult {
+  feed: string;
+  mode: 'full' | 'by-ids' | 'no-reindex' | 'dry-run' | 'skipped';
+  /** Ids triggered (full, by-ids), items rewritten (no-reindex) or items assembled (dry-run). */
+  count: number;
+  ids?: number;
+  tombstones?: number;
+  unknownIds?: string[];
+  lockedBy?: string;
+  exporterInProcess?: boolean;
+  elapsedMs: number;
+}
+
+async function withPool<T>(config: Config, fn: (db: Pool) => Promise<T>): Promise<T> {
+  const db = createPool(config.mysql);
+  try {
+    return await fn(db);
+  } catch (e) {
+    throw e instanceof CdcError ? e : (e as { errno?: unknown }).errno !== undefined || (e as { code?: unknown }).code !== undefined ? mysqlError(e, config.mysql) : e;
+  } finally {
+    await db.end().catch(() => undefined);
+  }
+}
+
+export async function resync(config: Config, log: Logger, o: ResyncOptions, kafka: Kafka = createKafka(config, log)): Promise<ResyncResult> {
+  const started = Date.now();
+  const feed = o.feed;
+  const names = topicNames(config.prefix);
+  const rlog = log.child({ feed: feed.name, operation: 'resync' });
+  const lock = await acquireFeedLock(config, feed.name);
+  if ('heldBy' in lock) {
+    rlog.warn({ status: 'skipped', lockedBy: lock.heldBy }, `operation skipped - process locked by ${lock.heldBy}`);
+    return { feed: feed.name, mode: 'skipped', count: 0, lockedBy: lock.heldBy, elapsedMs: Date.now() - started };
+  }
+  try {
+    rlog.info({ status: 'Initialize', options: { ...o, feed: feed.name } }, 'resync started');
+    const r = await withKafkaErrors(config, () => run(config, rlog, o, kafka, names));
+    const result = { ...r, feed: feed.name, elapsedMs: Date.now() - started };
+    rlog.info({ status: 'Complete', ...result, elapsed: result.elapsedMs }, 'resync finished');
+    return result;
+  } finally {
+    await lock.release();
+  }
+}
+
+async function run(config: Config, log: Logger, o: ResyncOptions, kafka: Kafka, names: ReturnType<typeof topicNames>): Promise<Omit<ResyncResult, 'feed' | 'elapsedMs'>> {
+  const feed = o.feed;
+  const groupPrefix = `${config.prefix}.ops.resync.${feed.name}`;
+
+  if (o.noReindex && !o.cleanupFeed) {
+    // resend what the feed table holds: no database reads at all
+    const latest = (await latestPerKey(kafka, [names.items(feed.name)], groupPrefix)).get(names.items(feed.name))!;
+    const records = [...latest].filter(([, v]) => v.value !== null).map(([key, v]) => ({ key, partition: v.partition, value: v.value }));
+    if (o.dryRun) return { mode: 'dry-run', count: records.length };
+    await writeRecords(kafka, names.items(feed.name), records);
+    log.info({ status: 'Progress', items: records.length }, 'items re-written for the publisher to resend');
+    return { mode: 'no-reindex', count: records.length };
+  }
+
+  return withPool(config, async (db) => {
+    const ctx = providerContext(db, log, config.mysql.tablePrefix);
+    let ids: string[] | undefined;
+    let unknownIds: string[] | undefined;
+    if (o.byIds) {
+      const r = await resolveByIds(feed, o.byIds, o.idType ?? 'sku', ctx);
+      if (r.unknown.length) log.warn({ unknown: r.unknown }, `--by-ids: not found: ${r.unknown.join(', ')}`);
+      if (!r.ids.length) throw new CdcError('CLI_USAGE', `--by-ids: none of ${o.byIds.join(', ')} exists`, { fix: 'check the ids and --id-type (sku or productId)' });
+      ids = r.ids;
+      unknownIds = r.unknown;
+    }
+
+    if (o.dryRun) return { mode: 'dry-run' as const, ...(await dryRun(o, log, ctx, ids)), unknownIds };
+
+    const admin = kafka.admin();
+    await admin.connect();
+    try {
+      await ensureTopics(admin, topicSpecs(config, [feed]), config.kafka.replicationFactor);
+    } finally {
+      await admin.disconnect();
+    }
+
+    let tombstones = 0;
+    if (o.cleanupFeed) {
+      const latest = await latestPerKey(kafka, [names.items(feed.name), names.status(feed.name)], groupPrefix);
+      for (const [topic, keys] of latest) {
+        tombstones += await writeRecords(kafka, topic, [...keys].filter(([, v]) => v.value !== null).map(([key, v]) => ({ key, partition: v.partition, value: null })));
+      }
+      log.warn({ status: 'Progress', tombstones }, 'feed cleaned up: items and statuses tombstoned');
+    }
+
+    let afterId: string | undefined;
+    if (o.continueResync && !ids) {
+      afterId = await maxSourceIdInItems(kafka, createDecoder(config), names.items(feed.name), groupPrefix);
+      log.info({ afterId: afterId ?? null }, afterId ? `continuing after source id ${afterId}` : 'nothing in the items topic: full resync');
+    }
+
+    const progress = createProgress({ log, feed: feed.name, operation: ids ? 'partial resync by ids' : 'full sync', tty: o.tty });
+    const writer = new TriggerWriter({ kafka, registry: createRegistry(config), changesTopic: names.changes(feed.name), feed, partitions: config.kafka.partitions });
+    let count = 0;
+    try {
+      await writer.open();
+      // after a cleanup the exporter may still hold the old hashes: force the items out
+      const force = Boolean(ids) || Boolean(o.cleanupFeed);
+      if (ids) {
+        await writer.write(ids, 'by-ids', true);
+        count = ids.length;
+      } else {
+        for await (const page of listIds(feed, ctx, afterId)) {
+          await writer.write(page, 'resync', force);
+          count += page.length;
+          progress.setTotal(count);
+        }
+      }
+      progress.setTotal(count);
+      log.info({ status: 'Progress', ids: count }, 'triggers written');
+      const { inProcess } = await assembleTriggers({
+        config, log, kafka, feed, changesTopic: names.changes(feed.name), batchSize: o.batchSize, threads: o.threadCount, progress, total: count,
+      });
+      return { mode: ids ? ('by-ids' as const) : ('full' as const), count, ids: count, tombstones, unknownIds, exporterInProcess: inProcess };
+    } finally {
+      progress.stop();
+      await writer.close();
+    }
+  });
+}
+
+/** Assembles the items of every id (or the listed ones) and logs their payloads; writes and sends nothing. */
+async function dryRun(o: ResyncOptions, log: Logger, ctx: ReturnType<typeof providerContext>, only: string[] | undefined): Promise<{ count: number; ids: number }> {
+  const batchSize = o.batchSize ?? o.feed.batchSize;
+  const threads = o.threadCount ?? o.feed.threads;
+  let items = 0;
+  let idCount = 0;
+  const pages: AsyncIterable<string[]> = only ? (async function* () { yield only; })() : listIds(o.feed, ctx, undefined);
+  for await (const page of pages) {
+    const batches: string[][] = [];
+    for (let i = 0; i < page.length; i += batchSize) batches.push(page.slice(i, i + batchSize));
+    for (let i = 0; i < batches.length; i += threads) {
+      const results = await Promise.all(batches.slice(i, i + threads).map((b) => o.feed.provider.assemble(b, ctx)));
+      for (const r of results) {
+        for (const a of r) log.info({ status: 'dry run', sourceEntityId: a.sourceEntityId, item: a.item }, 'payload');
+        items += r.length;
+      }
+    }
+    idCount += page.length;
+  }
+  return { count: items, ids: idCount };
+}
