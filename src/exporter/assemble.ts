@@ -49,17 +49,33 @@ export async function inChunks<T, R>(values: T[], size: number, threads: number,
   return results.flat();
 }
 
+/**
+ * Items of these ids. An item that does not fit the schema (a provider bug) is
+ * logged and left out, and its source id is reported as failed so that the
+ * exporter does not mistake the missing item for a delete.
+ */
 export async function assembleIds(
   feed: FeedDefinition,
   type: avro.Type,
   ids: string[],
   ctx: ProviderContext,
   tuning: { batchSize: number; threads: number },
-): Promise<BuiltItem[]> {
-  return inChunks(ids, tuning.batchSize, tuning.threads, async (chunk) => {
+): Promise<{ items: BuiltItem[]; failed: Set<string> }> {
+  const failed = new Set<string>();
+  const items = await inChunks(ids, tuning.batchSize, tuning.threads, async (chunk) => {
     const started = performance.now();
     const assembled = await feed.provider.assemble(chunk, ctx);
     ctx.profile(`${feed.name}.assemble`, chunk.length, performance.now() - started);
-    return assembled.map((a) => build(feed, type, a.sourceEntityId, a.item));
+    const out: BuiltItem[] = [];
+    for (const a of assembled) {
+      try {
+        out.push(build(feed, type, a.sourceEntityId, a.item));
+      } catch (e) {
+        failed.add(a.sourceEntityId);
+        ctx.log.error({ feed: feed.name, operation: 'assemble', sourceEntityId: a.sourceEntityId, err: e }, 'item skipped: it does not fit the feed schema');
+      }
+    }
+    return out;
   });
+  return { items, failed };
 }

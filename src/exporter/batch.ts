@@ -101,9 +101,9 @@ export async function processChanges(input: BatchInput, messages: KafkaMessage[]
   }
 
   const ids = [...own];
-  const built = ids.length ? await assembleIds(feed, input.itemType, ids, ctx, input.tuning) : [];
+  const { items: built, failed } = ids.length ? await assembleIds(feed, input.itemType, ids, ctx, input.tuning) : { items: [], failed: new Set<string>() };
   await input.heartbeat();
-  return { ...dedupe(input, ids, forced, built), triggers, operation };
+  return { ...dedupe(input, ids.filter((id) => !failed.has(id)), forced, built), triggers, operation };
 }
 
 function trigger(feed: string, type: string, id: string, cause: { type: string; id: string }, force: boolean): TriggerRecord {
