@@ -35,6 +35,7 @@ export const kafkaSchema = z
     clientId: z.string().default('commerce-cdc').describe('Kafka client id'),
     partitions: z.number().int().min(1).default(3).describe('Partitions of every feed topic (changes, items, status share it)'),
     replicationFactor: z.number().int().min(1).default(1).describe('Replication factor of created topics'),
+    sessionTimeoutMs: z.number().int().min(6000).default(30_000).describe('Consumer group session timeout: how long a crashed exporter/publisher process holds its partitions'),
     tls,
     sasl: z
       .object({

@@ -102,7 +102,7 @@ export class Exporter extends BasePart {
       onAcquire: (p) => this.restore(p),
       onRelease: (p) => this.tailer?.disown(p),
     });
-    const consumer = kafka.consumer({ groupId: this.groupId, maxBytesPerPartition: 1024 * 1024, maxWaitTimeInMs: 100, sessionTimeout: 30_000, rebalanceTimeout: 60_000 });
+    const consumer = kafka.consumer({ groupId: this.groupId, maxBytesPerPartition: 1024 * 1024, maxWaitTimeInMs: 100, sessionTimeout: this.d.config.kafka.sessionTimeoutMs, heartbeatInterval: Math.max(500, Math.floor(this.d.config.kafka.sessionTimeoutMs / 10)), rebalanceTimeout: 60_000 });
     this.consumer = consumer;
     consumer.on(consumer.events.GROUP_JOIN, ({ payload }) => {
       const assigned = payload.memberAssignment[this.topics.changes] ?? [];
