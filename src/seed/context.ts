@@ -1,0 +1,73 @@
+// What the generators share: the options, the writer and what earlier steps made.
+import type { SeedOptions } from './options.js';
+import type { BatchWriter } from './writer.js';
+
+export const ENTITY_TYPE_CATEGORY = 3;
+export const ENTITY_TYPE_PRODUCT = 4;
+export const ATTRIBUTE_SET_CATEGORY = 3;
+export const ATTRIBUTE_SET_PRODUCT = 4;
+export const ROOT_CATEGORY = 1;
+export const DEFAULT_CATEGORY = 2;
+
+export interface Website { id: number; code: string; storeIds: number[]; groupId: number }
+export interface StoreView { id: number; code: string; websiteId: number; groupId: number; name: string }
+
+export interface Scopes {
+  websites: Website[];
+  stores: StoreView[];
+  /** customer_group_id values, 0 first. */
+  customerGroups: number[];
+}
+
+export interface Attribute {
+  id: number;
+  code: string;
+  backendType: 'static' | 'varchar' | 'int' | 'decimal' | 'text' | 'datetime';
+  input: string;
+  userDefined: boolean;
+  /** option ids, for select and multiselect */
+  options: number[];
+  /** admin label of each option id */
+  optionLabels: Map<number, string>;
+}
+
+export interface Eav {
+  product: Map<string, Attribute>;
+  category: Map<string, Attribute>;
+  /** user-defined product attributes (not color/size), in id order */
+  userProduct: Attribute[];
+  /** global select attributes a configurable may use as super attributes */
+  superCandidates: Attribute[];
+}
+
+export interface CategoryInfo { id: number; path: string; urlPath: string; level: number; parentId: number }
+
+export type ProductType = 'simple' | 'virtual' | 'configurable' | 'downloadable' | 'bundle';
+
+export interface ProductInfo {
+  id: number;
+  sku: string;
+  type: ProductType;
+  name: string;
+  urlKey: string;
+  /** decimal string, null for configurable parents and dynamic bundles */
+  price: string | null;
+  parentId: number | null;
+  websiteIds: number[];
+  categoryIds: number[];
+  visible: boolean;
+  enabled: boolean;
+  qty: number;
+}
+
+export interface SeedContext {
+  o: SeedOptions;
+  w: BatchWriter;
+  scopes: Scopes;
+  eav: Eav;
+  categories: CategoryInfo[];
+  products: ProductInfo[];
+}
+
+/** The column list of Magento's EAV value tables. */
+export const EAV_COLUMNS = ['attribute_id', 'store_id', 'entity_id', 'value'];

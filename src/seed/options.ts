@@ -1,0 +1,66 @@
+// What `commerce-cdc seed` generates. Every count is deterministic for a given seed.
+
+export interface SeedOptions {
+  /** PRNG seed: the same seed (and `today`) gives byte-identical tables. */
+  seed: number;
+  /** Websites besides the admin website 0. */
+  websites: number;
+  /** Store views besides the admin store 0, spread round-robin over the websites. */
+  storeViews: number;
+  /** Customer groups in total, including Magento's 0 NOT LOGGED IN, 1 General, 2 Wholesale, 3 Retailer. */
+  customerGroups: number;
+  /** User-defined product attributes on top of Magento's system attributes and color/size. */
+  attributes: number;
+  /** Categories below the Default Category (id 2). */
+  categories: number;
+  /** Rows in catalog_product_entity: simples, configurable parents and their children, bundles, ... */
+  products: number;
+  /** Configurable parents: a share of `products` when below 1, else a count. */
+  configurables: number;
+  /** Children (variants) per configurable parent. */
+  childrenPerConfigurable: number;
+  /** Orders with items, payment, addresses, invoices, shipments and credit memos. */
+  orders: number;
+  /** The day catalog rule prices are indexed for and orders are dated around, `YYYY-MM-DD` (UTC). */
+  today: string;
+}
+
+export const DEFAULT_SEED_OPTIONS: Readonly<SeedOptions> = Object.freeze({
+  seed: 1,
+  websites: 2,
+  storeViews: 4,
+  customerGroups: 6,
+  attributes: 20,
+  categories: 30,
+  products: 1000,
+  configurables: 0.05,
+  childrenPerConfigurable: 3,
+  orders: 100,
+  today: new Date().toISOString().slice(0, 10),
+});
+
+/** Fills defaults and clamps counts so that the catalog is always consistent. */
+export function normalizeSeedOptions(partial: Partial<SeedOptions> = {}): SeedOptions {
+  const o: SeedOptions = { ...DEFAULT_SEED_OPTIONS, ...stripUndefined(partial) };
+  o.websites = Math.max(1, Math.floor(o.websites));
+  // every website needs at least one store view to sell anything
+  o.storeViews = Math.max(o.websites, Math.floor(o.storeViews));
+  o.customerGroups = Math.max(4, Math.floor(o.customerGroups));
+  o.attributes = Math.max(0, Math.floor(o.attributes));
+  o.categories = Math.max(0, Math.floor(o.categories));
+  o.products = Math.max(0, Math.floor(o.products));
+  o.childrenPerConfigurable = Math.max(1, Math.floor(o.childrenPerConfigurable));
+  o.orders = Math.max(0, Math.floor(o.orders));
+  if (!/^\d{4}-\d{2}-\d{2}$/.test(o.today)) o.today = DEFAULT_SEED_OPTIONS.today;
+  return o;
+}
+
+/** Configurable parents the options ask for, limited so that parents and children fit in `products`. */
+export function configurableCount(o: SeedOptions): number {
+  const wanted = o.configurables < 1 ? Math.floor(o.products * o.configurables) : Math.floor(o.configurables);
+  return Math.max(0, Math.min(wanted, Math.floor(o.products / (1 + o.childrenPerConfigurable))));
+}
+
+function stripUndefined<T extends object>(o: T): Partial<T> {
+  return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as Partial<T>;
+}

@@ -1,0 +1,39 @@
+// A Commerce database per test: the Magento DDL, optionally a seeded catalog.
+import { createDatabase, adminConnection } from './stack.js';
+import { applySchema } from '../../src/seed/schema.js';
+import { seedCatalog, type SeedSummary } from '../../src/seed/index.js';
+import type { SeedOptions } from '../../src/seed/options.js';
+
+export { applySchema };
+export type { SeedOptions, SeedSummary };
+
+/** Small enough for a test to seed in about a second, big enough to hit every table. */
+export const TEST_SEED: Partial<SeedOptions> = {
+  seed: 7,
+  websites: 2,
+  storeViews: 3,
+  customerGroups: 5,
+  attributes: 6,
+  categories: 8,
+  products: 40,
+  configurables: 3,
+  childrenPerConfigurable: 3,
+  orders: 6,
+};
+
+/**
+ * Creates a database with every Commerce table and returns its name.
+ * `seed` omitted: seeded with TEST_SEED; `false`: tables only (empty);
+ * an object: seeded with TEST_SEED overridden by it.
+ */
+export async function createCommerceDatabase(label: string, seed?: Partial<SeedOptions> | false): Promise<string> {
+  const database = await createDatabase(label);
+  const conn = await adminConnection(database);
+  try {
+    await applySchema(conn, database);
+    if (seed !== false) await seedCatalog(conn, { ...TEST_SEED, ...(seed ?? {}) });
+  } finally {
+    await conn.end();
+  }
+  return database;
+}
