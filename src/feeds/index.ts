@@ -6,8 +6,10 @@ import { definition as scopesWebsite } from './scopesWebsite/index.js';
 import { definition as scopesCustomerGroup } from './scopesCustomerGroup/index.js';
 import { definition as productAttributes } from './productAttributes/index.js';
 import { definition as products } from './products/index.js';
+import { definition as prices } from './prices/index.js';
 
 const DEFINITIONS: Partial<Record<FeedName, FeedDefinition>> = {
+  prices,
   scopesWebsite,
   scopesCustomerGroup,
   productAttributes,

@@ -1,0 +1,126 @@
+// Golden items of the prices feed on a seeded catalog, then the changes an admin
+// makes: a tier price added, a customer group with a catalog rule price, a product
+// taken off a website, a configurable parent's sku renamed, a fixed-price bundle
+// with a website-scope price, a website code renamed.
+import { readFileSync, writeFileSync } from 'node:fs';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { definition as prices } from '../../src/feeds/prices/index.js';
+import { feedId, sha1 } from '../../src/feeds/hash.js';
+import type { AssembledItem, ProviderContext } from '../../src/feeds/types.js';
+import { createLogger } from '../../src/log.js';
+import { createPool, type Pool } from '../../src/mysql/pool.js';
+import { createCommerceDatabase } from '../helpers/commerce.js';
+import { ROOT, adminConnection, dropDatabase, testConfig } from '../helpers/stack.js';
+
+const TODAY = '2026-06-15';
+const UPDATE = process.env.UPDATE_GOLDEN === '1';
+
+function golden(name: string, value: AssembledItem[]): void {
+  const file = `${ROOT}test/golden/feeds/prices/${name}.json`;
+  const text = `${JSON.stringify(value, null, 2)}\n`;
+  if (UPDATE) writeFileSync(file, text);
+  expect(text).toBe(readFileSync(file, 'utf8'));
+}
+
+let db: string;
+let pool: Pool;
+let ctx: ProviderContext;
+
+async function admin(sql: string): Promise<void> {
+  const c = await adminConnection(db);
+  try {
+    await c.query(sql);
+  } finally {
+    await c.end();
+  }
+}
+
+const assemble = (ids: string[]) => prices.provider.assemble(ids, ctx);
+const identities = (items: AssembledItem[]) => items.map((a) => `${a.item.sku}/${a.item.websiteCode}/${a.item.customerGroupCode}`);
+
+beforeAll(async () => {
+  db = await createCommerceDatabase('feedsprices', { today: TODAY });
+  pool = createPool(testConfig(db, db).mysql);
+  ctx = {
+    db: pool,
+    log: createLogger({ level: 'silent' }),
+    t: (table) => table,
+    now: () => new Date(`${TODAY}T10:00:00Z`),
+    profile: () => undefined,
+  };
+});
+
+afterAll(async () => {
+  await pool?.end();
+  if (db) await dropDatabase(db);
+});
+
+describe('prices feed', () => {
+  it('builds one item per sku × website × group with a price of its own', async () => {
+    const ids = await prices.provider.listIds(undefined, 1000, ctx);
+    expect(ids).toHaveLength(40);
+    expect(await prices.provider.listIds('38', 10, ctx)).toEqual(['39', '40']);
+    const all = await assemble(ids);
+    expect(all).toHaveLength(111);
+    expect(new Set(all.map((a) => feedId(a.item, prices.identity))).size).toBe(all.length);
+    // configurable parents have no price of their own
+    expect(all.filter((a) => a.item.type === 'CONFIGURABLE')).toEqual([]);
+    // 3: all-groups tier + a percentage group price for group 2; 5: a variant with catalog rule prices
+    // for every group (group 0 NOT LOGGED IN is sha1("0"), not the base "0"); 16: special price and a
+    // website-specific tier for one group; 20: a virtual product.
+    golden('initial', all.filter((a) => ['3', '5', '16', '20'].includes(a.sourceEntityId)));
+  });
+
+  it('adds a group item when a group-specific tier price appears', async () => {
+    expect(identities(await assemble(['1']))).toEqual(['SKU-000001/base/0', 'SKU-000001/website_2/0']);
+    await admin(`INSERT INTO catalog_product_entity_tier_price (entity_id, all_groups, customer_group_id, qty, value, website_id, percentage_value)
+      VALUES (1, 0, 3, 1, 9.5, 0, NULL), (1, 1, 0, 3, 11, 1, NULL), (1, 0, 3, 3, 10.5, 1, NULL)`);
+    golden('tier-price-added', await assemble(['1']));
+  });
+
+  it('expands a new customer group to the products priced for it', async () => {
+    await admin(`INSERT INTO customer_group (customer_group_id, customer_group_code, tax_class_id) VALUES (5, 'VIP', 3);
+      INSERT INTO catalogrule_product_price (rule_date, customer_group_id, product_id, rule_price, website_id)
+      VALUES ('${TODAY}', 5, 2, 50, 2), ('2026-06-16', 5, 13, 40, 2)`);
+    // tomorrow's rule price does not count today
+    expect(await prices.provider.expand!('customerGroup', ['5'], ctx)).toEqual(['2']);
+    const items = await assemble(['2']);
+    expect(identities(items)).toEqual(['SKU-000002/website_2/0', `SKU-000002/website_2/${sha1('5')}`]);
+    expect(items[1]!.item.discounts).toEqual([{ code: 'catalog_rule', price: 50, percentage: null }]);
+  });
+
+  it('drops the items of a website the product left', async () => {
+    const before = identities(await assemble(['3']));
+    await admin('DELETE FROM catalog_product_website WHERE product_id = 3 AND website_id = 2');
+    const after = identities(await assemble(['3']));
+    expect(before.filter((i) => !after.includes(i))).toEqual(['SKU-000003/website_2/0', `SKU-000003/website_2/${sha1('2')}`]);
+    expect(after).toEqual(['SKU-000003/base/0', `SKU-000003/base/${sha1('0')}`, `SKU-000003/base/${sha1('2')}`]);
+  });
+
+  it("expands a parent's sku rename to its children's parents[]", async () => {
+    await admin("UPDATE catalog_product_entity SET sku = 'SKU-000009-NEW' WHERE entity_id = 9");
+    const children = await prices.provider.expand!('parentProduct', ['9'], ctx);
+    expect(children).toEqual(['10', '11', '12']);
+    const items = await assemble(children);
+    expect(items).toHaveLength(8);
+    for (const a of items) expect(a.item.parents).toEqual([{ type: 'CONFIGURABLE', sku: 'SKU-000009-NEW' }]);
+  });
+
+  it('prices a fixed bundle from its website-scope price, store 0 elsewhere', async () => {
+    const attr = (code: string) => `(SELECT attribute_id FROM eav_attribute WHERE entity_type_id = 4 AND attribute_code = '${code}')`;
+    await admin(`INSERT INTO catalog_product_entity (entity_id, attribute_set_id, type_id, sku) VALUES (41, 4, 'bundle', 'BUNDLE-41');
+      INSERT INTO catalog_product_website (product_id, website_id) VALUES (41, 1), (41, 2);
+      INSERT INTO catalog_product_entity_decimal (attribute_id, store_id, entity_id, value) VALUES (${attr('price')}, 0, 41, 100), (${attr('price')}, 1, 41, 120);
+      INSERT INTO catalog_product_entity_int (attribute_id, store_id, entity_id, value) VALUES (${attr('price_type')}, 0, 41, 1)`);
+    golden('bundle-added', await assemble(['41']));
+  });
+
+  it('expands a website to every product assigned to it', async () => {
+    await admin("UPDATE store_website SET code = 'eu' WHERE website_id = 2");
+    const ids = await prices.provider.expand!('website', ['2'], ctx);
+    expect(ids).toHaveLength(35);
+    expect(ids).toContain('41');
+    expect(ids).not.toContain('3');
+    expect(identities(await assemble(['41']))).toEqual(['BUNDLE-41/base/0', 'BUNDLE-41/eu/0']);
+  });
+});
