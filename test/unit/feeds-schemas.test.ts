@@ -6,10 +6,12 @@ import avro from 'avsc';
 import { describe, expect, it } from 'vitest';
 import { definition as scopesWebsite } from '../../src/feeds/scopesWebsite/index.js';
 import { definition as scopesCustomerGroup } from '../../src/feeds/scopesCustomerGroup/index.js';
+import { definition as productAttributes } from '../../src/feeds/productAttributes/index.js';
+import { definition as products } from '../../src/feeds/products/index.js';
 import type { FeedDefinition, FeedItem } from '../../src/feeds/types.js';
 import { ROOT } from '../helpers/stack.js';
 
-const FEEDS: FeedDefinition[] = [scopesWebsite, scopesCustomerGroup];
+const FEEDS: FeedDefinition[] = [scopesWebsite, scopesCustomerGroup, productAttributes, products];
 
 function goldenItems(feed: string): FeedItem[] {
   const dir = `${ROOT}test/golden/feeds/${feed}`;
