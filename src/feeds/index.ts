@@ -7,9 +7,11 @@ import { definition as scopesCustomerGroup } from './scopesCustomerGroup/index.j
 import { definition as productAttributes } from './productAttributes/index.js';
 import { definition as products } from './products/index.js';
 import { definition as prices } from './prices/index.js';
+import { definition as variants } from './variants/index.js';
 
 const DEFINITIONS: Partial<Record<FeedName, FeedDefinition>> = {
   prices,
+  variants,
   scopesWebsite,
   scopesCustomerGroup,
   productAttributes,

@@ -1,0 +1,72 @@
+import { createHash } from 'node:crypto';
+import { byString } from '../common/sql.js';
+import type { AssembledItem } from '../types.js';
+import type { VariantRows } from './queries.js';
+
+// One item per configurable parent × child. Adobe's id and uid formats
+// (ProductVariantDataExporter): md5 of "configurable/<parentSku>/<childSku>" and
+// base64 of "configurable/<attributeId>/<optionId>".
+
+export interface OptionValue {
+  attributeCode: string;
+  uid: string;
+  label: string | null;
+  valueIndex: string;
+}
+
+export const variantId = (parentSku: string, childSku: string): string =>
+  createHash('md5').update(`configurable/${parentSku}/${childSku}`).digest('hex');
+
+export const optionUid = (attributeId: number | string, optionId: number | string): string =>
+  Buffer.from(`configurable/${attributeId}/${optionId}`).toString('base64');
+
+export function buildVariantItems(rows: VariantRows, now: Date): AssembledItem[] {
+  const modifiedAt = now.toISOString();
+  const skus = new Map(rows.products.map((p) => [Number(p.entity_id), p.sku === null ? null : String(p.sku)]));
+  const superAttrs = new Map<number, Array<{ id: number; code: string }>>();
+  for (const s of rows.superAttributes) {
+    const list = superAttrs.get(Number(s.product_id)) ?? [];
+    superAttrs.set(Number(s.product_id), list);
+    list.push({ id: Number(s.attribute_id), code: String(s.attribute_code) });
+  }
+  const values = new Map<string, number>();
+  for (const v of rows.childValues) values.set(`${v.entity_id}/${v.attribute_id}`, Number(v.value));
+  const labels = new Map(rows.optionLabels.map((o) => [Number(o.option_id), o.value === null ? null : String(o.value)]));
+
+  const links = rows.links
+    .map((l) => ({ child: Number(l.product_id), parent: Number(l.parent_id) }))
+    .sort((a, b) => a.child - b.child || a.parent - b.parent);
+  const out: AssembledItem[] = [];
+  for (const { child, parent } of links) {
+    const parentSku = skus.get(parent);
+    const childSku = skus.get(child);
+    if (!parentSku || !childSku) continue;
+    const optionValues: OptionValue[] = [];
+    for (const attr of superAttrs.get(parent) ?? []) {
+      const option = values.get(`${child}/${attr.id}`);
+      // A child without a value for a super attribute is not selectable by it: no option value.
+      if (option === undefined) continue;
+      optionValues.push({
+        attributeCode: attr.code,
+        uid: optionUid(attr.id, option),
+        label: labels.get(option) ?? null,
+        valueIndex: String(option),
+      });
+    }
+    optionValues.sort((a, b) => byString(a.attributeCode, b.attributeCode));
+    out.push({
+      sourceEntityId: String(child),
+      item: {
+        id: variantId(parentSku, childSku),
+        optionValues,
+        parentId: String(parent),
+        productId: String(child),
+        parentSku,
+        productSku: childSku,
+        deleted: false,
+        modifiedAt,
+      },
+    });
+  }
+  return out;
+}

@@ -1,0 +1,108 @@
+// Golden items of the variants feed on a seeded catalog, then: an option label
+// renamed, a variant relinked to another parent, a super attribute added to a
+// parent, a parent's sku renamed.
+import { readFileSync, writeFileSync } from 'node:fs';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { definition as variants } from '../../src/feeds/variants/index.js';
+import type { AssembledItem, ProviderContext } from '../../src/feeds/types.js';
+import { createLogger } from '../../src/log.js';
+import { createPool, type Pool } from '../../src/mysql/pool.js';
+import { createCommerceDatabase } from '../helpers/commerce.js';
+import { ROOT, adminConnection, dropDatabase, testConfig } from '../helpers/stack.js';
+
+const TODAY = '2026-06-15';
+const UPDATE = process.env.UPDATE_GOLDEN === '1';
+
+function golden(name: string, value: AssembledItem[]): void {
+  const file = `${ROOT}test/golden/feeds/variants/${name}.json`;
+  const text = `${JSON.stringify(value, null, 2)}\n`;
+  if (UPDATE) writeFileSync(file, text);
+  expect(text).toBe(readFileSync(file, 'utf8'));
+}
+
+let db: string;
+let pool: Pool;
+let ctx: ProviderContext;
+
+async function admin(sql: string): Promise<void> {
+  const c = await adminConnection(db);
+  try {
+    await c.query(sql);
+  } finally {
+    await c.end();
+  }
+}
+
+const assemble = (ids: string[]) => variants.provider.assemble(ids, ctx);
+const attr = (code: string) => `(SELECT attribute_id FROM eav_attribute WHERE entity_type_id = 4 AND attribute_code = '${code}')`;
+const option = (code: string, label: string) =>
+  `(SELECT o.option_id FROM eav_attribute_option o JOIN eav_attribute_option_value v ON v.option_id = o.option_id AND v.store_id = 0
+     WHERE o.attribute_id = ${attr(code)} AND v.value = '${label}')`;
+
+beforeAll(async () => {
+  db = await createCommerceDatabase('feedsvariants', { today: TODAY });
+  pool = createPool(testConfig(db, db).mysql);
+  ctx = {
+    db: pool,
+    log: createLogger({ level: 'silent' }),
+    t: (table) => table,
+    now: () => new Date(`${TODAY}T10:00:00Z`),
+    profile: () => undefined,
+  };
+});
+
+afterAll(async () => {
+  await pool?.end();
+  if (db) await dropDatabase(db);
+});
+
+describe('variants feed', () => {
+  it('builds one item per configurable parent × child', async () => {
+    const ids = await variants.provider.listIds(undefined, 1000, ctx);
+    expect(ids).toEqual(['5', '6', '7', '10', '11', '12', '24', '25', '26']);
+    expect(await variants.provider.listIds('12', 2, ctx)).toEqual(['24', '25']);
+    golden('initial', await assemble(ids));
+    // a parent or a simple product outside any configurable is no variant
+    expect(await assemble(['4', '1'])).toEqual([]);
+  });
+
+  it("expands an option label change to the children that use it", async () => {
+    const children = await variants.provider.expand!('attributeOption', [String(19)], ctx);
+    expect(children).toEqual(['5']);
+    await admin("UPDATE eav_attribute_option_value SET value = 'Large' WHERE option_id = 19 AND store_id = 0");
+    const [item] = await assemble(children);
+    expect(item!.item.optionValues).toEqual([{ attributeCode: 'size', uid: 'Y29uZmlndXJhYmxlLzEzMy8xOQ==', label: 'Large', valueIndex: '19' }]);
+  });
+
+  it('follows a variant relinked to another parent', async () => {
+    await admin('DELETE FROM catalog_product_super_link WHERE product_id = 7');
+    // the exporter turns the vanished SKU-000004/SKU-000004-xl item into a deleted one
+    expect(await assemble(['7'])).toEqual([]);
+    await admin(`INSERT INTO catalog_product_super_link (product_id, parent_id) VALUES (7, 23);
+      INSERT INTO catalog_product_relation (parent_id, child_id) VALUES (23, 7);
+      INSERT INTO catalog_product_entity_int (attribute_id, store_id, entity_id, value) VALUES (${attr('color')}, 0, 7, ${option('color', 'Blue')})`);
+    golden('relinked', await assemble(['7']));
+  });
+
+  it('expands a super attribute added to a parent to all of its children', async () => {
+    await admin(`INSERT INTO catalog_product_super_attribute (product_id, attribute_id, position) VALUES (4, ${attr('color')}, 1);
+      INSERT INTO catalog_product_entity_int (attribute_id, store_id, entity_id, value) VALUES (${attr('color')}, 0, 5, ${option('color', 'Black')})`);
+    const children = await variants.provider.expand!('parentProduct', ['4'], ctx);
+    expect(children).toEqual(['5', '6']);
+    const items = await assemble(children);
+    expect(items.map((a) => (a.item.optionValues as Array<{ attributeCode: string }>).map((o) => o.attributeCode))).toEqual([['color', 'size'], ['size']]);
+  });
+
+  it("expands a parent's sku rename and an attribute to their children", async () => {
+    await admin("UPDATE catalog_product_entity SET sku = 'CONF-9' WHERE entity_id = 9");
+    const children = await variants.provider.expand!('parentProduct', ['9'], ctx);
+    expect(children).toEqual(['10', '11', '12']);
+    const items = await assemble(children);
+    expect(items.map((a) => [a.item.parentSku, a.item.productSku])).toEqual([
+      ['CONF-9', 'SKU-000009-brown'],
+      ['CONF-9', 'SKU-000009-yellow'],
+      ['CONF-9', 'SKU-000009-green'],
+    ]);
+    expect(await variants.provider.expand!('attribute', ['133'], ctx)).toEqual(['5', '6', '7', '24', '25', '26']);
+  });
+});
