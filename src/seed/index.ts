@@ -56,7 +56,7 @@ export async function seedCatalog(
   await conn.query("SET SESSION sql_mode = CONCAT(@@SESSION.sql_mode, ',NO_AUTO_VALUE_ON_ZERO'), time_zone = '+00:00'");
   await ensureEmpty(conn, run.force ?? false);
 
-  const w = new BatchWriter(conn, run.batchRows ?? 2000);
+  const w = new BatchWriter(conn, run.batchRows ?? 5000);
   const scopes = await seedScopes(w, o);
   const eav = await seedEav(w, o, scopes);
   const categories = await seedCategories(w, o, scopes, eav);

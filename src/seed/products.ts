@@ -163,7 +163,7 @@ export async function writeProducts(ctx: SeedContext, plans: ProductPlan[]): Pro
       if (rng.chance(0.3)) await int('size', rng.pick(eav.product.get('size')!.options));
     }
     for (const attr of eav.userProduct) {
-      if (!rng.chance(0.5)) continue;
+      if (!rng.chance(0.5) || p.superValues.has(attr.id)) continue;
       if (attr.input === 'select') await w.row('catalog_product_entity_int', EAV_COLUMNS, [attr.id, 0, p.id, rng.pick(attr.options)]);
       else if (attr.input === 'multiselect') await w.row('catalog_product_entity_varchar', EAV_COLUMNS, [attr.id, 0, p.id, rng.sample(attr.options, rng.int(1, 3)).sort((x, y) => x - y).join(',')]);
       else if (attr.input === 'boolean') await w.row('catalog_product_entity_int', EAV_COLUMNS, [attr.id, 0, p.id, rng.int(0, 1)]);

@@ -11,11 +11,12 @@ interface Buffer {
 export class BatchWriter {
   private readonly buffers = new Map<string, Buffer>();
   readonly counts = new Map<string, number>();
+  private inflight: Promise<void> = Promise.resolve();
 
   private readonly conn: Connection | PoolConnection;
   private readonly batchRows: number;
 
-  constructor(conn: Connection | PoolConnection, batchRows = 2000) {
+  constructor(conn: Connection | PoolConnection, batchRows = 5000) {
     this.conn = conn;
     this.batchRows = batchRows;
   }
@@ -40,12 +41,21 @@ export class BatchWriter {
     if (!buf || buf.rows.length === 0) return;
     const rows = buf.rows;
     buf.rows = [];
-    await this.conn.query(`INSERT INTO \`${table}\` (${buf.columns.map((c) => `\`${c}\``).join(', ')}) VALUES ?`, [rows]);
-    this.counts.set(table, (this.counts.get(table) ?? 0) + rows.length);
+    // one INSERT runs on the server while the next batch is built here; at most two are in flight
+    const query = this.conn
+      .query(`INSERT INTO \`${table}\` (${buf.columns.map((c) => `\`${c}\``).join(', ')}) VALUES ?`, [rows])
+      .then(() => {
+        this.counts.set(table, (this.counts.get(table) ?? 0) + rows.length);
+      });
+    query.catch(() => undefined); // rethrown by the await of the next flush
+    const previous = this.inflight;
+    this.inflight = query;
+    await previous;
   }
 
   async flush(): Promise<void> {
     for (const table of this.buffers.keys()) await this.flushTable(table);
+    await this.inflight;
   }
 
   count(table: string): number {

@@ -8,8 +8,9 @@ import { registerRun } from './run.js';
 import { registerExporter } from './exporter.js';
 import { registerPublisher } from './publisher.js';
 import { registerReceiver } from './receiver.js';
+import { registerSeed } from './seed.js';
 
 /** Each command module registers itself on the program. */
 export type Register = (program: Command) => void;
 
-export const commands: Register[] = [registerVersion, registerConfig, registerStatus, registerResync, registerReader, registerRun, registerExporter, registerPublisher, registerReceiver];
+export const commands: Register[] = [registerVersion, registerConfig, registerStatus, registerResync, registerReader, registerRun, registerExporter, registerPublisher, registerReceiver, registerSeed];

@@ -1,0 +1,117 @@
+import type { Command } from 'commander';
+import mysql from 'mysql2/promise';
+import { loadConfig } from '../../config/load.js';
+import { CdcError } from '../../errors.js';
+import { mysqlError } from '../../mysql/pool.js';
+import { applySchema, seedCatalog, type SeedOptions, type SeedSummary } from '../../seed/index.js';
+
+interface SeedFlags {
+  seed: string;
+  websites?: string;
+  storeViews?: string;
+  customerGroups?: string;
+  attributes?: string;
+  categories?: string;
+  products?: string;
+  configurables?: string;
+  children?: string;
+  orders?: string;
+  today?: string;
+  database?: string;
+  host?: string;
+  port?: string;
+  user?: string;
+  password?: string;
+  createSchema?: boolean;
+  force?: boolean;
+  json?: boolean;
+}
+
+function num(flag: string, v: string | undefined, opts: { fraction?: boolean } = {}): number | undefined {
+  if (v === undefined) return undefined;
+  const n = Number(v);
+  const ok = Number.isFinite(n) && n >= 0 && (opts.fraction || Number.isInteger(n));
+  if (!ok) throw new CdcError('CLI_USAGE', `${flag} must be a ${opts.fraction ? 'non-negative number' : 'non-negative integer'}, got "${v}"`, { fix: `e.g. ${flag} ${opts.fraction ? '0.1' : '100'}` });
+  return n;
+}
+
+export function summaryLine(database: string, s: SeedSummary): string {
+  return `seeded ${database}: ${s.products} products (${s.configurables} configurable, ${s.variants} variants), ${s.categories} categories, `
+    + `${s.attributes} product attributes, ${s.websites} websites, ${s.storeViews} store views, ${s.customerGroups} customer groups, `
+    + `${s.orders} orders; ${s.totalRows} rows in ${(s.elapsedMs / 1000).toFixed(1)}s (seed ${s.options.seed})`;
+}
+
+export function registerSeed(program: Command): void {
+  program
+    .command('seed')
+    .description('fill a Commerce database with a deterministic sample catalog, inventory and orders (demos, tests, benchmarks)')
+    .option('--seed <n>', 'random seed: the same seed gives the same rows', '1')
+    .option('--websites <n>', 'websites besides admin (default 2)')
+    .option('--store-views <n>', 'store views, spread over the websites (default 4)')
+    .option('--customer-groups <n>', 'customer groups including 0-3 of the install (default 6)')
+    .option('--attributes <n>', 'user-defined product attributes (default 20)')
+    .option('--categories <n>', 'categories below Default Category (default 30)')
+    .option('--products <n>', 'rows in catalog_product_entity (default 1000)')
+    .option('--configurables <x>', 'configurable parents: a share of --products below 1, else a count (default 0.05)')
+    .option('--children <n>', 'variants per configurable (default 3)')
+    .option('--orders <n>', 'orders with invoices, shipments and credit memos (default 100)')
+    .option('--today <date>', 'YYYY-MM-DD the catalog rule prices and order dates are based on (default: today, UTC)')
+    .option('--database <name>', 'target database (default: mysql.database of the config)')
+    .option('--host <host>', 'database host (default: mysql.host)')
+    .option('--port <n>', 'database port (default: mysql.port)')
+    .option('--user <user>', 'a user allowed to write, e.g. an admin (default: mysql.user)')
+    .option('--password <password>', 'its password (default: mysql.password)')
+    .option('--create-schema', 'create the database if missing and the Magento tables (fixtures/commerce/schema.sql) first')
+    .option('--force', 'empty every Commerce table of a non-empty target first instead of refusing')
+    .option('--json', 'print the summary as JSON, with rows per table')
+    .action(async (flags: SeedFlags, cmd: Command) => {
+      const file = (cmd.optsWithGlobals() as { config?: string }).config;
+      const { config } = loadConfig(file);
+      if (flags.today !== undefined && !/^\d{4}-\d{2}-\d{2}$/.test(flags.today)) {
+        throw new CdcError('CLI_USAGE', `--today must be YYYY-MM-DD, got "${flags.today}"`, { fix: 'e.g. --today 2026-01-31' });
+      }
+      const options: Partial<SeedOptions> = {
+        seed: num('--seed', flags.seed),
+        websites: num('--websites', flags.websites),
+        storeViews: num('--store-views', flags.storeViews),
+        customerGroups: num('--customer-groups', flags.customerGroups),
+        attributes: num('--attributes', flags.attributes),
+        categories: num('--categories', flags.categories),
+        products: num('--products', flags.products),
+        configurables: num('--configurables', flags.configurables, { fraction: true }),
+        childrenPerConfigurable: num('--children', flags.children),
+        orders: num('--orders', flags.orders),
+        today: flags.today,
+      };
+      const target = {
+        host: flags.host ?? config.mysql.host,
+        port: num('--port', flags.port) ?? config.mysql.port,
+        user: flags.user ?? config.mysql.user,
+        password: flags.password ?? config.mysql.password,
+      };
+      const database = flags.database ?? config.mysql.database;
+      let conn: mysql.Connection;
+      try {
+        conn = await mysql.createConnection({ ...target, dateStrings: true, supportBigNumbers: true, bigNumberStrings: true, charset: 'utf8mb4' });
+      } catch (e) {
+        throw mysqlError(e, target);
+      }
+      try {
+        const quoted = `\`${database.replace(/`/g, '``')}\``;
+        if (flags.createSchema) {
+          await conn.query(`CREATE DATABASE IF NOT EXISTS ${quoted} CHARACTER SET utf8mb4`);
+          const [rows] = await conn.query('SELECT COUNT(*) AS n FROM information_schema.tables WHERE table_schema = ?', [database]);
+          // an existing Commerce schema is kept: the emptiness check below decides
+          if (Number((rows as Array<{ n: number | string }>)[0]?.n ?? 0) === 0) await applySchema(conn, database);
+        }
+        await conn.query(`USE ${quoted}`);
+        const summary = await seedCatalog(conn, options, { force: flags.force ?? false });
+        process.stdout.write(flags.json ? JSON.stringify({ database, ...summary }, null, 2) + '\n' : summaryLine(database, summary) + '\n');
+      } catch (e) {
+        if (e instanceof CdcError) throw e;
+        throw mysqlError(e, target);
+      } finally {
+        await conn.end().catch(() => undefined);
+      }
+    });
+}
