@@ -8,10 +8,12 @@ import { definition as productAttributes } from './productAttributes/index.js';
 import { definition as products } from './products/index.js';
 import { definition as prices } from './prices/index.js';
 import { definition as variants } from './variants/index.js';
+import { definition as categories } from './categories/index.js';
 
 const DEFINITIONS: Partial<Record<FeedName, FeedDefinition>> = {
   prices,
   variants,
+  categories,
   scopesWebsite,
   scopesCustomerGroup,
   productAttributes,
