@@ -1,6 +1,6 @@
 // Golden products items from a seeded catalog (a configurable child, products with
-// custom options, links and a store view image label), then after the changes an
-// admin makes: a store view name override, an option relabelled for a store view,
+// selectable and shopper input custom options, links, several websites), then
+// after the changes an admin makes: a store view name override, an option relabelled for a store view,
 // a category moved to a new URL, a product taken off a website, a product deleted
 // and a store view added. Expansions must name exactly the products affected.
 import { readFileSync, writeFileSync } from 'node:fs';
@@ -79,6 +79,13 @@ beforeAll(async () => {
   };
   picks.child = await pick(`SELECT r.child_id AS id FROM catalog_product_relation r JOIN catalog_product_entity p ON p.entity_id = r.parent_id AND p.type_id = 'configurable'`);
   picks.options = await pick(`SELECT product_id AS id FROM catalog_product_option WHERE type = 'drop_down'`);
+  // The small seed has no shopper input option: give the options product an engraving field.
+  await admin(`
+    INSERT INTO catalog_product_option (option_id, product_id, type, is_require, sku, max_characters, sort_order)
+      VALUES (900, ${picks.options}, 'field', 0, 'engraving', 20, 5);
+    INSERT INTO catalog_product_option_title (option_id, store_id, title) VALUES (900, 0, 'Engraving'), (900, 2, 'Gravur');
+    INSERT INTO catalog_product_option_price (option_id, store_id, price, price_type) VALUES (900, 0, 4.5, 'fixed');
+  `);
   picks.multiWebsite = await pick(`SELECT product_id AS id FROM catalog_product_website GROUP BY product_id HAVING COUNT(*) > 1`);
   picks.linked = await pick(`SELECT product_id AS id FROM catalog_product_link`);
   picks.colored = await pick(`SELECT v.entity_id AS id FROM catalog_product_entity_int v JOIN eav_attribute a ON a.attribute_id = v.attribute_id AND a.attribute_code = 'color'`);

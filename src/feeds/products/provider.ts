@@ -59,6 +59,7 @@ export async function assembleProducts(ids: string[], ctx: ProviderContext): Pro
     const v = scopedValues(values, byCode, scope);
     const s = scalarFields(v, taxClasses);
     const { url, urlRewrites } = urls.forScope(scope);
+    const { optionsV2, shopperInputOptions } = options.forScope(scope);
     const visible = s.visibility !== null && s.visibility !== 'Not Visible Individually';
     const item: FeedItem = {
       sku: scope.product.sku,
@@ -92,7 +93,8 @@ export async function assembleProducts(ids: string[], ctx: ProviderContext): Pro
       attributes: productAttributes(scope, userDefined, values, attributeOptions),
       categoryData: categories.forScope(scope),
       inventory: inventory.get(scope.product.productId) ?? null,
-      optionsV2: options.forScope(scope),
+      optionsV2,
+      shopperInputOptions,
       images: images.forScope(scope, v),
       links: links.get(scope.product.productId) ?? [],
       parents: parents.get(scope.product.productId) ?? [],
