@@ -61,14 +61,14 @@ describe('prices feed', () => {
     expect(ids).toHaveLength(40);
     expect(await prices.provider.listIds('38', 10, ctx)).toEqual(['39', '40']);
     const all = await assemble(ids);
-    expect(all).toHaveLength(111);
+    expect(all).toHaveLength(115);
     expect(new Set(all.map((a) => feedId(a.item, prices.identity))).size).toBe(all.length);
     // configurable parents have no price of their own
     expect(all.filter((a) => a.item.type === 'CONFIGURABLE')).toEqual([]);
     // 3: all-groups tier + a percentage group price for group 2; 5: a variant with catalog rule prices
     // for every group (group 0 NOT LOGGED IN is sha1("0"), not the base "0"); 16: special price and a
-    // website-specific tier for one group; 20: a virtual product.
-    golden('initial', all.filter((a) => ['3', '5', '16', '20'].includes(a.sourceEntityId)));
+    // website-specific tier for one group; 20: a virtual product; 34: a bundle.
+    golden('initial', all.filter((a) => ['3', '5', '16', '20', '34'].includes(a.sourceEntityId)));
   });
 
   it('adds a group item when a group-specific tier price appears', async () => {
@@ -118,7 +118,7 @@ describe('prices feed', () => {
   it('expands a website to every product assigned to it', async () => {
     await admin("UPDATE store_website SET code = 'eu' WHERE website_id = 2");
     const ids = await prices.provider.expand!('website', ['2'], ctx);
-    expect(ids).toHaveLength(35);
+    expect(ids).toHaveLength(39);
     expect(ids).toContain('41');
     expect(ids).not.toContain('3');
     expect(identities(await assemble(['41']))).toEqual(['BUNDLE-41/base/0', 'BUNDLE-41/eu/0']);
