@@ -142,6 +142,9 @@ describe('products feed', () => {
     expect(await provider.expand!('attribute', [String(color)], ctx)).toEqual(
       await ids(`SELECT DISTINCT entity_id AS id FROM catalog_product_entity_int WHERE attribute_id = ${color}`),
     );
+    // price is a system attribute that product items do not carry.
+    const price = await first(`SELECT attribute_id AS id FROM eav_attribute WHERE attribute_code = 'price' AND entity_type_id = 4`);
+    expect(await provider.expand!('attribute', [String(price)], ctx)).toEqual([]);
     const parent = await first(`SELECT parent_id AS id FROM catalog_product_relation WHERE child_id = ${override}`);
     expect(await provider.expand!('parentProduct', [String(parent)], ctx)).toEqual(
       await ids(`SELECT child_id AS id FROM catalog_product_relation WHERE parent_id = ${parent}`),

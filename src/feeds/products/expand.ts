@@ -3,6 +3,7 @@
 // really affects every product of a website).
 import { numericIds, idStrings, select } from '../common/sql.js';
 import type { ProviderContext } from '../types.js';
+import { SYSTEM_ATTRIBUTES } from './scalars.js';
 
 const VALUE_TYPES = ['varchar', 'int', 'decimal', 'text', 'datetime'] as const;
 
@@ -51,25 +52,35 @@ export async function expandProducts(type: string, ids: string[], ctx: ProviderC
   }
 }
 
-/** Products with a value row for the attributes: only the value tables of their backend types. */
+/**
+ * Products with a value row for the attributes, in the value tables of their backend
+ * types only. System attributes the items do not carry (price, cost, ...) touch no item.
+ */
 async function expandAttributes(ctx: ProviderContext, attributeIds: number[]): Promise<string[]> {
-  const meta = await select<{ backend_type: string }>(
+  const meta = await select<{ attribute_id: number; backend_type: string; used: number }>(
     ctx,
     'products.expand.attribute.types',
-    `SELECT DISTINCT backend_type FROM ${ctx.t('eav_attribute')} WHERE attribute_id IN (?)`,
-    [attributeIds],
+    `SELECT attribute_id, backend_type, (is_user_defined = 1 OR attribute_code IN (?)) AS used
+       FROM ${ctx.t('eav_attribute')} WHERE attribute_id IN (?)`,
+    [SYSTEM_ATTRIBUTES, attributeIds],
     attributeIds.length,
   );
+  const known = new Set(meta.map((m) => Number(m.attribute_id)));
   // A deleted attribute has no row left to tell its type: look in every value table.
-  const types = meta.length < attributeIds.length ? [...VALUE_TYPES] : VALUE_TYPES.filter((t) => meta.some((m) => m.backend_type === t));
+  const gone = attributeIds.filter((id) => !known.has(id));
+  const used = meta.filter((m) => Number(m.used) === 1);
+  const lookups = VALUE_TYPES.map((t) => ({
+    t,
+    ids: [...gone, ...used.filter((m) => m.backend_type === t).map((m) => Number(m.attribute_id))],
+  })).filter((l) => l.ids.length > 0);
   const found = await Promise.all(
-    types.map((t) =>
+    lookups.map(({ t, ids }) =>
       select<{ id: number }>(
         ctx,
         `products.expand.attribute.${t}`,
         `SELECT DISTINCT entity_id AS id FROM ${ctx.t(`catalog_product_entity_${t}`)} WHERE attribute_id IN (?)`,
-        [attributeIds],
-        attributeIds.length,
+        [ids],
+        ids.length,
       ),
     ),
   );
