@@ -1,0 +1,24 @@
+# The connector image: `docker build -t commerce-cdc .`, then
+# `docker run commerce-cdc run` (the default) or any other command, e.g. `seed`.
+FROM node:20-slim AS build
+WORKDIR /app
+COPY package.json package-lock.json ./
+RUN npm ci --ignore-scripts
+COPY tsconfig.json ./
+COPY src ./src
+RUN npm run build && npm prune --omit=dev
+
+FROM node:20-slim
+ENV NODE_ENV=production
+WORKDIR /app
+COPY --from=build /app/node_modules ./node_modules
+COPY --from=build /app/dist ./dist
+COPY package.json ./
+# read at run time: feed mappings, Avro schemas, and the Magento DDL for `seed --create-schema`
+COPY connectors ./connectors
+COPY schemas ./schemas
+COPY fixtures/commerce ./fixtures/commerce
+USER node
+EXPOSE 8686
+ENTRYPOINT ["node", "dist/cli/index.js"]
+CMD ["run"]

@@ -1,0 +1,79 @@
+// docker-compose.yml as a user meets it: the compose client accepts it, and what
+// it wires together (binlog flags, init scripts, CDC_* variables) fits the connector.
+import { spawnSync } from 'node:child_process';
+import { existsSync, readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { describe, expect, it } from 'vitest';
+import { parse } from 'yaml';
+import { configLeaves } from '../../src/config/load.js';
+
+const ROOT = fileURLToPath(new URL('../..', import.meta.url));
+const FILE = `${ROOT}docker-compose.yml`;
+
+interface Service {
+  image?: string;
+  build?: unknown;
+  command?: string[];
+  environment?: Record<string, string>;
+  volumes?: string[];
+  depends_on?: Record<string, { condition: string }>;
+}
+const doc = parse(readFileSync(FILE, 'utf8')) as { services: Record<string, Service> };
+
+/** `docker compose` (v2 plugin) or `docker-compose` (v1), whichever this machine has. */
+function composeClient(): string[] | undefined {
+  for (const cmd of [['docker', 'compose'], ['docker-compose']]) {
+    const r = spawnSync(cmd[0]!, [...cmd.slice(1), 'version'], { encoding: 'utf8' });
+    if (r.status === 0) return cmd;
+  }
+  return undefined;
+}
+const client = composeClient();
+
+describe('docker-compose.yml', () => {
+  it.skipIf(!client)(`is valid for the compose client (${client?.join(' ') ?? 'none installed'}) and has the four services`, () => {
+    const check = spawnSync(client![0]!, [...client!.slice(1), '-f', FILE, 'config', '--quiet'], { cwd: ROOT, encoding: 'utf8' });
+    expect(check.stderr).toBe('');
+    expect(check.status).toBe(0);
+    const services = spawnSync(client![0]!, [...client!.slice(1), '-f', FILE, 'config', '--services'], { cwd: ROOT, encoding: 'utf8' });
+    expect(services.stdout.trim().split('\n').sort()).toEqual(['connector', 'kafka', 'mysql', 'registry']);
+  });
+
+  it('declares mysql, kafka, registry and the connector built from the Dockerfile', () => {
+    expect(Object.keys(doc.services).sort()).toEqual(['connector', 'kafka', 'mysql', 'registry']);
+    expect(doc.services['mysql']!.image).toMatch(/^mysql:8\.4/);
+    expect(doc.services['kafka']!.image).toMatch(/^apache\/kafka:/);
+    expect(doc.services['registry']!.image).toMatch(/^apicurio\/apicurio-registry:/);
+    expect(doc.services['connector']!.build).toBe('.');
+    expect(readFileSync(`${ROOT}Dockerfile`, 'utf8')).toMatch(/^FROM node:20-slim/m);
+  });
+
+  it('starts MySQL with the binlog the reader requires', () => {
+    expect(doc.services['mysql']!.command).toEqual(expect.arrayContaining([
+      '--binlog-format=ROW', '--binlog-row-image=FULL', '--binlog-row-metadata=FULL', '--gtid-mode=ON', '--enforce-gtid-consistency=ON', '--server-id=1',
+    ]));
+  });
+
+  it('mounts the Commerce DDL and the grants as init scripts that exist', () => {
+    const mounts = doc.services['mysql']!.volumes!.map((v) => v.split(':'));
+    const init = mounts.filter(([, target]) => target!.startsWith('/docker-entrypoint-initdb.d/'));
+    expect(init.map(([source]) => source)).toEqual(['./fixtures/commerce/schema.sql', './docker/mysql/02-grants.sql']);
+    for (const [source] of init) expect(existsSync(`${ROOT}${source}`), source).toBe(true);
+  });
+
+  it('gives the connector only CDC_* variables the config knows, pointing at the services', () => {
+    const env = doc.services['connector']!.environment!;
+    const known = new Set(configLeaves().map((l) => l.env));
+    expect(Object.keys(env).filter((k) => !known.has(k))).toEqual([]);
+    expect(env['CDC_MYSQL_HOST']).toBe('mysql');
+    expect(env['CDC_KAFKA_BROKERS']).toBe('kafka:9092');
+    expect(env['CDC_REGISTRY_URL']).toBe('http://registry:8080/apis/ccompat/v7');
+    expect(Object.keys(doc.services['connector']!.depends_on!).sort()).toEqual(['kafka', 'mysql', 'registry']);
+    // the user and database the connector logs in with are the ones the grants script creates
+    const grants = readFileSync(`${ROOT}docker/mysql/02-grants.sql`, 'utf8');
+    expect(grants).toContain(`CREATE USER IF NOT EXISTS '${env['CDC_MYSQL_USER']}'@'%' IDENTIFIED BY '${env['CDC_MYSQL_PASSWORD']}'`);
+    expect(grants).toContain(`GRANT REPLICATION SLAVE, REPLICATION CLIENT ON *.* TO '${env['CDC_MYSQL_USER']}'@'%'`);
+    expect(grants).toContain(`GRANT SELECT ON \`${env['CDC_MYSQL_DATABASE']}\`.* TO '${env['CDC_MYSQL_USER']}'@'%'`);
+    expect(doc.services['mysql']!.environment!['MYSQL_DATABASE']).toBe(env['CDC_MYSQL_DATABASE']);
+  });
+});
