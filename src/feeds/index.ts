@@ -9,11 +9,13 @@ import { definition as products } from './products/index.js';
 import { definition as prices } from './prices/index.js';
 import { definition as variants } from './variants/index.js';
 import { definition as categories } from './categories/index.js';
+import { definition as inventoryStockStatus } from './inventoryStockStatus/index.js';
 
 const DEFINITIONS: Partial<Record<FeedName, FeedDefinition>> = {
   prices,
   variants,
   categories,
+  inventoryStockStatus,
   scopesWebsite,
   scopesCustomerGroup,
   productAttributes,

@@ -1,0 +1,106 @@
+// Golden items of the inventoryStockStatus feed on a seeded catalog (MSI: the
+// default stock's view and stock 2's index table, reservations), then: a
+// reservation added, a stock without its index table, and the legacy
+// cataloginventory fallback when the MSI tables are empty or absent.
+import { readFileSync, writeFileSync } from 'node:fs';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { definition as inventory } from '../../src/feeds/inventoryStockStatus/index.js';
+import type { AssembledItem, ProviderContext } from '../../src/feeds/types.js';
+import { createLogger } from '../../src/log.js';
+import { createPool, type Pool } from '../../src/mysql/pool.js';
+import { createCommerceDatabase } from '../helpers/commerce.js';
+import { ROOT, adminConnection, dropDatabase, testConfig } from '../helpers/stack.js';
+
+const TODAY = '2026-06-15';
+const UPDATE = process.env.UPDATE_GOLDEN === '1';
+// 1: a simple in both sources; 4: a configurable; 5: reserved and shipped in both stocks;
+// 20: stock not managed; 25: reserved in both stocks; 36: downloadable
+const SELECTED = ['1', '4', '5', '20', '25', '36'];
+
+function golden(name: string, value: AssembledItem[]): void {
+  const file = `${ROOT}test/golden/feeds/inventoryStockStatus/${name}.json`;
+  const text = `${JSON.stringify(value, null, 2)}\n`;
+  if (UPDATE) writeFileSync(file, text);
+  expect(text).toBe(readFileSync(file, 'utf8'));
+}
+
+let db: string;
+let pool: Pool;
+let ctx: ProviderContext;
+
+async function admin(sql: string): Promise<void> {
+  const c = await adminConnection(db);
+  try {
+    await c.query(sql);
+  } finally {
+    await c.end();
+  }
+}
+
+const assemble = (ids: string[]) => inventory.provider.assemble(ids, ctx);
+const pick = (items: AssembledItem[], fields: string[]) => items.map((a) => fields.map((f) => a.item[f]));
+
+beforeAll(async () => {
+  db = await createCommerceDatabase('feedsinventory', { today: TODAY });
+  pool = createPool(testConfig(db, db).mysql);
+  ctx = {
+    db: pool,
+    log: createLogger({ level: 'silent' }),
+    t: (table) => table,
+    now: () => new Date(`${TODAY}T10:00:00Z`),
+    profile: () => undefined,
+  };
+});
+
+afterAll(async () => {
+  await pool?.end();
+  if (db) await dropDatabase(db);
+});
+
+describe('inventoryStockStatus feed', () => {
+  it('builds one item per stock × sku from the MSI index and reservations', async () => {
+    const ids = await inventory.provider.listIds(undefined, 1000, ctx);
+    expect(ids).toHaveLength(40);
+    const all = await assemble(ids);
+    // stock 1 (view over the legacy status) has every product, stock 2 the 36 with source items
+    expect(all.filter((a) => a.item.stockId === '1')).toHaveLength(40);
+    expect(all.filter((a) => a.item.stockId === '2')).toHaveLength(36);
+    golden('initial', all.filter((a) => SELECTED.includes(a.sourceEntityId)));
+  });
+
+  it('expands a reservation (keyed by sku) to its product and lowers qtyForSale', async () => {
+    expect(await inventory.provider.expand!('sku', ['SKU-000001', 'SKU-000004-purple-xs', 'NO-SUCH-SKU'], ctx)).toEqual(['1', '5']);
+    await admin(`INSERT INTO inventory_reservation (stock_id, sku, quantity, metadata) VALUES (1, 'SKU-000001', -78.5, '{"event_type":"order_placed"}')`);
+    expect(pick(await assemble(['1']), ['stockId', 'qty', 'qtyForSale', 'lowStock'])).toEqual([
+      ['1', 79, 0.5, true],
+      ['2', 169, 169, false],
+    ]);
+    expect(await inventory.provider.expand!('stock', ['2'], ctx)).toHaveLength(40);
+  });
+
+  it('derives a stock without an index table from its linked sources', async () => {
+    const indexed = await assemble(SELECTED);
+    await admin('DROP TABLE inventory_stock_2');
+    const derived = await assemble(SELECTED);
+    // the index holds exactly what the sources add up to, so nothing changes
+    expect(derived).toEqual(indexed);
+    await admin("UPDATE inventory_source_item SET status = 0 WHERE sku = 'SKU-000001' AND source_code = 'warehouse_eu'");
+    expect(pick(await assemble(['1']), ['stockId', 'qty', 'qtyForSale', 'isSalable'])).toEqual([
+      ['1', 79, 0.5, true],
+      ['2', 79, 79, true],
+    ]);
+    await admin("UPDATE inventory_source_item SET status = 0 WHERE sku = 'SKU-000001'");
+    expect(pick(await assemble(['1']), ['stockId', 'qty', 'qtyForSale', 'isSalable'])).toEqual([
+      ['1', 79, 0.5, true],
+      ['2', 0, 0, false],
+    ]);
+  });
+
+  it('falls back to the legacy stock items when MSI is empty or absent', async () => {
+    await admin('DELETE FROM inventory_source_stock_link');
+    const legacy = await assemble(SELECTED);
+    golden('legacy', legacy);
+    await admin('DROP TABLE inventory_source_item, inventory_source_stock_link, inventory_stock, inventory_reservation');
+    expect(await assemble(SELECTED)).toEqual(legacy);
+  });
+});
