@@ -47,7 +47,10 @@ export function planProducts(ctx: Pick<SeedContext, 'o' | 'scopes' | 'eav' | 'ca
     const name = parent ? parent.name : `${rng.pick(ADJECTIVES)} ${rng.pick(NOUNS)}`;
     let websites = websiteIds;
     if (parent) websites = parent.websiteIds;
-    else if (websiteIds.length > 1 && rng.chance(0.2)) websites = websiteIds.filter((w) => w !== rng.pick(websiteIds));
+    else if (websiteIds.length > 1 && rng.chance(0.2)) {
+      const dropped = rng.pick(websiteIds);
+      websites = websiteIds.filter((w) => w !== dropped);
+    }
     const priced = type !== 'configurable' && !(type === 'bundle' && rng.chance(0.5));
     const price = priced ? rng.money(5, 400) : null;
     return {
