@@ -10,12 +10,14 @@ import { definition as prices } from './prices/index.js';
 import { definition as variants } from './variants/index.js';
 import { definition as categories } from './categories/index.js';
 import { definition as inventoryStockStatus } from './inventoryStockStatus/index.js';
+import { definition as orders } from './orders/index.js';
 
 const DEFINITIONS: Partial<Record<FeedName, FeedDefinition>> = {
   prices,
   variants,
   categories,
   inventoryStockStatus,
+  orders,
   scopesWebsite,
   scopesCustomerGroup,
   productAttributes,

@@ -1,0 +1,86 @@
+// Golden items of the orders feed on a seeded database (items, payment, addresses,
+// invoices, credit memos, shipments with tracks, transactions, taxes), then: an
+// order without a stored uuid, a shipment and a track added, the status changed.
+import { readFileSync, writeFileSync } from 'node:fs';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { definition as orders } from '../../src/feeds/orders/index.js';
+import { orderUuid } from '../../src/feeds/orders/uuid.js';
+import type { AssembledItem, ProviderContext } from '../../src/feeds/types.js';
+import { createLogger } from '../../src/log.js';
+import { createPool, type Pool } from '../../src/mysql/pool.js';
+import { createCommerceDatabase } from '../helpers/commerce.js';
+import { ROOT, adminConnection, dropDatabase, testConfig } from '../helpers/stack.js';
+
+const TODAY = '2026-06-15';
+const UPDATE = process.env.UPDATE_GOLDEN === '1';
+
+function golden(name: string, value: AssembledItem[]): void {
+  const file = `${ROOT}test/golden/feeds/orders/${name}.json`;
+  const text = `${JSON.stringify(value, null, 2)}\n`;
+  if (UPDATE) writeFileSync(file, text);
+  expect(text).toBe(readFileSync(file, 'utf8'));
+}
+
+let db: string;
+let pool: Pool;
+let ctx: ProviderContext;
+
+async function admin(sql: string): Promise<void> {
+  const c = await adminConnection(db);
+  try {
+    await c.query(sql);
+  } finally {
+    await c.end();
+  }
+}
+
+const assemble = (ids: string[]) => orders.provider.assemble(ids, ctx);
+
+beforeAll(async () => {
+  db = await createCommerceDatabase('feedsorders', { today: TODAY });
+  pool = createPool(testConfig(db, db).mysql);
+  ctx = {
+    db: pool,
+    log: createLogger({ level: 'silent' }),
+    t: (table) => table,
+    now: () => new Date(`${TODAY}T10:00:00Z`),
+    profile: () => undefined,
+  };
+});
+
+afterAll(async () => {
+  await pool?.end();
+  if (db) await dropDatabase(db);
+});
+
+describe('orders feed', () => {
+  it('builds one item per order with its documents', async () => {
+    const ids = await orders.provider.listIds(undefined, 100, ctx);
+    expect(ids).toEqual(['1', '2', '3', '4', '5', '6']);
+    expect(await orders.provider.listIds('4', 1, ctx)).toEqual(['5']);
+    golden('initial', await assemble(ids));
+    // orders are never deleted in Adobe's feed
+    expect(orders.deletedField).toBeUndefined();
+  });
+
+  it('derives a stable name-based uuid for an order without a stored one', async () => {
+    const [stored] = await assemble(['2']);
+    await admin("DELETE FROM data_exporter_uuid WHERE entity_id = 2 AND type = 'order'");
+    const [derived] = await assemble(['2']);
+    expect(derived!.item.orderId).toBe('5f068164-844d-5bf4-bb46-c88a76f320dc');
+    expect(derived!.item.orderId).toBe(orderUuid(2));
+    expect(derived!.item.orderId).not.toBe(stored!.item.orderId);
+    expect({ ...derived!.item, orderId: null }).toEqual({ ...stored!.item, orderId: null });
+  });
+
+  it('follows a shipment, a track and a status change', async () => {
+    await admin(`INSERT INTO sales_shipment (entity_id, store_id, total_qty, order_id, increment_id, created_at, updated_at)
+        VALUES (10, 2, 1, 6, '000000010', '2026-06-15 08:00:00', '2026-06-15 08:00:00');
+      INSERT INTO sales_shipment_item (parent_id, qty, order_item_id, sku, name, price, row_total)
+        SELECT 10, qty_ordered, item_id, sku, name, base_price, base_row_total FROM sales_order_item WHERE order_id = 6 AND parent_item_id IS NULL ORDER BY item_id LIMIT 1;
+      INSERT INTO sales_shipment_track (parent_id, order_id, track_number, title, carrier_code, created_at, updated_at)
+        VALUES (10, 6, 'TRACK-6', 'United Parcel Service', 'ups', '2026-06-15 08:00:00', '2026-06-15 08:00:00');
+      UPDATE sales_order SET state = 'complete', status = 'complete', updated_at = '2026-06-15 08:00:00' WHERE entity_id = 6`);
+    golden('shipped', await assemble(['6']));
+  });
+});
