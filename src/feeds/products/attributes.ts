@@ -21,14 +21,21 @@ export function optionIdsOf(raw: string): number[] {
     .map(Number);
 }
 
+/**
+ * Walks the attributes the product has values for rather than every user-defined
+ * attribute: catalogs with thousands of attributes (commerce-data-export issue 24)
+ * stay linear in the values.
+ */
 export function productAttributes(
   scope: ProductScope,
-  userDefined: readonly AttributeMeta[],
+  userDefined: ReadonlyMap<number, AttributeMeta>,
   values: EavValues,
   options: ReadonlyMap<number, AttributeOption>,
 ): ProductAttribute[] {
   const out: ProductAttribute[] = [];
-  for (const a of userDefined) {
+  for (const attributeId of values.attributeIds(scope.product.productId)) {
+    const a = userDefined.get(attributeId);
+    if (!a) continue;
     const raw = values.get(scope.product.productId, a.attributeId, scope.view.storeId);
     if (raw === null || raw === undefined || raw === '') continue;
     if (!hasOptions(a)) {
@@ -52,14 +59,15 @@ export function productAttributes(
 }
 
 /** Option ids used by a batch's option attributes, to load their labels in one query. */
-export function usedOptionIds(productIds: readonly number[], userDefined: readonly AttributeMeta[], values: EavValues, storeIds: readonly number[]): number[] {
+export function usedOptionIds(productIds: readonly number[], userDefined: ReadonlyMap<number, AttributeMeta>, values: EavValues, storeIds: readonly number[]): number[] {
   const ids = new Set<number>();
   for (const pid of productIds) {
-    for (const a of userDefined) {
-      if (!hasOptions(a)) continue;
+    for (const attributeId of values.attributeIds(pid)) {
+      const a = userDefined.get(attributeId);
+      if (!a || !hasOptions(a)) continue;
       for (const s of [0, ...storeIds]) {
         const raw = values.get(pid, a.attributeId, s);
-        if (raw) for (const id of optionIdsOf(raw)) ids.add(id);
+        if (raw) for (const optionId of optionIdsOf(raw)) ids.add(optionId);
       }
     }
   }

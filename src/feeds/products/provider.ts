@@ -35,7 +35,7 @@ export async function assembleProducts(ids: string[], ctx: ProviderContext): Pro
     loadAttributes(ctx, 'catalog_category', { where: `a.attribute_code = 'url_path'` }),
   ]);
   const byCode = new Map(attributes.map((a) => [a.code, a]));
-  const userDefined = attributes.filter((a) => a.isUserDefined);
+  const userDefined = new Map(attributes.filter((a) => a.isUserDefined).map((a) => [a.attributeId, a]));
 
   const [values, categories, inventory, images, options, links, parents, urls, taxClasses, currency, weightUnit] = await Promise.all([
     loadEavValues(ctx, 'catalog_product_entity', productIds, attributes, storeIds),

@@ -1,5 +1,6 @@
 // scopesWebsite: one item per website (website 0, admin, is left out as in
-// Adobe's ScopesDataExporter query.xml), with its store groups and store views.
+// Adobe's ScopesDataExporter query.xml), with its store groups and all their store
+// views, active or not, as that query reads them.
 // IDs are strings: Adobe's et_schema types them `ID`.
 import { afterNumber, byNumber, idStrings, numericIds, select } from '../common/sql.js';
 import type { AssembledItem, FeedProvider, ProviderContext } from '../types.js';
