@@ -11,6 +11,7 @@ import { definition as variants } from './variants/index.js';
 import { definition as categories } from './categories/index.js';
 import { definition as inventoryStockStatus } from './inventoryStockStatus/index.js';
 import { definition as orders } from './orders/index.js';
+import { definition as categoryPermissions } from './categoryPermissions/index.js';
 
 const DEFINITIONS: Partial<Record<FeedName, FeedDefinition>> = {
   prices,
@@ -18,6 +19,7 @@ const DEFINITIONS: Partial<Record<FeedName, FeedDefinition>> = {
   categories,
   inventoryStockStatus,
   orders,
+  categoryPermissions,
   scopesWebsite,
   scopesCustomerGroup,
   productAttributes,
