@@ -147,8 +147,9 @@ export async function writeOrders(ctx: SeedContext, plans: ProductPlan[]): Promi
       ]);
       for (const l of priced) await w.row('sales_invoice_item', itemCols, docItem(ids.invoiceItem++, invoiceId, l));
     }
+    let shipmentId: number | null = null;
     if (shipped) {
-      const shipmentId = ids.shipment++;
+      shipmentId = ids.shipment++;
       await w.row('sales_shipment', ['entity_id', 'store_id', 'total_weight', 'total_qty', 'order_id', 'customer_id', 'shipping_address_id', 'billing_address_id', 'increment_id', 'created_at', 'updated_at'], [
         shipmentId, store.id, money(qtyOrdered), money(qtyOrdered), orderId, customerId, shippingId, billingId, incrementId, created, updated,
       ]);
@@ -162,8 +163,9 @@ export async function writeOrders(ctx: SeedContext, plans: ProductPlan[]): Promi
         shipmentId, money(qtyOrdered), money(qtyOrdered), orderId, `1Z${String(orderId * 7919).padStart(12, '0')}`, 'United Parcel Service', 'ups', created, updated,
       ]);
     }
+    let memoId: number | null = null;
     if (refunded) {
-      const memoId = ids.memo++;
+      memoId = ids.memo++;
       await w.row('sales_creditmemo', [...docCols, 'adjustment_positive', 'adjustment_negative', 'adjustment', 'base_adjustment_positive', 'base_adjustment_negative', 'base_adjustment', 'creditmemo_status', 'state', 'invoice_id', 'billing_address_id', 'shipping_address_id', 'transaction_id', 'order_currency_code', 'base_currency_code', 'global_currency_code', 'store_currency_code', 'increment_id', 'created_at', 'updated_at'], [
         ...totals(memoId), money(0), money(0), money(0), money(0), money(0), money(0), null, 2, invoiceId, billingId, shippingId,
         method === 'braintree' ? `bt-${orderId}-refund` : null, 'USD', 'USD', 'USD', 'USD', incrementId, created, updated,
@@ -171,7 +173,12 @@ export async function writeOrders(ctx: SeedContext, plans: ProductPlan[]): Promi
       for (const l of priced) await w.row('sales_creditmemo_item', itemCols, docItem(ids.memoItem++, memoId, l));
       await w.row('sales_creditmemo_comment', ['parent_id', 'is_customer_notified', 'is_visible_on_front', 'comment', 'created_at'], [memoId, 1, 1, 'Refunded: item returned by the customer.', updated]);
     }
-    await w.row('data_exporter_uuid', ['uuid', 'entity_id', 'type'], [rng.uuid(), orderId, 'order']);
+    // the types SalesOrdersDataExporter's plugins assign: orders with their items, shipments, credit memos
+    const uuid = (entityId: number, type: string) => w.row('data_exporter_uuid', ['uuid', 'entity_id', 'type', 'created_at'], [rng.uuid(), entityId, type, created]);
+    await uuid(orderId, 'order');
+    for (const l of lines) await uuid(l.itemId, 'order_item');
+    if (shipmentId !== null) await uuid(shipmentId, 'order_shipment');
+    if (memoId !== null) await uuid(memoId, 'credit_memo');
     await writeReservations(ctx, orderId, incrementId, store.websiteId, lines, state, shipped);
   }
 }
