@@ -12,6 +12,7 @@ import { definition as categories } from './categories/index.js';
 import { definition as inventoryStockStatus } from './inventoryStockStatus/index.js';
 import { definition as orders } from './orders/index.js';
 import { definition as categoryPermissions } from './categoryPermissions/index.js';
+import { definition as productOverrides } from './productOverrides/index.js';
 
 const DEFINITIONS: Partial<Record<FeedName, FeedDefinition>> = {
   prices,
@@ -20,6 +21,7 @@ const DEFINITIONS: Partial<Record<FeedName, FeedDefinition>> = {
   inventoryStockStatus,
   orders,
   categoryPermissions,
+  productOverrides,
   scopesWebsite,
   scopesCustomerGroup,
   productAttributes,

@@ -1,0 +1,90 @@
+// Golden items of the productOverrides feed (Commerce edition) on a seeded catalog,
+// then: index rows for the website's default store view and another website, a
+// product's rows removed, and the category/store/website expansions.
+import { readFileSync, writeFileSync } from 'node:fs';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { definition as productOverrides } from '../../src/feeds/productOverrides/index.js';
+import { sha1 } from '../../src/feeds/hash.js';
+import type { AssembledItem, ProviderContext } from '../../src/feeds/types.js';
+import { createLogger } from '../../src/log.js';
+import { createPool, type Pool } from '../../src/mysql/pool.js';
+import { createCommerceDatabase } from '../helpers/commerce.js';
+import { ROOT, adminConnection, dropDatabase, testConfig } from '../helpers/stack.js';
+
+const TODAY = '2026-06-15';
+const UPDATE = process.env.UPDATE_GOLDEN === '1';
+const INDEXED = ['1', '8', '23', '28', '29', '31', '32', '38', '40'];
+
+function golden(name: string, value: AssembledItem[]): void {
+  const file = `${ROOT}test/golden/feeds/productOverrides/${name}.json`;
+  const text = `${JSON.stringify(value, null, 2)}\n`;
+  if (UPDATE) writeFileSync(file, text);
+  expect(text).toBe(readFileSync(file, 'utf8'));
+}
+
+let db: string;
+let pool: Pool;
+let ctx: ProviderContext;
+
+async function admin(sql: string): Promise<void> {
+  const c = await adminConnection(db);
+  try {
+    await c.query(sql);
+  } finally {
+    await c.end();
+  }
+}
+
+const assemble = (ids: string[]) => productOverrides.provider.assemble(ids, ctx);
+const summary = (items: AssembledItem[]) =>
+  items.map((a) => [a.item.sku, a.item.websiteCode, a.item.customerGroupCode, a.item.displayable, a.item.priceDisplayable, a.item.addToCartAllowed]);
+
+beforeAll(async () => {
+  db = await createCommerceDatabase('feedsoverrides', { today: TODAY });
+  pool = createPool(testConfig(db, db).mysql);
+  ctx = {
+    db: pool,
+    log: createLogger({ level: 'silent' }),
+    t: (table) => table,
+    now: () => new Date(`${TODAY}T10:00:00Z`),
+    profile: () => undefined,
+  };
+});
+
+afterAll(async () => {
+  await pool?.end();
+  if (db) await dropDatabase(db);
+});
+
+describe('productOverrides feed', () => {
+  it('builds one item per product × website × group of the permission index', async () => {
+    const ids = await productOverrides.provider.listIds(undefined, 1000, ctx);
+    expect(ids).toHaveLength(40);
+    const all = await assemble(ids);
+    expect(all.map((a) => a.sourceEntityId)).toEqual(INDEXED);
+    golden('initial', all.slice(0, 3));
+  });
+
+  it("takes the website's default store view row and follows new index rows", async () => {
+    await admin(`INSERT INTO magento_catalogpermissions_index_product
+        (product_id, store_id, category_id, customer_group_id, grant_catalog_category_view, grant_catalog_product_price, grant_checkout_items, is_config)
+      VALUES (1, 1, 10, 0, -1, -2, -1, 0), (1, 2, 10, 2, -2, -1, -1, 0), (1, 2, 10, 3, -1, -1, NULL, 0)`);
+    expect(summary(await assemble(['1']))).toEqual([
+      ['SKU-000001', 'base', sha1('0'), true, false, false],
+      ['SKU-000001', 'website_2', sha1('2'), false, false, false],
+      ['SKU-000001', 'website_2', sha1('3'), true, true, true],
+    ]);
+  });
+
+  it('expands categories, store views and websites to the indexed products', async () => {
+    // every product of the category: 2 is in it too but sold only where no rule reaches
+    expect(await productOverrides.provider.expand!('category', ['10'], ctx)).toEqual(['1', '2', ...INDEXED.slice(1)]);
+    expect(await productOverrides.provider.expand!('store', ['3'], ctx)).toEqual(INDEXED);
+    expect(await productOverrides.provider.expand!('website', ['2'], ctx)).toEqual(['1']);
+  });
+
+  it("yields nothing once a product's index rows are gone", async () => {
+    await admin('DELETE FROM magento_catalogpermissions_index_product WHERE product_id = 8');
+    expect(await assemble(['8'])).toEqual([]);
+  });
+});
