@@ -25,6 +25,8 @@ function golden(name: string, value: unknown): void {
 let db: string;
 let pool: Pool;
 let ctx: ProviderContext;
+/** Items of the last assembly, to compare the prefixed read with. */
+let last: AssembledItem[] = [];
 
 async function admin(sql: string): Promise<void> {
   const c = await adminConnection(db);
@@ -57,7 +59,7 @@ async function assembleAll(): Promise<AssembledItem[]> {
 const key = (a: AssembledItem) => `${String(a.item.sku)}@${String(a.item.storeViewCode)}`;
 
 /** The products of the golden files, one of each kind, all different. */
-const picks = { child: 0, options: 0, multiWebsite: 0, linked: 0, colored: 0 };
+const picks = { child: 0, options: 0, multiWebsite: 0, linked: 0, colored: 0, doomed: 0 };
 const chosen = (items: AssembledItem[]) => items.filter((a) => Object.values(picks).includes(Number(a.sourceEntityId)));
 
 async function pick(sql: string): Promise<number> {
@@ -89,6 +91,7 @@ beforeAll(async () => {
   picks.multiWebsite = await pick(`SELECT product_id AS id FROM catalog_product_website GROUP BY product_id HAVING COUNT(*) > 1`);
   picks.linked = await pick(`SELECT product_id AS id FROM catalog_product_link`);
   picks.colored = await pick(`SELECT v.entity_id AS id FROM catalog_product_entity_int v JOIN eav_attribute a ON a.attribute_id = v.attribute_id AND a.attribute_code = 'color'`);
+  picks.doomed = await pick(`SELECT entity_id AS id FROM catalog_product_entity WHERE type_id = 'simple'`);
 });
 
 afterAll(async () => {
@@ -112,7 +115,7 @@ describe('products feed', () => {
   });
 
   it('follows catalog and store changes, and expands them to exactly the affected products', async () => {
-    const { child: override, options: optionProduct, multiWebsite: removed, linked: deleted, colored } = picks;
+    const { child: override, options: optionProduct, multiWebsite: removed, doomed: deleted, colored } = picks;
     const name = await first(`SELECT attribute_id AS id FROM eav_attribute WHERE attribute_code = 'name' AND entity_type_id = 4`);
     const color = await first(`SELECT attribute_id AS id FROM eav_attribute WHERE attribute_code = 'color' AND entity_type_id = 4`);
     const option = await first(`SELECT value AS id FROM catalog_product_entity_int WHERE attribute_id = ${color} AND entity_id = ${colored} AND store_id = 0`);
@@ -161,5 +164,23 @@ describe('products feed', () => {
     expect(after.some((a) => Number(a.sourceEntityId) === removed && removedViews.includes(String(a.item.storeViewCode)))).toBe(false);
     expect(after.some((a) => Number(a.sourceEntityId) === removed)).toBe(true);
     golden('after-changes', chosen(after));
+    last = after;
+  });
+
+  it('reads every table through the Magento table prefix', async () => {
+    const tables = await rows<{ name: string }>(
+      `SELECT table_name AS name FROM information_schema.tables WHERE table_schema = DATABASE() AND table_type = 'BASE TABLE'`,
+    );
+    // NO_AUTO_VALUE_ON_ZERO: the admin rows (id 0) must keep their ids in the copies.
+    await admin(
+      `SET SESSION sql_mode = CONCAT(@@sql_mode, ',NO_AUTO_VALUE_ON_ZERO');\n` +
+        tables.map((t) => `CREATE TABLE mg_${t.name} LIKE ${t.name}; INSERT INTO mg_${t.name} SELECT * FROM ${t.name};`).join('\n'),
+    );
+    // Emptied, the unprefixed tables would make any query that skips ctx.t() come back short.
+    await admin(tables.map((t) => `DELETE FROM ${t.name};`).join('\n'));
+    const prefixed: ProviderContext = { ...ctx, t: (table) => `mg_${table}` };
+    const ids = await provider.listIds(undefined, 100_000, prefixed);
+    expect(ids.length).toBeGreaterThan(0);
+    expect(await provider.assemble(ids, prefixed)).toEqual(last);
   });
 });
