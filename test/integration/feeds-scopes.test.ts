@@ -112,4 +112,19 @@ describe('scopes feeds', () => {
     // The removed group yields no item: the exporter turns it into a deleted item.
     expect(await scopesCustomerGroup.provider.assemble(['1'], ctx)).toEqual([]);
   });
+
+  it('reads every table through the Magento table prefix', async () => {
+    const before = [await allItems(scopesWebsite), await allItems(scopesCustomerGroup)];
+    // NO_AUTO_VALUE_ON_ZERO keeps the admin rows' id 0; the emptied originals expose any query without ctx.t().
+    await admin(`SET SESSION sql_mode = CONCAT(@@sql_mode, ',NO_AUTO_VALUE_ON_ZERO');
+      ${TABLES.map((t) => `CREATE TABLE mg_${t} LIKE ${t}; INSERT INTO mg_${t} SELECT * FROM ${t}; DELETE FROM ${t};`).join('\n')}`);
+    const plain = ctx;
+    ctx = { ...plain, t: (table) => `mg_${table}` };
+    try {
+      expect([await allItems(scopesWebsite), await allItems(scopesCustomerGroup)]).toEqual(before);
+      expect(await scopesWebsite.provider.expand!('store', ['3'], ctx)).toEqual(['2']);
+    } finally {
+      ctx = plain;
+    }
+  });
 });
