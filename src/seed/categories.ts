@@ -2,7 +2,7 @@
 // with per-store names on some categories.
 import { DAY, Rng, slug, sqlTime } from './random.js';
 import {
-  ATTRIBUTE_SET_CATEGORY, DEFAULT_CATEGORY, EAV_COLUMNS, ROOT_CATEGORY,
+  ATTRIBUTE_SET_CATEGORY, DEFAULT_CATEGORY, EAV_COLUMNS, ROOT_CATEGORY, overrideStores,
   type CategoryInfo, type Eav, type Scopes,
 } from './context.js';
 import type { SeedOptions } from './options.js';
@@ -60,7 +60,7 @@ export async function seedCategories(w: BatchWriter, o: SeedOptions, scopes: Sco
     if (rng.chance(0.3)) await w.row('catalog_category_entity_varchar', EAV_COLUMNS, [attr('image'), 0, c.id, `${urlKey}.jpg`]);
     if (rng.chance(0.2)) await w.row('catalog_category_entity_decimal', EAV_COLUMNS, [attr('filter_price_range'), 0, c.id, rng.pick(['10.0000', '25.0000', '50.0000'])]);
     if (rng.chance(0.1)) await w.row('catalog_category_entity_datetime', EAV_COLUMNS, [attr('custom_design_from'), 0, c.id, sqlTime(o.today, -DAY * rng.int(1, 30))]);
-    for (const s of scopes.stores.slice(1)) {
+    for (const s of overrideStores(scopes)) {
       if (rng.chance(0.35)) {
         await w.row('catalog_category_entity_varchar', EAV_COLUMNS, [attr('name'), s.id, c.id, `${c.name} (${s.code})`]);
         await w.row('catalog_category_entity_text', EAV_COLUMNS, [attr('description'), s.id, c.id, `<p>${c.name} in ${s.name}.</p>`]);

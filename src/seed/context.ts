@@ -14,6 +14,7 @@ export interface StoreView { id: number; code: string; websiteId: number; groupI
 
 export interface Scopes {
   websites: Website[];
+  /** store views without the admin store 0; the first is `default` */
   stores: StoreView[];
   /** customer_group_id values, 0 first. */
   customerGroups: number[];
@@ -71,3 +72,6 @@ export interface SeedContext {
 
 /** The column list of Magento's EAV value tables. */
 export const EAV_COLUMNS = ['attribute_id', 'store_id', 'entity_id', 'value'];
+
+/** Store views that get translated values: all but the default one, which shows the admin values as in most installs. */
+export const overrideStores = (scopes: Scopes): StoreView[] => scopes.stores.slice(1);

@@ -3,7 +3,7 @@
 // product attributes follow them, in Magento's order; exact ids vary between installs.
 import { Rng } from './random.js';
 import {
-  ATTRIBUTE_SET_CATEGORY, ATTRIBUTE_SET_PRODUCT, ENTITY_TYPE_CATEGORY, ENTITY_TYPE_PRODUCT,
+  ATTRIBUTE_SET_CATEGORY, ATTRIBUTE_SET_PRODUCT, ENTITY_TYPE_CATEGORY, ENTITY_TYPE_PRODUCT, overrideStores,
   type Attribute, type Eav, type Scopes,
 } from './context.js';
 import type { SeedOptions } from './options.js';
@@ -205,7 +205,7 @@ async function writeAttributes(
     await w.row('eav_entity_attribute', ['entity_type_id', 'attribute_set_id', 'attribute_group_id', 'attribute_id', 'sort_order'], [entityTypeId, setId, groupId, id, id - firstId]);
     // per-store labels on user-defined attributes and on name: the productAttributes feed shows them per store view
     if (d.userDefined || d.code === 'name') {
-      for (const s of scopes.stores.slice(1)) {
+      for (const s of overrideStores(scopes)) {
         if (rng.chance(0.5)) await w.row('eav_attribute_label', ['attribute_id', 'store_id', 'value'], [id, s.id, `${d.label} (${s.code})`]);
       }
     }
@@ -225,7 +225,7 @@ async function writeOptions(w: BatchWriter, rng: Rng, scopes: Scopes, attrs: Map
     for (const [i, label] of d.options.entries()) {
       await w.row('eav_attribute_option', ['option_id', 'attribute_id', 'sort_order'], [optionId, attr.id, i]);
       await w.row('eav_attribute_option_value', ['option_id', 'store_id', 'value'], [optionId, 0, label]);
-      for (const s of scopes.stores.slice(1)) {
+      for (const s of overrideStores(scopes)) {
         if (rng.chance(0.4)) await w.row('eav_attribute_option_value', ['option_id', 'store_id', 'value'], [optionId, s.id, `${label} ${s.code.toUpperCase()}`]);
       }
       attr.options.push(optionId);

@@ -35,7 +35,7 @@ export async function writeOrders(ctx: SeedContext, plans: ProductPlan[]): Promi
   const orderCols = ['entity_id', 'state', 'status', 'shipping_description', 'is_virtual', 'store_id', 'customer_id', 'base_discount_amount', 'base_grand_total', 'base_shipping_amount', 'base_shipping_tax_amount', 'base_subtotal', 'base_tax_amount', 'base_total_invoiced', 'base_total_paid', 'base_total_refunded', 'base_to_global_rate', 'base_to_order_rate', 'discount_amount', 'grand_total', 'shipping_amount', 'shipping_tax_amount', 'store_to_base_rate', 'store_to_order_rate', 'subtotal', 'tax_amount', 'total_invoiced', 'total_paid', 'total_refunded', 'total_qty_ordered', 'customer_is_guest', 'billing_address_id', 'customer_group_id', 'email_sent', 'quote_id', 'shipping_address_id', 'base_subtotal_incl_tax', 'subtotal_incl_tax', 'weight', 'increment_id', 'base_currency_code', 'customer_email', 'customer_firstname', 'customer_lastname', 'global_currency_code', 'order_currency_code', 'remote_ip', 'shipping_method', 'store_currency_code', 'store_name', 'created_at', 'updated_at', 'total_item_count'];
 
   for (let orderId = 1; orderId <= o.orders; orderId++) {
-    const store = rng.pick(scopes.stores.slice(1));
+    const store = rng.pick(scopes.stores);
     const candidates = sellableOn.get(store.websiteId) ?? [];
     if (candidates.length === 0) continue;
     const guest = rng.chance(0.3);

@@ -16,11 +16,12 @@ export async function writePermissions(ctx: SeedContext, plans: ProductPlan[]): 
   const rng = new Rng(o.seed, 'permissions');
   const eligible = categories.filter((c) => c.level >= 2);
   if (eligible.length === 0) return;
-  const ruled = rng.sample(eligible, Math.max(1, Math.round(eligible.length * 0.15))).sort((a, b) => a.id - b.id);
+  const ruled = rng.sample(eligible, Math.max(3, Math.round(eligible.length * 0.15))).sort((a, b) => a.id - b.id);
   const rules: Rule[] = [];
-  for (const c of ruled) {
-    const websiteId = rng.chance(0.5) ? null : rng.pick(scopes.websites).id;
-    const groupId = rng.chance(0.4) ? null : rng.pick(scopes.customerGroups);
+  for (const [i, c] of ruled.entries()) {
+    // in turn: every website and group, one website, one group, one website and group
+    const websiteId = i % 4 === 1 || i % 4 === 3 ? rng.pick(scopes.websites).id : null;
+    const groupId = i % 4 === 2 || i % 4 === 3 ? rng.pick(scopes.customerGroups) : null;
     const view = rng.chance(0.75) ? ALLOW : DENY;
     const grants: Grants = [view, view === DENY ? DENY : rng.pick([ALLOW, DENY, PARENT]), view === DENY ? DENY : rng.pick([ALLOW, DENY, PARENT])];
     rules.push({ categoryId: c.id, websiteId, groupId, grants });
@@ -50,7 +51,7 @@ export async function writePermissions(ctx: SeedContext, plans: ProductPlan[]): 
   }
   for (const p of plans) {
     if (p.categoryIds.length === 0) continue;
-    for (const s of scopes.stores.slice(1)) {
+    for (const s of scopes.stores) {
       if (!p.websiteIds.includes(s.websiteId)) continue;
       for (const g of scopes.customerGroups) {
         const categoryId = p.categoryIds.find((id) => resolved.has(`${id}/${s.websiteId}/${g}`));

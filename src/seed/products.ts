@@ -3,7 +3,7 @@
 // assignments and category links. Ids are assigned here and never read back.
 import { DAY, Rng, slug, sqlTime } from './random.js';
 import { configurableCount } from './options.js';
-import { ATTRIBUTE_SET_PRODUCT, EAV_COLUMNS, type Attribute, type ProductInfo, type ProductType, type SeedContext } from './context.js';
+import { ATTRIBUTE_SET_PRODUCT, EAV_COLUMNS, overrideStores, type Attribute, type ProductInfo, type ProductType, type SeedContext } from './context.js';
 
 const ADJECTIVES = ['Aero', 'Breathe', 'Cascade', 'Driven', 'Echo', 'Fusion', 'Glacier', 'Harmony', 'Iris', 'Juno', 'Kratos', 'Lumen', 'Mistral', 'Nova', 'Orion', 'Pulse', 'Quest', 'Radiant', 'Summit', 'Tempo'];
 const NOUNS = ['Jacket', 'Hoodie', 'Tee', 'Tank', 'Short', 'Pant', 'Legging', 'Backpack', 'Duffle', 'Watch', 'Bottle', 'Mat', 'Band', 'Sneaker', 'Cap', 'Sock', 'Vest', 'Pullover', 'Bra', 'Jogger'];
@@ -176,7 +176,7 @@ export async function writeProducts(ctx: SeedContext, plans: ProductPlan[]): Pro
       else if (attr.input === 'date') await w.row('catalog_product_entity_datetime', EAV_COLUMNS, [attr.id, 0, p.id, sqlTime(o.today, -DAY * rng.int(1, 300))]);
     }
     // store-view overrides: what the products feed must resolve per store
-    for (const s of scopes.stores.slice(1)) {
+    for (const s of overrideStores(scopes)) {
       if (rng.chance(0.3)) await varchar('name', `${p.name} (${s.code})`, s.id);
       if (rng.chance(0.2)) await text('description', `<p>${p.name} for ${s.name}.</p>`, s.id);
       if (rng.chance(0.02)) await int('status', 2, s.id);
