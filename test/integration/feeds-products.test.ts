@@ -145,6 +145,16 @@ describe('products feed', () => {
     expect(await provider.expand!('attribute', [String(color)], ctx)).toEqual(
       await ids(`SELECT DISTINCT entity_id AS id FROM catalog_product_entity_int WHERE attribute_id = ${color}`),
     );
+    const link = (await rows<{ link_id: number; linked_product_id: number }>(`SELECT link_id, linked_product_id FROM catalog_product_link WHERE product_id = ${picks.linked} ORDER BY link_id LIMIT 1`))[0]!;
+    expect(await provider.expand!('productLink', [String(link.link_id)], ctx)).toEqual([String(picks.linked)]);
+    expect(await provider.expand!('linkedProduct', [String(link.linked_product_id)], ctx)).toEqual(
+      await ids(`SELECT DISTINCT product_id AS id FROM catalog_product_link WHERE linked_product_id = ${link.linked_product_id}`),
+    );
+    expect(await provider.expand!('customOption', ['900'], ctx)).toEqual([String(optionProduct)]);
+    const optionValue = await first(`SELECT v.option_type_id AS id FROM catalog_product_option_type_value v JOIN catalog_product_option o ON o.option_id = v.option_id WHERE o.product_id = ${optionProduct}`);
+    expect(await provider.expand!('customOptionValue', [String(optionValue)], ctx)).toEqual([String(optionProduct)]);
+    const image = await first(`SELECT value_id AS id FROM catalog_product_entity_media_gallery_value_to_entity WHERE entity_id = ${colored}`);
+    expect(await provider.expand!('mediaGallery', [String(image)], ctx)).toEqual([String(colored)]);
     // price is a system attribute that product items do not carry.
     const price = await first(`SELECT attribute_id AS id FROM eav_attribute WHERE attribute_code = 'price' AND entity_type_id = 4`);
     expect(await provider.expand!('attribute', [String(price)], ctx)).toEqual([]);

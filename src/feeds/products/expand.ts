@@ -34,6 +34,26 @@ export async function expandProducts(type: string, ids: string[], ctx: ProviderC
       return one('category', `SELECT DISTINCT product_id AS id FROM ${ctx.t('catalog_category_product')} WHERE category_id IN (?)`, [keys]);
     case 'parentProduct':
       return one('parentProduct', `SELECT DISTINCT child_id AS id FROM ${ctx.t('catalog_product_relation')} WHERE parent_id IN (?)`, [keys]);
+    case 'linkedProduct':
+      // A product's sku is in the links[] of the products that link to it.
+      return one('linkedProduct', `SELECT DISTINCT product_id AS id FROM ${ctx.t('catalog_product_link')} WHERE linked_product_id IN (?)`, [keys]);
+    case 'productLink':
+      return one('productLink', `SELECT DISTINCT product_id AS id FROM ${ctx.t('catalog_product_link')} WHERE link_id IN (?)`, [keys]);
+    case 'customOption':
+      return one('customOption', `SELECT DISTINCT product_id AS id FROM ${ctx.t('catalog_product_option')} WHERE option_id IN (?)`, [keys]);
+    case 'customOptionValue':
+      return one(
+        'customOptionValue',
+        `SELECT DISTINCT o.product_id AS id FROM ${ctx.t('catalog_product_option_type_value')} v
+           JOIN ${ctx.t('catalog_product_option')} o ON o.option_id = v.option_id WHERE v.option_type_id IN (?)`,
+        [keys],
+      );
+    case 'mediaGallery':
+      return one(
+        'mediaGallery',
+        `SELECT DISTINCT entity_id AS id FROM ${ctx.t('catalog_product_entity_media_gallery_value_to_entity')} WHERE value_id IN (?)`,
+        [keys],
+      );
     case 'attribute':
       return expandAttributes(ctx, keys);
     case 'attributeOption':
