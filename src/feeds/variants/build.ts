@@ -22,7 +22,6 @@ export const optionUid = (attributeId: number | string, optionId: number | strin
 
 export function buildVariantItems(rows: VariantRows, now: Date): AssembledItem[] {
   const modifiedAt = now.toISOString();
-  const skus = new Map(rows.products.map((p) => [Number(p.entity_id), p.sku === null ? null : String(p.sku)]));
   const superAttrs = new Map<number, Array<{ id: number; code: string }>>();
   for (const s of rows.superAttributes) {
     const list = superAttrs.get(Number(s.product_id)) ?? [];
@@ -30,16 +29,22 @@ export function buildVariantItems(rows: VariantRows, now: Date): AssembledItem[]
     list.push({ id: Number(s.attribute_id), code: String(s.attribute_code) });
   }
   const values = new Map<string, number>();
-  for (const v of rows.childValues) values.set(`${v.entity_id}/${v.attribute_id}`, Number(v.value));
-  const labels = new Map(rows.optionLabels.map((o) => [Number(o.option_id), o.value === null ? null : String(o.value)]));
+  const labels = new Map<number, string | null>();
+  for (const v of rows.childValues) {
+    values.set(`${v.entity_id}/${v.attribute_id}`, Number(v.value));
+    labels.set(Number(v.value), v.label === null ? null : String(v.label));
+  }
 
   const links = rows.links
-    .map((l) => ({ child: Number(l.product_id), parent: Number(l.parent_id) }))
+    .map((l) => ({
+      child: Number(l.product_id),
+      parent: Number(l.parent_id),
+      parentSku: l.parent_sku === null ? null : String(l.parent_sku),
+      childSku: l.child_sku === null ? null : String(l.child_sku),
+    }))
     .sort((a, b) => a.child - b.child || a.parent - b.parent);
   const out: AssembledItem[] = [];
-  for (const { child, parent } of links) {
-    const parentSku = skus.get(parent);
-    const childSku = skus.get(child);
+  for (const { child, parent, parentSku, childSku } of links) {
     if (!parentSku || !childSku) continue;
     const optionValues: OptionValue[] = [];
     for (const attr of superAttrs.get(parent) ?? []) {
