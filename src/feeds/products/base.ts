@@ -25,10 +25,11 @@ export async function loadProducts(ctx: ProviderContext, ids: string[]): Promise
   const rows = await select<{ entity_id: number; sku: string | null; type_id: string; attribute_set_id: number; created_at: string | null; updated_at: string | null }>(
     ctx,
     'products.entity',
-    // TIMESTAMPs come back in the session time zone; Magento means UTC (its connections use +00:00).
+    // TIMESTAMPs come back in the session time zone; Magento means UTC (its connections
+    // use +00:00). Zero dates stay zero so that columnTimestamp() can apply Adobe's rule.
     `SELECT entity_id, sku, type_id, attribute_set_id,
-            CONVERT_TZ(created_at, @@session.time_zone, '+00:00') AS created_at,
-            CONVERT_TZ(updated_at, @@session.time_zone, '+00:00') AS updated_at
+            IF(created_at = 0, '0000-00-00 00:00:00', CONVERT_TZ(created_at, @@session.time_zone, '+00:00')) AS created_at,
+            IF(updated_at = 0, '0000-00-00 00:00:00', CONVERT_TZ(updated_at, @@session.time_zone, '+00:00')) AS updated_at
        FROM ${ctx.t('catalog_product_entity')}
       WHERE entity_id IN (?) ORDER BY entity_id`,
     [productIds],
