@@ -169,6 +169,14 @@ describe('commerce-cdc seed', () => {
     expect(await checksums(c)).toEqual(before);
   });
 
+  it('tells the connector\'s read-only user that seeding needs write grants, and changes nothing', async () => {
+    const before = await checksums(c);
+    const r = await seedCli(main, '--force', '--products', '10', '--user', stackEnv.cdcUser, '--password', stackEnv.cdcPassword);
+    expect(r.code).toBe(3);
+    expect(r.stderr).toMatch(new RegExp(`^MYSQL_GRANTS_MISSING: user '${stackEnv.cdcUser}' may not write to '${main}'.*Fix: seed with a user that can create and write tables`));
+    expect(await checksums(c)).toEqual(before);
+  });
+
   it('replaces the catalog with --force', async () => {
     const r = await seedCli(main, '--products', '10', '--configurables', '0', '--orders', '2', '--force');
     expect(r.code, r.stderr).toBe(0);

@@ -109,6 +109,13 @@ export function registerSeed(program: Command): void {
         process.stdout.write(flags.json ? JSON.stringify({ database, ...summary }, null, 2) + '\n' : summaryLine(database, summary) + '\n');
       } catch (e) {
         if (e instanceof CdcError) throw e;
+        // 1044 database, 1142 table, 1227 privilege denied: typically the connector's read-only user
+        if ([1044, 1142, 1227].includes((e as { errno?: number }).errno ?? 0)) {
+          throw new CdcError('MYSQL_GRANTS_MISSING', `user '${target.user}' may not write to '${database}': ${(e as Error).message}`, {
+            fix: 'seed with a user that can create and write tables (--user/--password of an admin); the connector user only reads',
+            cause: e,
+          });
+        }
         throw mysqlError(e, target);
       } finally {
         await conn.end().catch(() => undefined);
