@@ -23,6 +23,7 @@ export interface Scopes {
 export interface Attribute {
   id: number;
   code: string;
+  label: string;
   backendType: 'static' | 'varchar' | 'int' | 'decimal' | 'text' | 'datetime';
   input: string;
   userDefined: boolean;

@@ -209,7 +209,7 @@ async function writeAttributes(
         if (rng.chance(0.5)) await w.row('eav_attribute_label', ['attribute_id', 'store_id', 'value'], [id, s.id, `${d.label} (${s.code})`]);
       }
     }
-    const attr: Attribute = { id, code: d.code, backendType: d.backend, input: d.input, userDefined: !!d.userDefined, options: [], optionLabels: new Map() };
+    const attr: Attribute = { id, code: d.code, label: d.label, backendType: d.backend, input: d.input, userDefined: !!d.userDefined, options: [], optionLabels: new Map() };
     out.set(d.code, attr);
     id++;
   }

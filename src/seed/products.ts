@@ -197,7 +197,7 @@ async function writeConfigurables(ctx: SeedContext, plans: ProductPlan[]): Promi
     if (p.type !== 'configurable') continue;
     for (const [position, attr] of p.superAttributes.entries()) {
       await w.row('catalog_product_super_attribute', ['product_super_attribute_id', 'product_id', 'attribute_id', 'position'], [superId, p.id, attr.id, position]);
-      await w.row('catalog_product_super_attribute_label', ['product_super_attribute_id', 'store_id', 'use_default', 'value'], [superId, 0, 1, attr.code]);
+      await w.row('catalog_product_super_attribute_label', ['product_super_attribute_id', 'store_id', 'use_default', 'value'], [superId, 0, 1, attr.label]);
       superId++;
     }
     for (const child of p.children) {
