@@ -62,13 +62,18 @@ afterAll(async () => {
 describe('categoryPermissions feed', () => {
   it('builds one item per category × website × group that a rule reaches', async () => {
     expect(await categoryPermissions.provider.listIds(undefined, 100, ctx)).toEqual(ALL);
-    // the seed has one rule: category 10, website 1, NOT LOGGED IN; checkout "use parent" = allowed
-    golden('initial', await assemble(ALL));
+    const all = await assemble(ALL);
+    // every (website, group) a seeded rule reaches, once
+    expect(new Set(all.map((a) => `${a.item.categoryId}/${a.item.websiteCode}/${a.item.customerGroupCode}`)).size).toBe(all.length);
+    golden('initial', all);
+    // the change tests below start from rules of their own
+    await admin('DELETE FROM magento_catalogpermissions');
+    expect(await assemble(ALL)).toEqual([]);
   });
 
   it('resolves "use parent" through an inherited rule and expands it to the subtree', async () => {
     await admin(`INSERT INTO magento_catalogpermissions (category_id, website_id, customer_group_id, grant_catalog_category_view, grant_catalog_product_price, grant_checkout_items)
-      VALUES (4, NULL, NULL, -1, -2, -2), (6, 1, 1, -1, 0, -1), (7, 2, NULL, -2, -1, -1)`);
+      VALUES (4, NULL, NULL, -1, -2, -2), (6, 1, 1, -1, 0, -1), (7, 2, NULL, -2, -1, -1), (10, 1, 0, -1, -1, 0)`);
     expect(await categoryPermissions.provider.expand!('categoryTree', ['4'], ctx)).toEqual(['6', '7', '10']);
     const items = await assemble(['4', '6', '7', '10']);
     // 4 categories × 2 websites × 5 groups

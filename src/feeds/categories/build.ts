@@ -5,7 +5,7 @@ import type { CategoryField, CategoryRows } from './queries.js';
 // One item per category × store view of every store group whose root category
 // contains it (the root itself included). EAV values: the store view's own, else store 0.
 
-const BOOLEAN_FIELDS = new Set<CategoryField>(['isAnchor', 'includeInMenu', 'isActive']);
+const FLAG_FIELDS = new Set<CategoryField>(['isAnchor', 'includeInMenu', 'isActive']);
 
 type Value = string | null;
 
@@ -45,9 +45,10 @@ export function buildCategoryItems(rows: CategoryRows, views: StoreView[], now: 
         if (!byStore) return null;
         return byStore.has(view.storeId) ? (byStore.get(view.storeId) ?? null) : (byStore.get(0) ?? null);
       };
-      const flag = (f: CategoryField): boolean | null => {
+      // Adobe's Category record carries these flags as Int (0/1)
+      const flag = (f: CategoryField): number | null => {
         const v = value(f);
-        return BOOLEAN_FIELDS.has(f) && v !== null ? Number(v) === 1 : null;
+        return FLAG_FIELDS.has(f) && v !== null ? (Number(v) === 1 ? 1 : 0) : null;
       };
       const sortBy = value('availableSortBy');
       out.push({
@@ -68,7 +69,7 @@ export function buildCategoryItems(rows: CategoryRows, views: StoreView[], now: 
           image: value('image'),
           level: Number(c.level),
           path,
-          parentId: String(c.parent_id),
+          parentId: Number(c.parent_id),
           children: kids,
           position: Number(c.position),
           defaultSortBy: value('defaultSortBy'),

@@ -41,7 +41,7 @@ function item(stockId: number, sku: string, productId: number, qty: number, qtyF
     item: {
       stockId: String(stockId),
       sku,
-      productId: String(productId),
+      productId,
       qty: round4(qty),
       qtyForSale: round4(qtyForSale),
       infiniteStock: cfg.infinite,

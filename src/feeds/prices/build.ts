@@ -119,8 +119,11 @@ export function buildPriceItems(rows: PriceRows, now: Date): AssembledItem[] {
       if (website.defaultStoreId !== null && byStore.has(website.defaultStoreId)) return byStore.get(website.defaultStoreId) ?? null;
       return byStore.get(0) ?? null;
     };
-    const regular = attrValue(priceAttr);
+    // Adobe sends 0 for products without a price of their own (dynamic bundles, grouped)
+    const regular = attrValue(priceAttr) ?? 0;
     const special = attrValue(specialAttr);
+    // a bundle's special price is a percentage of its price (Magento's bundle pricing)
+    const isBundle = String(product.type_id) === 'bundle';
     const productTiers = tiers.get(productId) ?? [];
     const productRules = rules.get(`${productId}-${websiteId}`) ?? new Map<string, number>();
 
@@ -132,7 +135,7 @@ export function buildPriceItems(rows: PriceRows, now: Date): AssembledItem[] {
     for (const group of ordered) {
       const applicable = applicableTiers(productTiers, websiteId, group);
       const discounts: Discount[] = [];
-      if (special !== null) discounts.push({ code: 'special_price', price: special, percentage: null });
+      if (special !== null) discounts.push({ code: 'special_price', price: isBundle ? null : special, percentage: isBundle ? special : null });
       // A "tier" for a quantity of 1 is Magento's group price.
       const groupPrice = [...applicable].filter(([q]) => q <= 1).sort((a, b) => a[0] - b[0])[0];
       if (groupPrice) discounts.push({ code: 'group', ...groupPrice[1] });
@@ -147,8 +150,8 @@ export function buildPriceItems(rows: PriceRows, now: Date): AssembledItem[] {
       out.push({
         sourceEntityId: String(productId),
         item: {
-          websiteId: String(websiteId),
-          productId: String(productId),
+          websiteId,
+          productId,
           sku: String(product.sku),
           type: priceType(String(product.type_id), bundleType.get(productId)),
           customerGroupCode: customerGroupCode(group),
