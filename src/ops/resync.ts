@@ -1,7 +1,7 @@
 import type { Kafka } from 'kafkajs';
 import type { Config } from '../config/schema.js';
 import { createRegistry } from '../connector.js';
-import { CdcError } from '../errors.js';
+import { CdcError, RegistryError } from '../errors.js';
 import { providerContext } from '../exporter/context.js';
 import type { FeedDefinition } from '../feeds/types.js';
 import { createKafka } from '../kafka/client.js';
@@ -44,6 +44,14 @@ export interface ResyncResult {
   lockedBy?: string;
   exporterInProcess?: boolean;
   elapsedMs: number;
+}
+
+function registryError(e: unknown, config: Config): unknown {
+  if (e instanceof CdcError) return e;
+  return new RegistryError('REGISTRY_UNREACHABLE', `cannot register the trigger schema at ${config.registry.url}: ${String((e as Error).message ?? e).split('\n')[0]}`, {
+    fix: 'check registry.url (CDC_REGISTRY_URL) and registry.username/password, and that the registry runs',
+    cause: e,
+  });
 }
 
 async function withPool<T>(config: Config, fn: (db: Pool) => Promise<T>): Promise<T> {
@@ -106,6 +114,11 @@ async function run(config: Config, log: Logger, o: ResyncOptions, kafka: Kafka, 
 
     if (o.dryRun) return { mode: 'dry-run' as const, ...(await dryRun(o, log, ctx, ids)), unknownIds };
 
+    // the registry first: an unreachable registry must not leave topics behind
+    const writer = new TriggerWriter({ kafka, registry: createRegistry(config), changesTopic: names.changes(feed.name), feed, partitions: config.kafka.partitions });
+    await writer.openCodec().catch((e: unknown) => {
+      throw registryError(e, config);
+    });
     const admin = kafka.admin();
     await admin.connect();
     try {
@@ -130,7 +143,6 @@ async function run(config: Config, log: Logger, o: ResyncOptions, kafka: Kafka, 
     }
 
     const progress = createProgress({ log, feed: feed.name, operation: ids ? 'partial resync by ids' : 'full sync', tty: o.tty });
-    const writer = new TriggerWriter({ kafka, registry: createRegistry(config), changesTopic: names.changes(feed.name), feed, partitions: config.kafka.partitions });
     let count = 0;
     try {
       await writer.open();

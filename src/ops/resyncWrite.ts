@@ -29,8 +29,12 @@ export class TriggerWriter {
     this.partitions = o.partitions;
   }
 
+  async openCodec(): Promise<void> {
+    this.codec ??= await registerCodec<TriggerRecord>(this.registry, `${this.topic}-${TRIGGER_RECORD}`, loadSchema('schemas/trigger.avsc'));
+  }
+
   async open(): Promise<void> {
-    this.codec = await registerCodec<TriggerRecord>(this.registry, `${this.topic}-${TRIGGER_RECORD}`, loadSchema('schemas/trigger.avsc'));
+    await this.openCodec();
     this.producer = this.kafka.producer({ idempotent: true, maxInFlightRequests: 1, allowAutoTopicCreation: false });
     await this.producer.connect();
   }

@@ -3,6 +3,7 @@ import { registerVersion } from './version.js';
 import { registerConfig } from './config.js';
 import { registerStatus } from './status.js';
 import { registerResync } from './resync.js';
+import { registerEstimate } from './estimate.js';
 import { registerReader } from './reader.js';
 import { registerRun } from './run.js';
 import { registerExporter } from './exporter.js';
@@ -13,4 +14,4 @@ import { registerSeed } from './seed.js';
 /** Each command module registers itself on the program. */
 export type Register = (program: Command) => void;
 
-export const commands: Register[] = [registerVersion, registerConfig, registerStatus, registerResync, registerReader, registerRun, registerExporter, registerPublisher, registerReceiver, registerSeed];
+export const commands: Register[] = [registerVersion, registerConfig, registerStatus, registerResync, registerEstimate, registerReader, registerRun, registerExporter, registerPublisher, registerReceiver, registerSeed];
