@@ -67,9 +67,9 @@ describe('orders feed', () => {
     const [stored] = await assemble(['2']);
     await admin("DELETE FROM data_exporter_uuid WHERE entity_id = 2 AND type = 'order'");
     const [derived] = await assemble(['2']);
-    expect(derived!.item.orderId).toBe('5f068164-844d-5bf4-bb46-c88a76f320dc');
-    expect(derived!.item.orderId).toBe(orderUuid(2));
-    expect(derived!.item.orderId).not.toBe(stored!.item.orderId);
+    expect(derived!.item.orderId).toEqual({ id: '5f068164-844d-5bf4-bb46-c88a76f320dc' });
+    expect(derived!.item.orderId).toEqual({ id: orderUuid(2) });
+    expect(derived!.item.orderId).not.toEqual(stored!.item.orderId);
     expect({ ...derived!.item, orderId: null }).toEqual({ ...stored!.item, orderId: null });
   });
 
