@@ -18,7 +18,8 @@ export interface ColumnCodec {
   convert: (v: unknown) => unknown;
 }
 
-const MAX_SAFE = Number.MAX_SAFE_INTEGER;
+// avsc encodes longs from JS numbers exactly within ±2^52 (its zigzag step doubles them); beyond, values are clamped
+const MAX_SAFE = 4503599627370496;
 
 /** Two's-complement big-endian bytes of an integer: the Avro decimal encoding of its unscaled value. */
 export function bigintToBytes(n: bigint): Buffer {
@@ -80,7 +81,7 @@ export function datetimeToMicros(s: string): number | null {
   if (!m) return null;
   const ms = Date.UTC(Number(m[1]), Number(m[2]) - 1, Number(m[3]), Number(m[4] ?? 0), Number(m[5] ?? 0), Number(m[6] ?? 0));
   const micros = ms * 1000 + Number((m[7] ?? '').padEnd(6, '0'));
-  // Avro longs decode to JS numbers; past year 2255 micros exceed 2^53 and are clamped
+  // past year 2255 micros exceed 2^53 and are clamped (avsc longs are JS numbers)
   return Math.max(-MAX_SAFE, Math.min(MAX_SAFE, micros));
 }
 

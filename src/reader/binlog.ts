@@ -3,10 +3,10 @@ import type { Config } from '../config/schema.js';
 import type { Logger } from '../log.js';
 import type { Source } from '../avro/envelope.js';
 import { messagesBytes, rowMessages, truncateMessages, type ChangeContext, type OutMessage } from './changes.js';
-import type { Mapping } from './mapping.js';
+import type { Mapping, Route } from './mapping.js';
 import { GtidState, type BinlogPosition } from './position.js';
 import type { ByteQueue } from './queue.js';
-import type { TableSchemas } from './schemas.js';
+import type { BinlogColumn, TableEntry, TableSchemas } from './schemas.js';
 
 // Tails the binlog with zongji and turns each binlog transaction into queue
 // items: row records as they come, then a commit marker carrying the position
@@ -25,6 +25,7 @@ interface ZEvent {
 interface ZTableMap {
   tableName: string;
   parentSchema: string;
+  columnSchemas?: BinlogColumn[];
 }
 
 interface ZConn {
@@ -184,8 +185,7 @@ export class BinlogSource {
       case 'writerows':
       case 'updaterows':
       case 'deleterows':
-        this.rows(e);
-        return undefined;
+        return this.rows(e);
       case 'xid':
         this.commit(e);
         return undefined;
@@ -196,13 +196,34 @@ export class BinlogSource {
     }
   }
 
-  private rows(e: ZEvent): void {
+  private rows(e: ZEvent): Promise<void> | undefined {
     const tm = (e.tableMap as Record<number, ZTableMap>)[e.tableId as number];
-    if (!tm || tm.parentSchema !== this.db || !tm.tableName.startsWith(this.prefix)) return;
+    if (!tm || tm.parentSchema !== this.db || !tm.tableName.startsWith(this.prefix)) return undefined;
     const table = tm.tableName.slice(this.prefix.length);
     const routes = this.o.mapping.routes.get(table);
+    if (!routes) return undefined;
     const entry = this.o.schemas.get(table);
-    if (!routes || !entry) return;
+    const cols = tm.columnSchemas;
+    if (cols && (!entry || !this.sameColumns(tm, entry.names))) {
+      return this.o.schemas.adoptBinlogColumns(table, cols).then((adopted) => this.emitRows(e, table, routes, adopted));
+    }
+    if (!entry) return undefined;
+    this.emitRows(e, table, routes, entry);
+    return undefined;
+  }
+
+  private readonly tmNames = new WeakMap<ZTableMap, string>();
+
+  private sameColumns(tm: ZTableMap, names: string): boolean {
+    let n = this.tmNames.get(tm);
+    if (n === undefined) {
+      n = (tm.columnSchemas ?? []).map((c) => c.COLUMN_NAME).join(',');
+      this.tmNames.set(tm, n);
+    }
+    return n === names;
+  }
+
+  private emitRows(e: ZEvent, table: string, routes: Route[], entry: TableEntry): void {
     const source = this.source(table, e.timestamp);
     const out: OutMessage[] = [];
     const name = e.getEventName();

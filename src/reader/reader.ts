@@ -30,6 +30,8 @@ export interface ReaderDeps {
   kafka: Kafka;
   metrics: Metrics;
   registry?: RegistryClient;
+  /** Check mapped entity types against the registered feeds' expandTypes (default true). */
+  checkEntityTypes?: boolean;
 }
 
 const { KafkaJSError } = kafkajs;
@@ -140,7 +142,10 @@ export class Reader implements Part {
       } catch (raw) {
         if (this.stopping) return;
         const e = classify(raw, this.d.config);
-        if (!isRetriable(e) || (!everReady && attempt >= 4)) throw e;
+        if (!isRetriable(e) || (!everReady && attempt >= 4)) {
+          this.d.log.error({ err: e }, 'reader failed');
+          throw e;
+        }
         if (Date.now() - began > 60_000) attempt = 0;
         attempt++;
         const delay = backoffMs(attempt, { initialMs: 500, maxMs: 15_000 });
@@ -237,10 +242,10 @@ export class Reader implements Part {
     const c = this.d.config.mysql;
     const cols = await readColumns(pool, c.database, [...base.routes.keys()].map((t) => c.tablePrefix + t));
     const columns = new Map([...cols].map(([t, list]) => [t.slice(c.tablePrefix.length), list.map((x) => x.name)]));
-    const feedTypes = new Map(allFeeds().map((f) => [f.name as string, [f.sourceEntity, ...f.expandTypes]]));
+    const feedTypes = this.d.checkEntityTypes === false ? undefined : new Map(allFeeds().map((f) => [f.name as string, [f.sourceEntity, ...f.expandTypes]]));
     const missing = [...base.routes.keys()].filter((t) => !columns.has(t));
     if (missing.length) this.d.log.info({ tables: missing }, 'mapped tables absent from the database (not captured until created)');
-    return buildMapping(this.docs, { columns, feedTypes });
+    return buildMapping(this.docs, { columns, ...(feedTypes ? { feedTypes } : {}) });
   }
 
   private async startPosition(pool: Pool, stored: PositionRecord | undefined, mariadb: boolean, snapshot: (progress: PositionRecord['snapshot']) => Promise<BinlogPosition>): Promise<BinlogPosition> {

@@ -11,10 +11,19 @@ import type { Pool } from '../mysql/pool.js';
 export interface TableEntry {
   table: string;
   columns: ColumnInfo[];
+  /** Column names joined by commas, compared with each row event's table map. */
+  names: string;
   codec: TableCodec;
   /** topic → Confluent wire header (magic byte + schema id). */
   headers: Map<string, Buffer>;
   ids: Map<string, number>;
+}
+
+/** A column as zongji describes it from the binlog's table map. */
+export interface BinlogColumn {
+  COLUMN_NAME: string;
+  COLUMN_TYPE: string;
+  UNSIGNED?: boolean;
 }
 
 export interface TableSchemasOptions {
@@ -63,14 +72,14 @@ export class TableSchemas {
     const physical = tables.map((t) => this.o.tablePrefix + t);
     const cols = await readColumns(this.o.db, this.o.database, physical);
     const changed: string[] = [];
-    for (const table of tables) {
+    const one = async (table: string): Promise<void> => {
       const columns = cols.get(this.o.tablePrefix + table);
       if (!columns) {
         this.entries.delete(table);
-        continue;
+        return;
       }
       const old = this.entries.get(table);
-      if (old && JSON.stringify(old.columns) === JSON.stringify(columns)) continue;
+      if (old && JSON.stringify(old.columns) === JSON.stringify(columns)) return;
       const topics = this.o.topicsOf(table);
       const previous = old
         ? mergePrevious([previousValueOf(JSON.stringify(old.codec.schema))])
@@ -82,23 +91,63 @@ export class TableSchemas {
               }),
             ),
           );
-      const codec = buildTableCodec(table, columns, previous);
-      const ids = new Map<string, number>();
-      const headers = new Map<string, Buffer>();
-      for (const topic of topics) {
-        const subject = subjectFor(topic, codec.fullName);
-        if (!this.compatibilitySet.has(subject)) {
-          await this.o.registry.setCompatibility(subject, 'BACKWARD');
-          this.compatibilitySet.add(subject);
-        }
-        const id = await this.o.registry.register(subject, codec.schema);
-        ids.set(topic, id);
-        headers.set(topic, wireHeader(id));
-      }
-      this.entries.set(table, { table, columns, codec, headers, ids });
+      this.entries.set(table, await this.register(table, columns, previous));
       changed.push(table);
-      if (old) this.o.log.info({ table, ids: Object.fromEntries(ids) }, 'table changed: new envelope schema registered');
-    }
+      if (old) this.o.log.info({ table }, 'table changed: new envelope schema registered');
+    };
+    // a Commerce mapping names ~80 tables and ~150 subjects: register them a few at a time
+    const todo = [...tables];
+    await Promise.all(Array.from({ length: Math.min(12, todo.length) }, async () => {
+      for (let t = todo.shift(); t !== undefined; t = todo.shift()) await one(t);
+    }));
     return changed;
+  }
+
+  private async register(table: string, columns: ColumnInfo[], previous: PreviousValue | undefined): Promise<TableEntry> {
+    const codec = buildTableCodec(table, columns, previous);
+    const ids = new Map<string, number>();
+    const headers = new Map<string, Buffer>();
+    for (const topic of this.o.topicsOf(table)) {
+      const subject = subjectFor(topic, codec.fullName);
+      if (!this.compatibilitySet.has(subject)) {
+        await this.o.registry.setCompatibility(subject, 'BACKWARD');
+        this.compatibilitySet.add(subject);
+      }
+      const id = await this.o.registry.register(subject, codec.schema);
+      ids.set(topic, id);
+      headers.set(topic, wireHeader(id));
+    }
+    return { table, columns, names: columns.map((c) => c.name).join(','), codec, headers, ids };
+  }
+
+  /**
+   * Adopts the columns a row event was written with (binlog_row_metadata=FULL),
+   * when they differ from what information_schema said: rows written before a
+   * later ALTER, replayed after it, keep their own columns.
+   */
+  async adoptBinlogColumns(table: string, binlog: BinlogColumn[]): Promise<TableEntry> {
+    const old = this.entries.get(table);
+    const known = new Map((old?.columns ?? []).map((c) => [c.name, c]));
+    const columns = binlog.map((b): ColumnInfo => {
+      const type = b.COLUMN_TYPE.toLowerCase();
+      const k = known.get(b.COLUMN_NAME);
+      const dec = /^decimal\((\d+),(\d+)\)/.exec(type);
+      return {
+        name: b.COLUMN_NAME,
+        dataType: /^(\w+)/.exec(type)?.[1] ?? 'varchar',
+        columnType: type,
+        // the binlog does not say; nullable keeps every later version readable
+        nullable: true,
+        precision: dec ? Number(dec[1]) : null,
+        scale: dec ? Number(dec[2]) : null,
+        unsigned: b.UNSIGNED ?? (/unsigned/.test(type) || (k?.unsigned ?? false)),
+        pkPosition: k?.pkPosition ?? 0,
+      };
+    });
+    const previous = old ? previousValueOf(JSON.stringify(old.codec.schema)) : undefined;
+    const entry = await this.register(table, columns, previous);
+    this.entries.set(table, entry);
+    this.o.log.info({ table, columns: entry.names }, 'row event columns differ from information_schema: adopted the binlog columns');
+    return entry;
   }
 }

@@ -18,6 +18,7 @@ export interface ChangeRecord {
   partition: number;
   offset: string;
   key: string;
+  schemaId: number;
   value: {
     op: string;
     before: Record<string, unknown> | null;
@@ -37,18 +38,18 @@ export function mappingDir(feeds: Record<string, { root: [string, string]; table
   return dir;
 }
 
-export function startReader(config: Config): { reader: Reader; kafka: Kafka; metrics: Metrics } {
+export function startReader(config: Config, o: { checkEntityTypes?: boolean } = {}): { reader: Reader; kafka: Kafka; metrics: Metrics } {
   const log = createLogger({ level: config.logLevel, name: 'reader-test' });
   const kafka = createKafka(config, log);
   const metrics = new Metrics({ defaults: false });
-  return { reader: createReader({ config, log, kafka, metrics }), kafka, metrics };
+  return { reader: createReader({ config, log, kafka, metrics, ...o }), kafka, metrics };
 }
 
 /**
  * Reads the topics from the beginning (read_committed) until `count` records arrived
  * (or, without count, until nothing new came for `quietMs`), decoded via the registry.
  */
-export async function readChanges(kafka: Kafka, registryUrl: string, topics: string[], o: { count?: number; timeoutMs?: number; quietMs?: number } = {}): Promise<ChangeRecord[]> {
+export async function readChanges(kafka: Kafka, registryUrl: string, topics: string[], o: { count?: number; timeoutMs?: number; quietMs?: number; extraMs?: number } = {}): Promise<ChangeRecord[]> {
   const registry = new SchemaRegistry({ host: registryUrl });
   const consumer = kafka.consumer({ groupId: `test-${randomBytes(5).toString('hex')}`, readUncommitted: false, allowAutoTopicCreation: false });
   const out: ChangeRecord[] = [];
@@ -70,11 +71,12 @@ export async function readChanges(kafka: Kafka, registryUrl: string, topics: str
       void consumer.run({
         autoCommit: false,
         eachMessage: async ({ topic, partition, message }) => {
-          out.push({ topic, partition, offset: message.offset, key: message.key?.toString() ?? '', value: (await registry.decode(message.value!)) as ChangeRecord['value'] });
+          out.push({ topic, partition, offset: message.offset, key: message.key?.toString() ?? '', schemaId: message.value!.readUInt32BE(1), value: (await registry.decode(message.value!)) as ChangeRecord['value'] });
           armQuiet();
-          if (o.count !== undefined && out.length >= o.count) {
+          if (o.count !== undefined && out.length === o.count) {
             clearTimeout(timeout);
-            resolve();
+            // keep listening a little: records beyond the expected count are duplicates or strays
+            setTimeout(resolve, o.extraMs ?? 0);
           }
         },
       }).catch(reject);
