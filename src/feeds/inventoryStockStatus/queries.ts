@@ -91,7 +91,7 @@ export async function loadStockRows(ctx: ProviderContext, ids: number[]): Promis
     select<Row>(
       ctx,
       'inventory.source_items',
-      `SELECT l.stock_id, si.sku, si.quantity, si.status FROM ${t(ctx, 'inventory_source_item')} si
+      `SELECT l.stock_id, si.source_code, si.sku, si.quantity, si.status FROM ${t(ctx, 'inventory_source_item')} si
          JOIN ${t(ctx, 'inventory_source_stock_link')} l ON l.source_code = si.source_code
         WHERE si.sku IN (?)`,
       [skus],
