@@ -25,6 +25,10 @@ lint: install
 chromium:
 	@command -v chromium >/dev/null || (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null)
 
+# a compose client for the docker-compose.yml check (no engine needed): the v2 plugin or Debian's docker-compose
+compose-client:
+	@docker compose version >/dev/null 2>&1 || command -v docker-compose >/dev/null || (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq docker-compose >/dev/null)
+
 stack-up:
 	scripts/stack.sh up
 
@@ -34,7 +38,7 @@ stack-down:
 stack-status:
 	scripts/stack.sh status
 
-test: build lint chromium stack-up
+test: build lint chromium compose-client stack-up
 	npx vitest run --project unit
 	npx vitest run --project integration
 	npx vitest run --project fault
@@ -54,4 +58,4 @@ demo: build stack-up
 bench: build stack-up
 	scripts/bench.sh
 
-.PHONY: help install build lint chromium stack-up stack-down stack-status test test-unit test-integration test-fault demo bench
+.PHONY: help install build lint chromium compose-client stack-up stack-down stack-status test test-unit test-integration test-fault demo bench
