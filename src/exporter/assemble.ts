@@ -34,7 +34,7 @@ export function build(feed: FeedDefinition, type: avro.Type, sourceEntityId: str
 }
 
 /** Runs fn over chunks with at most `threads` in flight; results in chunk order. */
-export async function inChunks<T, R>(values: T[], size: number, threads: number, fn: (chunk: T[]) => Promise<R[]>): Promise<R[]> {
+export async function inChunks<T, R>(values: T[], size: number, threads: number, fn: (chunk: T[]) => Promise<R[]>, between?: () => Promise<void>): Promise<R[]> {
   const chunks: T[][] = [];
   for (let i = 0; i < values.length; i += size) chunks.push(values.slice(i, i + size));
   const results: R[][] = new Array<R[]>(chunks.length);
@@ -43,6 +43,7 @@ export async function inChunks<T, R>(values: T[], size: number, threads: number,
     while (next < chunks.length) {
       const i = next++;
       results[i] = await fn(chunks[i]!);
+      await between?.();
     }
   };
   await Promise.all(Array.from({ length: Math.min(threads, chunks.length) }, worker));
@@ -60,6 +61,7 @@ export async function assembleIds(
   ids: string[],
   ctx: ProviderContext,
   tuning: { batchSize: number; threads: number },
+  heartbeat?: () => Promise<void>,
 ): Promise<{ items: BuiltItem[]; failed: Set<string> }> {
   const failed = new Set<string>();
   const items = await inChunks(ids, tuning.batchSize, tuning.threads, async (chunk) => {
@@ -76,6 +78,6 @@ export async function assembleIds(
       }
     }
     return out;
-  });
+  }, heartbeat);
   return { items, failed };
 }

@@ -80,7 +80,7 @@ export async function processChanges(input: BatchInput, messages: KafkaMessage[]
     }
     const list = [...ids];
     const started = performance.now();
-    const expanded = await inChunks(list, input.tuning.batchSize, input.tuning.threads, (chunk) => feed.provider.expand!(type, chunk, ctx));
+    const expanded = await inChunks(list, input.tuning.batchSize, input.tuning.threads, (chunk) => feed.provider.expand!(type, chunk, ctx), input.heartbeat);
     ctx.profile(`${feed.name}.expand.${type}`, list.length, performance.now() - started);
     const cause = { type, id: list.length === 1 ? list[0]! : `${list[0]}+${list.length - 1}` };
     for (const id of new Set(expanded)) triggers.push(trigger(feed.name, feed.sourceEntity, id, cause, false));
@@ -101,7 +101,7 @@ export async function processChanges(input: BatchInput, messages: KafkaMessage[]
   }
 
   const ids = [...own];
-  const { items: built, failed } = ids.length ? await assembleIds(feed, input.itemType, ids, ctx, input.tuning) : { items: [], failed: new Set<string>() };
+  const { items: built, failed } = ids.length ? await assembleIds(feed, input.itemType, ids, ctx, input.tuning, input.heartbeat) : { items: [], failed: new Set<string>() };
   await input.heartbeat();
   return { ...dedupe(input, ids.filter((id) => !failed.has(id)), forced, built), triggers, operation };
 }

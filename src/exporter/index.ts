@@ -138,21 +138,31 @@ export class Exporter extends BasePart {
 
   private async onBatch({ batch, resolveOffset, heartbeat, isRunning, isStale }: EachBatchPayload): Promise<void> {
     const p = batch.partition;
+    // a missed heartbeat only means a rebalance may move the partition; the fencing makes finishing the slice safe
+    const beat = () => heartbeat().catch((e: unknown) => this.log.debug({ partition: p, err: e }, 'heartbeat failed'));
+    const slice = this.sliceSize();
     for (let attempt = 1; isRunning() && !isStale(); attempt++) {
       let owned;
       try {
         owned = await this.owners!.get(p);
         const messages = batch.messages.filter((m) => Number(m.offset) >= owned!.committed);
-        const last = Number(batch.lastOffset());
-        if (messages.length > 0) await this.handle(p, owned, messages, last, batch.highWatermark, heartbeat);
+        // bounded work per transaction: a resync's batch of thousands of triggers is committed in slices
+        for (let i = 0; i < messages.length && !owned.lost; i += slice) {
+          const part = messages.slice(i, i + slice);
+          const end = i + slice >= messages.length ? Number(batch.lastOffset()) : Number(part.at(-1)!.offset);
+          await this.handle(p, owned, part, end, batch.highWatermark, beat);
+          if (owned.lost) return;
+          owned.committed = end + 1;
+          resolveOffset(String(end));
+        }
         if (owned.lost) return;
-        owned.committed = last + 1;
+        owned.committed = Math.max(owned.committed, Number(batch.lastOffset()) + 1);
         resolveOffset(batch.lastOffset());
         return;
       } catch (e) {
         if (this.abort.signal.aborted || !isRunning()) return;
-        if (isFenced(e) || owned?.lost) {
-          this.log.warn({ partition: p, err: e }, 'partition taken over by another process; dropping it');
+        if (isFenced(e) || owned?.lost || isGroupMembershipError(e)) {
+          this.log.warn({ partition: p, err: e }, 'partition taken over or group membership lost; dropping it');
           await this.owners!.drop(p);
           return;
         }
@@ -167,6 +177,12 @@ export class Exporter extends BasePart {
         await sleep(delay, this.abort.signal).catch(() => undefined);
       }
     }
+  }
+
+  /** Change records per transaction: enough for `threads` provider batches, four times over. */
+  private sliceSize(): number {
+    const t = exporterTuning(this.d.config, this.d.feed);
+    return Math.max(100, t.batchSize * t.threads * 4);
   }
 
   private async handle(
@@ -252,6 +268,12 @@ export class Exporter extends BasePart {
     await this.admin?.disconnect().catch(() => undefined);
     this.log.info({ operation: 'stop', status: 'Complete' }, 'exporter stopped');
   }
+}
+
+/** The consumer was rebalanced away or fell out of the group: kafkajs rejoins by itself. */
+export function isGroupMembershipError(e: unknown): boolean {
+  const type = (e as { type?: string }).type ?? '';
+  return ['UNKNOWN_MEMBER_ID', 'REBALANCE_IN_PROGRESS', 'ILLEGAL_GENERATION', 'NOT_COORDINATOR'].includes(type);
 }
 
 function isKafkaRetriable(e: unknown): boolean {

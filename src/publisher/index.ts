@@ -16,6 +16,7 @@ import type { Metrics } from '../metrics.js';
 import { backoffMs, sleep } from '../retry.js';
 import { BasePart } from '../exporter/part.js';
 import { PartitionOwners, isFenced } from '../exporter/owner.js';
+import { isGroupMembershipError } from '../exporter/index.js';
 import { commitWithOffsets } from '../exporter/txn.js';
 import { loadSchema, registerCodec, STATUS_RECORD, WireDecoder, type ItemEnvelope, type StatusRecord, type WireCodec } from '../exporter/schemas.js';
 import { encodeBody, postBatch, type Outcome } from './http.js';
@@ -124,23 +125,25 @@ export class Publisher extends BasePart {
     return scrubSecrets(this.url, [this.d.config.publisher.apiKey]);
   }
 
-  private async onBatch({ batch, resolveOffset, isRunning, isStale }: EachBatchPayload): Promise<void> {
+  private async onBatch({ batch, resolveOffset, heartbeat, isRunning, isStale }: EachBatchPayload): Promise<void> {
     const p = batch.partition;
+    // while a request is retried for minutes the group must still see this member alive
+    const beat = () => heartbeat().catch(() => undefined);
     for (let attempt = 1; isRunning() && !isStale(); attempt++) {
       let owned;
       try {
         owned = await this.owners!.get(p);
         const messages = batch.messages.filter((m) => Number(m.offset) >= owned!.committed);
         const last = Number(batch.lastOffset());
-        if (messages.length) await this.publish(p, owned, messages, last);
+        if (messages.length) await this.publish(p, owned, messages, last, beat);
         if (owned.lost) return;
         owned.committed = last + 1;
         resolveOffset(batch.lastOffset());
         return;
       } catch (e) {
         if (this.abort.signal.aborted || !isRunning()) return;
-        if (isFenced(e) || owned?.lost) {
-          this.log.warn({ partition: p, err: e }, 'partition taken over by another process; dropping it');
+        if (isFenced(e) || owned?.lost || isGroupMembershipError(e)) {
+          this.log.warn({ partition: p, err: e }, 'partition taken over or group membership lost; dropping it');
           await this.owners!.drop(p);
           return;
         }
@@ -152,7 +155,7 @@ export class Publisher extends BasePart {
     }
   }
 
-  private async publish(p: number, owned: { producer: Producer; lost: boolean }, messages: KafkaMessage[], lastOffset: number): Promise<void> {
+  private async publish(p: number, owned: { producer: Producer; lost: boolean }, messages: KafkaMessage[], lastOffset: number, beat: () => Promise<unknown>): Promise<void> {
     const { feed, metrics } = this.d;
     // a compacted topic may still hold several versions of an item: only the last one goes out
     const latest = new Map<string, Pending>();
@@ -171,7 +174,7 @@ export class Publisher extends BasePart {
       writes = writes.then(() => commitWithOffsets(owned.producer, [{ topic: this.topics.status, messages: this.statusMessages(records) }], undefined));
       return writes;
     };
-    const results = await Promise.all(chunks.map((chunk) => this.deliver(p, chunk, writeStatuses)));
+    const results = await Promise.all(chunks.map((chunk) => this.deliver(p, chunk, writeStatuses, beat)));
     await writes;
     if (owned.lost) return;
     const statuses = results.flat();
@@ -196,7 +199,7 @@ export class Publisher extends BasePart {
   }
 
   /** Sends one request until it has a final answer; returns the statuses of its items. */
-  private async deliver(p: number, chunk: Pending[], writeStatuses: (r: StatusRecord[]) => Promise<void>): Promise<StatusRecord[]> {
+  private async deliver(p: number, chunk: Pending[], writeStatuses: (r: StatusRecord[]) => Promise<void>, beat: () => Promise<unknown>): Promise<StatusRecord[]> {
     const { feed, metrics, config } = this.d;
     const key = idempotencyKey(this.topics.items, p, chunk[0]!.offset, chunk.at(-1)!.offset);
     const body = await encodeBody(chunk.map((c) => downstreamItem(feed, c.envelope)), config.publisher.gzip);
@@ -245,6 +248,7 @@ export class Publisher extends BasePart {
         await writeStatuses(chunk.map((c) => status(c, 2, attempt, outcome.error, outcome.requestId)));
       }
       await sleep(delay, this.abort.signal);
+      await beat();
     }
   }
 

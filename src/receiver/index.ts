@@ -47,6 +47,10 @@ export interface ReceiverOptions {
   faults?: FaultRule[];
   /** Print one line per item to stdout. */
   print?: boolean;
+  /** Keep accepted items in `items` (default true; benchmarks only count them). */
+  keepItems?: boolean;
+  /** Called for every accepted item (benchmarks time arrivals with it). */
+  onItem?: (route: string, item: Record<string, unknown>) => void;
 }
 
 export interface Receiver {
@@ -54,6 +58,8 @@ export interface Receiver {
   port: number;
   /** Items accepted (200 and not listed as invalid), in arrival order. */
   items: ReceivedItem[];
+  /** How many items were accepted, kept or not. */
+  accepted(): number;
   requests: ReceivedRequest[];
   addFaults(rules: FaultRule[]): void;
   clearFaults(): void;
@@ -75,6 +81,7 @@ export async function startReceiver(o: ReceiverOptions = {}): Promise<Receiver> 
   };
   addFaults(o.faults ?? []);
   const items: ReceivedItem[] = [];
+  let accepted = 0;
   const requests: ReceivedRequest[] = [];
   const app: FastifyInstance = Fastify({ logger: false, bodyLimit: 256 * 1024 * 1024, keepAliveTimeout: 30_000 });
   app.addContentTypeParser('application/json', { parseAs: 'buffer' }, (req, body, done) => {
@@ -106,6 +113,7 @@ export async function startReceiver(o: ReceiverOptions = {}): Promise<Receiver> 
     if (rule?.delayMs) await new Promise((r) => setTimeout(r, rule.delayMs));
     const status = rule?.status ?? 200;
     const idempotencyKey = req.headers['idempotency-key'] as string | undefined;
+    if (o.keepItems === false && requests.length > 10_000) requests.length = 0;
     requests.push({
       route,
       idempotencyKey,
@@ -121,7 +129,9 @@ export async function startReceiver(o: ReceiverOptions = {}): Promise<Receiver> 
     const printed: string[] = [];
     batch.forEach((item, i) => {
       if (invalid.has(i)) return;
-      items.push({ route, idempotencyKey, item });
+      accepted++;
+      o.onItem?.(route, item);
+      if (o.keepItems !== false) items.push({ route, idempotencyKey, item });
       if (o.out) lines.push(JSON.stringify({ route, idempotencyKey, item }) + '\n');
       if (o.print) printed.push(describeItem(route, item) + '\n');
     });
@@ -135,6 +145,7 @@ export async function startReceiver(o: ReceiverOptions = {}): Promise<Receiver> 
     url: `http://${o.host ?? '127.0.0.1'}:${port}`,
     port,
     items,
+    accepted: () => accepted,
     requests,
     addFaults,
     clearFaults: () => {
