@@ -67,7 +67,7 @@ describe('prices feed', () => {
     expect(all.filter((a) => a.item.type === 'CONFIGURABLE')).toEqual([]);
     // 3: all-groups tier + a percentage group price for group 2; 5: a variant with catalog rule prices
     // for every group (group 0 NOT LOGGED IN is sha1("0"), not the base "0"); 16: special price and a
-    // website-specific tier for one group; 20: a virtual product; 34: a bundle.
+    // website-specific tier for one group; 20: a virtual product (SIMPLE, as Adobe sends it); 34: a bundle.
     golden('initial', all.filter((a) => ['3', '5', '16', '20', '34'].includes(a.sourceEntityId)));
   });
 

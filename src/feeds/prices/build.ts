@@ -27,10 +27,18 @@ interface TierRow {
 
 const num = (v: unknown): number => Number(v);
 
-/** Upper-cased product type; bundles carry their price type (price_type 1 = fixed). */
+/** The types Adobe names; any other (virtual, custom types) is sent as SIMPLE. */
+const KNOWN_TYPES = new Set(['simple', 'configurable', 'downloadable', 'grouped', 'bundle', 'giftcard']);
+
+/** Upper-cased product type, as Adobe's ProductPrice::convertProductType. */
+export function productType(typeId: string): string {
+  return (KNOWN_TYPES.has(typeId) ? typeId : 'simple').toUpperCase();
+}
+
+/** A product's own type: bundles carry their price type (price_type 1 = fixed). */
 export function priceType(typeId: string, bundlePriceType: number | undefined): string {
   if (typeId === 'bundle') return bundlePriceType === 1 ? 'BUNDLE_FIXED' : 'BUNDLE_DYNAMIC';
-  return typeId.toUpperCase();
+  return productType(typeId);
 }
 
 /** null = the base item. */
@@ -56,19 +64,17 @@ export function applicableTiers(tiers: TierRow[], websiteId: number, group: stri
 }
 
 export function buildPriceItems(rows: PriceRows, now: Date): AssembledItem[] {
-  const priceAttr = rows.attributeIds.get('price');
-  const specialAttr = rows.attributeIds.get('special_price');
   const updatedAt = now.toISOString();
 
   const bundleType = new Map(rows.ints.map((r) => [Number(r.entity_id), r.value === null ? undefined : num(r.value)]));
-  // product -> attribute -> store -> value
-  const decimals = new Map<number, Map<number, Map<number, number | null>>>();
+  // product -> attribute code -> store -> value
+  const decimals = new Map<number, Map<string, Map<number, number | null>>>();
   for (const r of rows.decimals) {
     const p = Number(r.entity_id);
-    const byAttr = decimals.get(p) ?? new Map<number, Map<number, number | null>>();
+    const byAttr = decimals.get(p) ?? new Map<string, Map<number, number | null>>();
     decimals.set(p, byAttr);
-    const byStore = byAttr.get(Number(r.attribute_id)) ?? new Map<number, number | null>();
-    byAttr.set(Number(r.attribute_id), byStore);
+    const byStore = byAttr.get(String(r.attribute_code)) ?? new Map<number, number | null>();
+    byAttr.set(String(r.attribute_code), byStore);
     byStore.set(Number(r.store_id), r.value === null ? null : num(r.value));
   }
   const tiers = new Map<number, TierRow[]>();
@@ -93,12 +99,13 @@ export function buildPriceItems(rows: PriceRows, now: Date): AssembledItem[] {
     rules.set(k, m);
     m.set(String(r.customer_group_id), num(r.rule_price));
   }
-  const parents = new Map<number, Array<{ type: string; sku: string }>>();
+  // child/website -> the parents assigned to that website too
+  const parents = new Map<string, Array<{ type: string; sku: string }>>();
   for (const r of rows.parents) {
-    const c = Number(r.child_id);
-    const list = parents.get(c) ?? [];
-    parents.set(c, list);
-    list.push({ type: priceType(String(r.type_id), bundleType.get(Number(r.parent_id))), sku: String(r.sku) });
+    const k = `${r.child_id}-${r.website_id}`;
+    const list = parents.get(k) ?? [];
+    parents.set(k, list);
+    list.push({ type: productType(String(r.type_id)), sku: String(r.sku) });
   }
   for (const list of parents.values()) list.sort((a, b) => (a.sku < b.sku ? -1 : a.sku > b.sku ? 1 : a.type < b.type ? -1 : 1));
 
@@ -113,15 +120,15 @@ export function buildPriceItems(rows: PriceRows, now: Date): AssembledItem[] {
     const product = products.get(productId);
     const website = websites.get(websiteId);
     if (!product || !website || product.sku === null) continue;
-    const attrValue = (attr: number | undefined): number | null => {
-      const byStore = attr === undefined ? undefined : decimals.get(productId)?.get(attr);
+    const attrValue = (code: string): number | null => {
+      const byStore = decimals.get(productId)?.get(code);
       if (!byStore) return null;
       if (website.defaultStoreId !== null && byStore.has(website.defaultStoreId)) return byStore.get(website.defaultStoreId) ?? null;
       return byStore.get(0) ?? null;
     };
     // Adobe sends 0 for products without a price of their own (dynamic bundles, grouped)
-    const regular = attrValue(priceAttr) ?? 0;
-    const special = attrValue(specialAttr);
+    const regular = attrValue('price') ?? 0;
+    const special = attrValue('special_price');
     // a bundle's special price is a percentage of its price (Magento's bundle pricing)
     const isBundle = String(product.type_id) === 'bundle';
     const productTiers = tiers.get(productId) ?? [];
@@ -156,7 +163,7 @@ export function buildPriceItems(rows: PriceRows, now: Date): AssembledItem[] {
           type: priceType(String(product.type_id), bundleType.get(productId)),
           customerGroupCode: customerGroupCode(group),
           websiteCode: website.code,
-          parents: parents.get(productId) ?? [],
+          parents: parents.get(`${productId}-${websiteId}`) ?? [],
           regular,
           discounts,
           tierPrices,
