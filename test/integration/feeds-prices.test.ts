@@ -65,6 +65,8 @@ describe('prices feed', () => {
     expect(new Set(all.map((a) => feedId(a.item, prices.identity))).size).toBe(all.length);
     // configurable parents have no price of their own
     expect(all.filter((a) => a.item.type === 'CONFIGURABLE')).toEqual([]);
+    // an id that cannot name a product, or names none, yields nothing (the exporter deletes its items)
+    expect(await assemble(['junk', '999999'])).toEqual([]);
     // 3: all-groups tier + a percentage group price for group 2; 5: a variant with catalog rule prices
     // for every group (group 0 NOT LOGGED IN is sha1("0"), not the base "0"); 16: special price and a
     // website-specific tier for one group; 20: a virtual product (SIMPLE, as Adobe sends it); 34: a bundle.
