@@ -3,6 +3,7 @@
 // user error to one line and its exit code, and prints a stack only for a bug.
 import { Command, CommanderError } from 'commander';
 import { isCdcError } from '../errors.js';
+import { scrubSecrets } from '../log.js';
 import { commands } from './commands/index.js';
 
 export async function main(argv: string[]): Promise<number> {
@@ -22,10 +23,11 @@ export async function main(argv: string[]): Promise<number> {
       return 2;
     }
     if (isCdcError(e)) {
-      process.stderr.write(e.toLine() + '\n');
+      // credentials inside URLs (user:password@) never reach the terminal
+      process.stderr.write(scrubSecrets(e.toLine(), []) + '\n');
       return e.exitCode;
     }
-    process.stderr.write(`INTERNAL: unexpected error, please report it with this stack:\n${(e as Error)?.stack ?? String(e)}\n`);
+    process.stderr.write(scrubSecrets(`INTERNAL: unexpected error, please report it with this stack:\n${(e as Error)?.stack ?? String(e)}\n`, []));
     return 70;
   }
 }

@@ -1,6 +1,7 @@
 import confluent from '@kafkajs/confluent-schema-registry';
 import type { Config } from '../config/schema.js';
 import { RegistryError } from '../errors.js';
+import { scrubSecrets } from '../log.js';
 
 const { SchemaRegistry } = confluent;
 
@@ -23,7 +24,7 @@ export function createDecoder(config: Config): RecordDecoder {
         return (await registry.decode(value)) as Record<string, unknown>;
       } catch (e) {
         const msg = (e as Error).message ?? String(e);
-        throw new RegistryError('REGISTRY_UNREACHABLE', `cannot decode a record through the schema registry at ${r.url}: ${msg}`, {
+        throw new RegistryError('REGISTRY_UNREACHABLE', scrubSecrets(`cannot decode a record through the schema registry at ${r.url}: ${msg}`, [r.password]), {
           fix: 'check registry.url and that the registry runs (and still holds the schemas: an in-memory registry forgets them on restart)',
           cause: e,
         });

@@ -7,9 +7,10 @@ import type { FeedDefinition } from '../feeds/types.js';
 import { createKafka } from '../kafka/client.js';
 import { withKafkaErrors } from '../kafka/errors.js';
 import { ensureTopics, topicNames } from '../kafka/topics.js';
-import type { Logger } from '../log.js';
+import { scrubSecrets, type Logger } from '../log.js';
 import { createPool, mysqlError, type Pool } from '../mysql/pool.js';
 import { topicSpecs } from '../connector.js';
+import { configSecrets } from './cliContext.js';
 import { createDecoder } from './decoder.js';
 import { createProgress } from './progress.js';
 import { assembleTriggers } from './resyncExporter.js';
@@ -48,7 +49,7 @@ export interface ResyncResult {
 
 function registryError(e: unknown, config: Config): unknown {
   if (e instanceof CdcError) return e;
-  return new RegistryError('REGISTRY_UNREACHABLE', `cannot register the trigger schema at ${config.registry.url}: ${String((e as Error).message ?? e).split('\n')[0]}`, {
+  return new RegistryError('REGISTRY_UNREACHABLE', scrubSecrets(`cannot register the trigger schema at ${config.registry.url}: ${String((e as Error).message ?? e).split('\n')[0]}`, configSecrets(config)), {
     fix: 'check registry.url (CDC_REGISTRY_URL) and registry.username/password, and that the registry runs',
     cause: e,
   });

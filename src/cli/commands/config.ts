@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 import { buildConfig, configLeaves, readConfigFile, type Leaf } from '../../config/load.js';
 import { ConfigError } from '../../errors.js';
-import { SECRET_KEYS } from '../../log.js';
+import { scrubSecrets, SECRET_KEYS } from '../../log.js';
 
 const cell = (s: string) => s.replace(/\|/g, '\\|').replace(/\n/g, ' ');
 
@@ -21,6 +21,7 @@ export function describeConfig(): string {
 
 function redact(v: unknown, key = ''): unknown {
   if (SECRET_KEYS.some((k) => key.toLowerCase() === k.toLowerCase()) && typeof v === 'string') return v ? '[redacted]' : '';
+  if (typeof v === 'string') return scrubSecrets(v, []);
   if (Array.isArray(v)) return v.map((x) => redact(x));
   if (v && typeof v === 'object') return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, redact(x, k)]));
   return v;
