@@ -82,5 +82,11 @@ describe('orders feed', () => {
         VALUES (10, 6, 'TRACK-6', 'United Parcel Service', 'ups', '2026-06-15 08:00:00', '2026-06-15 08:00:00');
       UPDATE sales_order SET state = 'complete', status = 'complete', updated_at = '2026-06-15 08:00:00' WHERE entity_id = 6`);
     golden('shipped', await assemble(['6']));
+    // the shipment's items and uuid rows name the shipment: it expands to its order
+    expect(await orders.provider.expand!('shipment', ['10', '999'], ctx)).toEqual(['6']);
+    const [first] = await assemble(['1']);
+    const itemIds = (first!.item.items as Array<{ entityId: string }>).map((i) => i.entityId);
+    expect(await orders.provider.expand!('orderItem', itemIds, ctx)).toEqual(['1']);
+    expect(await orders.provider.expand!('nothing', ['1'], ctx)).toEqual([]);
   });
 });

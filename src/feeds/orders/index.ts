@@ -14,7 +14,7 @@ export const definition: FeedDefinition = {
   batchSize: 500,
   threads: 2,
   schemaFile: 'schemas/items/orders.avsc',
-  expandTypes: [],
+  expandTypes: ['invoice', 'creditMemo', 'shipment', 'orderItem', 'tax'],
   mode: 'legacy',
   provider: ordersProvider,
 };

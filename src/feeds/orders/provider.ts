@@ -1,8 +1,16 @@
-import { afterNumber, numericIds, select } from '../common/sql.js';
+import { afterNumber, idStrings, numericIds, select } from '../common/sql.js';
 import { loadStoreViews } from '../common/stores.js';
 import type { AssembledItem, FeedProvider, ProviderContext } from '../types.js';
 import { buildOrderItems } from './build.js';
 import { loadOrderRows } from './queries.js';
+
+const PARENTS: Record<string, { table: string; idColumn: string; orderColumn: string }> = {
+  invoice: { table: 'sales_invoice', idColumn: 'entity_id', orderColumn: 'order_id' },
+  creditMemo: { table: 'sales_creditmemo', idColumn: 'entity_id', orderColumn: 'order_id' },
+  shipment: { table: 'sales_shipment', idColumn: 'entity_id', orderColumn: 'order_id' },
+  orderItem: { table: 'sales_order_item', idColumn: 'item_id', orderColumn: 'order_id' },
+  tax: { table: 'sales_order_tax', idColumn: 'tax_id', orderColumn: 'order_id' },
+};
 
 export const ordersProvider: FeedProvider = {
   async assemble(ids: string[], ctx: ProviderContext): Promise<AssembledItem[]> {
@@ -10,6 +18,22 @@ export const ordersProvider: FeedProvider = {
     if (wanted.length === 0) return [];
     const [rows, views] = await Promise.all([loadOrderRows(ctx, wanted), loadStoreViews(ctx)]);
     return buildOrderItems(rows, views);
+  },
+
+  // Rows that hang off an invoice, credit memo, shipment, order item or tax carry no
+  // order id of their own: their parent's row names the order.
+  async expand(entityType: string, ids: string[], ctx: ProviderContext): Promise<string[]> {
+    const wanted = numericIds(ids);
+    const parent = PARENTS[entityType];
+    if (wanted.length === 0 || !parent) return [];
+    const rows = await select<{ id: number }>(
+      ctx,
+      `orders.expand_${entityType}`,
+      `SELECT DISTINCT ${parent.orderColumn} AS id FROM \`${ctx.t(parent.table)}\` WHERE ${parent.idColumn} IN (?)`,
+      [wanted],
+      wanted.length,
+    );
+    return idStrings(rows.map((r) => r.id));
   },
 
   async listIds(afterId: string | undefined, limit: number, ctx: ProviderContext): Promise<string[]> {
