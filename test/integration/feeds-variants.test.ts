@@ -110,5 +110,8 @@ describe('variants feed', () => {
       ['c7f8a9febb5594c0c8fefdc59944abfe', 'CONF-4', 'SKU-000004-orange-s'],
     ]);
     expect(await variants.provider.expand!('attribute', ['133'], ctx)).toEqual(['5', '6', '7', '10', '11', '12', '24', '25', '26']);
+    // a child without an option for any of its parent's attributes is no variant
+    await admin(`DELETE FROM catalog_product_entity_int WHERE entity_id = 12 AND attribute_id = ${attr('color')}`);
+    expect(await assemble(['12'])).toEqual([]);
   });
 });

@@ -58,6 +58,8 @@ export function buildVariantItems(rows: VariantRows, now: Date): AssembledItem[]
         valueIndex: String(option),
       });
     }
+    // as Adobe's provider: a child that has no option of its parent's attributes is no variant
+    if (optionValues.length === 0) continue;
     optionValues.sort((a, b) => byString(a.attributeCode, b.attributeCode));
     out.push({
       sourceEntityId: String(child),
