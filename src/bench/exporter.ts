@@ -199,6 +199,7 @@ async function main(): Promise<void> {
   }
   latencies.length = 0;
   committedAt.clear();
+  if (env.BENCH_DEBUG) console.log('changes offsets before steady', (await admin.fetchTopicOffsets(t.changes(feed.name))).map((x) => x.offset).join(','));
   const steadyStart = Date.now();
   let seq = 0;
   while (Date.now() - steadyStart < STEADY_SECONDS * 1000) {
@@ -212,6 +213,7 @@ async function main(): Promise<void> {
     }
     await new Promise((r) => setTimeout(r, 5));
   }
+  if (env.BENCH_DEBUG) console.log('changes offsets after steady', (await admin.fetchTopicOffsets(t.changes(feed.name))).map((x) => x.offset).join(','), 'arrived', latencies.length);
   const drainUntil = Date.now() + 15_000;
   while (committedAt.size > 0 && Date.now() < drainUntil) await new Promise((r) => setTimeout(r, 100));
   latencies.sort((a, b) => a - b);

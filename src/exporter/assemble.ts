@@ -12,6 +12,8 @@ export interface BuiltItem {
   sourceEntityId: string;
   hash: string;
   item: FeedItem;
+  /** The item's Avro encoding when normalisation produced it (reused for the envelope). */
+  bytes?: Buffer;
 }
 
 /** The item as the schema's record (defaults filled, unknown fields dropped); throws with the invalid paths. */
@@ -29,8 +31,18 @@ export function normalise(type: avro.Type, item: FeedItem, feed: string): FeedIt
 }
 
 export function build(feed: FeedDefinition, type: avro.Type, sourceEntityId: string, raw: FeedItem): BuiltItem {
-  const item = normalise(type, raw, feed.name);
-  return { feedId: feedId(item, feed.identity), sourceEntityId, hash: itemHash(item, feed.hashExclude), item };
+  let item: FeedItem;
+  let bytes: Buffer | undefined;
+  try {
+    // an encode/decode round trip normalises about twice as fast as clone() and leaves the bytes to reuse
+    bytes = type.toBuffer(raw);
+    item = type.fromBuffer(bytes) as FeedItem;
+  } catch {
+    // e.g. a nullable field left out: clone() fills defaults (or names the invalid fields)
+    bytes = undefined;
+    item = normalise(type, raw, feed.name);
+  }
+  return { feedId: feedId(item, feed.identity), sourceEntityId, hash: itemHash(item, feed.hashExclude), item, bytes };
 }
 
 /** Runs fn over chunks with at most `threads` in flight; results in chunk order. */

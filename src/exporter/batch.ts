@@ -30,7 +30,7 @@ export interface BatchInput {
 }
 
 export interface BatchOutput {
-  items: Array<ItemEnvelope & { partition: number }>;
+  items: Array<ItemEnvelope & { partition: number; bytes?: Buffer | undefined }>;
   triggers: TriggerRecord[];
   processed: number;
   deduped: number;
@@ -129,7 +129,7 @@ export function dedupe(
       deduped++;
       continue;
     }
-    items.push({ feedId: b.feedId, sourceEntityId: b.sourceEntityId, hash: b.hash, deleted: false, writtenAt: now, item: b.item, partition: partitionFor(b.sourceEntityId, partitions) });
+    items.push({ feedId: b.feedId, sourceEntityId: b.sourceEntityId, hash: b.hash, deleted: false, writtenAt: now, item: b.item, partition: partitionFor(b.sourceEntityId, partitions), bytes: b.bytes });
   }
   if (feed.deletedField) {
     for (const id of ids) {

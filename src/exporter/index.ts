@@ -20,7 +20,7 @@ import { StateTailer } from './tailer.js';
 import { PartitionOwners, isFenced } from './owner.js';
 import { commitWithOffsets } from './txn.js';
 import { processChanges, remember } from './batch.js';
-import { envelopeRecord, itemEnvelopeSchema, loadSchema, registerCodec, TRIGGER_RECORD, WireDecoder, type ItemEnvelope, type TriggerRecord, type WireCodec } from './schemas.js';
+import { encodeEnvelope, envelopeRecord, itemEnvelopeSchema, loadSchema, registerCodec, TRIGGER_RECORD, WireDecoder, type ItemEnvelope, type TriggerRecord, type WireCodec } from './schemas.js';
 
 export interface ExporterDeps {
   config: Config;
@@ -102,7 +102,7 @@ export class Exporter extends BasePart {
       onAcquire: (p) => this.restore(p),
       onRelease: (p) => this.tailer?.disown(p),
     });
-    const consumer = kafka.consumer({ groupId: this.groupId, maxBytesPerPartition: 1024 * 1024, maxWaitTimeInMs: 100, sessionTimeout: this.d.config.kafka.sessionTimeoutMs, heartbeatInterval: Math.max(500, Math.floor(this.d.config.kafka.sessionTimeoutMs / 10)), rebalanceTimeout: 60_000 });
+    const consumer = kafka.consumer({ groupId: this.groupId, maxBytesPerPartition: 1024 * 1024, maxWaitTimeInMs: 50, sessionTimeout: this.d.config.kafka.sessionTimeoutMs, heartbeatInterval: Math.max(500, Math.floor(this.d.config.kafka.sessionTimeoutMs / 10)), rebalanceTimeout: 60_000 });
     this.consumer = consumer;
     consumer.on(consumer.events.GROUP_JOIN, ({ payload }) => {
       const assigned = payload.memberAssignment[this.topics.changes] ?? [];
@@ -179,10 +179,10 @@ export class Exporter extends BasePart {
     }
   }
 
-  /** Change records per transaction: enough for `threads` provider batches, four times over. */
+  /** Change records per transaction: `threads` provider batches (bounds memory and the time between commits). */
   private sliceSize(): number {
     const t = exporterTuning(this.d.config, this.d.feed);
-    return Math.max(100, t.batchSize * t.threads * 4);
+    return Math.max(100, t.batchSize * t.threads);
   }
 
   private async handle(
@@ -216,7 +216,7 @@ export class Exporter extends BasePart {
     await commitWithOffsets(
       owned.producer,
       [
-        { topic: this.topics.items, messages: out.items.map(({ partition, ...e }) => ({ key: e.feedId, value: env.encode(e), partition })) },
+        { topic: this.topics.items, messages: out.items.map(({ partition, bytes, ...e }) => ({ key: e.feedId, value: encodeEnvelope(env, e, bytes), partition })) },
         { topic: this.topics.changes, messages: out.triggers.map((t) => ({ key: t.entity.id, value: trig.encode(t), partition: partitionFor(t.entity.id, config.kafka.partitions) })) },
       ],
       { groupId: this.groupId, topic: this.topics.changes, partition: p, offset: lastOffset + 1 },

@@ -82,6 +82,33 @@ export class WireCodec<T = unknown> {
   }
 }
 
+const ENVELOPE_HEAD = avro.Type.forSchema({
+  type: 'record',
+  name: 'EnvelopeHead',
+  fields: [
+    { name: 'feedId', type: 'string' },
+    { name: 'sourceEntityId', type: 'string' },
+    { name: 'hash', type: 'string' },
+    { name: 'deleted', type: 'boolean' },
+    { name: 'writtenAt', type: 'long' },
+  ],
+});
+
+/**
+ * An Avro record is its fields' encodings back to back, so an envelope is the
+ * encoded head followed by the item's bytes, already produced when the item was normalised.
+ */
+export function encodeEnvelope(codec: WireCodec<ItemEnvelope>, e: ItemEnvelope, itemBytes: Buffer | undefined): Buffer {
+  if (!itemBytes) return codec.encode(e);
+  const head = ENVELOPE_HEAD.toBuffer(e);
+  const out = Buffer.allocUnsafe(5 + head.length + itemBytes.length);
+  out[0] = 0;
+  out.writeInt32BE(codec.id, 1);
+  head.copy(out, 5);
+  itemBytes.copy(out, 5 + head.length);
+  return out;
+}
+
 export async function registerCodec<T>(registry: SchemaRegistry, subject: string, schema: Record<string, unknown>): Promise<WireCodec<T>> {
   const { id } = await registry.register({ type: SchemaType.AVRO, schema: JSON.stringify(schema) }, { subject });
   return new WireCodec<T>(id, avro.Type.forSchema(schema as avro.Schema));

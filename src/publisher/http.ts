@@ -23,7 +23,8 @@ export interface RequestOptions {
 
 export async function encodeBody(items: unknown[], compress: boolean): Promise<Buffer> {
   const json = Buffer.from(JSON.stringify(items), 'utf8');
-  return compress ? gzipAsync(json, { level: 6 }) : json;
+  // level 1: JSON of feed items still shrinks about tenfold, at a fraction of the CPU of the default
+  return compress ? gzipAsync(json, { level: 1 }) : json;
 }
 
 /** invalidFeedItems as either `{itemIndex, code, message}` or `{field: "/<index>/<field>", message}`. */

@@ -102,7 +102,7 @@ export class Publisher extends BasePart {
       topic: this.topics.items,
       log: this.log,
     });
-    const consumer = kafka.consumer({ groupId: this.groupId, maxBytesPerPartition: 2 * 1024 * 1024, maxWaitTimeInMs: 100, sessionTimeout: this.d.config.kafka.sessionTimeoutMs, heartbeatInterval: Math.max(500, Math.floor(this.d.config.kafka.sessionTimeoutMs / 10)), rebalanceTimeout: 60_000 });
+    const consumer = kafka.consumer({ groupId: this.groupId, maxBytesPerPartition: 8 * 1024 * 1024, maxWaitTimeInMs: 50, sessionTimeout: this.d.config.kafka.sessionTimeoutMs, heartbeatInterval: Math.max(500, Math.floor(this.d.config.kafka.sessionTimeoutMs / 10)), rebalanceTimeout: 60_000 });
     this.consumer = consumer;
     consumer.on(consumer.events.GROUP_JOIN, ({ payload }) => {
       void this.owners?.retain(payload.memberAssignment[this.topics.items] ?? []);
