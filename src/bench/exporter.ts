@@ -73,7 +73,9 @@ function benchConfig(prefix: string, receiverUrl: string): Config {
       kafka: { brokers: (env.CDC_KAFKA_BROKERS ?? '127.0.0.1:19092').split(','), partitions: 3, sessionTimeoutMs: 6000 },
       registry: { url: env.CDC_REGISTRY_URL ?? 'http://127.0.0.1:18081/apis/ccompat/v7' },
       reader: { snapshotMode: 'never' },
-      publisher: { baseUrl: receiverUrl, batchSize: 500, concurrency: 4 },
+      // the exporter waits on MySQL for most of a provider batch: more batches in flight than cores pays off
+      exporter: { tuning: { products: { threads: Number(env.BENCH_THREADS ?? 4) } } },
+      publisher: { baseUrl: receiverUrl, batchSize: 1000, concurrency: 4 },
       dashboard: { enabled: false },
     },
     {},
