@@ -3,9 +3,10 @@
 // HTTP receiver. After the snapshot the receiver holds exactly one item per
 // identity of every feed, equal (canonical JSON, hash-excluded fields aside) to a
 // direct assembly through the providers, and so does every items topic. Then
-// three fan-outs (a store view code renamed, a customer group added, an attribute
-// option relabelled): exactly the identities whose assembled JSON changed are
-// re-sent, once each, and no others.
+// fan-outs (a store view's name changed, its code renamed, a customer group
+// added, an attribute option relabelled, a parent product taken off a
+// website): exactly the identities whose assembled JSON changed are re-sent,
+// once each, and no others.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { adminConnection, dropDatabase, testConfig, uniqueName } from '../helpers/stack.js';
 import { createCommerceDatabase } from '../helpers/commerce.js';
@@ -37,7 +38,8 @@ describe('e2e: all eleven feeds, commerce-cdc run → receiver', () => {
     receiver = await startReceiver();
     const config = testConfig(database, uniqueName('e2eall'), {
       publisher: { baseUrl: receiver.url, batchSize: 200 },
-      reader: { heartbeatMs: 500 },
+      // E2E_CONNECTOR: another mappings folder (to try a proposed mapping fix against this test)
+      reader: { heartbeatMs: 500, ...(process.env.E2E_CONNECTOR ? { connector: process.env.E2E_CONNECTOR } : {}) },
       dashboard: { enabled: false },
     });
     d = deps(config);
@@ -119,6 +121,10 @@ describe('e2e: all eleven feeds, commerce-cdc run → receiver', () => {
 
     const c = await adminConnection(database);
     try {
+      // 0. a store view's name changed: no item carries it, so nothing may be re-sent (dedupe across every expansion)
+      state = await fanOut('store view name changed', state, async () => {
+        await c.query(`UPDATE store SET name = CONCAT(name, ' (renamed)') WHERE store_id <> 0 ORDER BY store_id LIMIT 1`);
+      });
       // 1. a store view's code renamed: every item naming it moves to a new identity, the old ones are deleted
       state = await fanOut('store view code renamed', state, async () => {
         const [[store]] = (await c.query(`SELECT store_id, code FROM store WHERE store_id <> 0 ORDER BY store_id LIMIT 1`)) as unknown as [[{ store_id: number; code: string }]];
@@ -139,6 +145,17 @@ describe('e2e: all eleven feeds, commerce-cdc run → receiver', () => {
         )) as unknown as [[{ value_id: number; value: string }]];
         expect(opt, 'an option used by a configurable child').toBeDefined();
         await c.query(`UPDATE eav_attribute_option_value SET value = ? WHERE value_id = ?`, [`${opt.value} relabelled`, opt.value_id]);
+      });
+      // 4. a parent (configurable or bundle) taken off one of its websites: its children's parents[] follow
+      state = await fanOut('parent taken off a website', state, async () => {
+        const [[pw]] = (await c.query(
+          `SELECT pw.product_id, pw.website_id FROM catalog_product_website pw
+             JOIN catalog_product_relation r ON r.parent_id = pw.product_id
+             JOIN catalog_product_website cw ON cw.product_id = r.child_id AND cw.website_id = pw.website_id
+            ORDER BY pw.product_id, pw.website_id LIMIT 1`,
+        )) as unknown as [[{ product_id: number; website_id: number }]];
+        expect(pw, 'a parent sharing a website with a child').toBeDefined();
+        await c.query(`DELETE FROM catalog_product_website WHERE product_id = ? AND website_id = ?`, [pw.product_id, pw.website_id]);
       });
     } finally {
       await c.end();
