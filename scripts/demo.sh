@@ -74,7 +74,7 @@ echo "status page:   http://127.0.0.1:$CDC_DASHBOARD_PORT/"
 echo "logs:          $DIR/connector.log, $DIR/receiver.log; items received: $RECEIVED"
 echo "status:        CDC_PREFIX=$PREFIX CDC_MYSQL_DATABASE=$DB ${CLI[*]} status"
 
-say "Waiting for the initial sync (every products item sent)"
+say "Waiting for the initial sync (no item of any feed pending)"
 started=$(date +%s)
 while :; do
   if ! kill -0 "$(cat "$DIR/connector.pid")" 2>/dev/null; then
@@ -85,9 +85,10 @@ while :; do
   line=$("${CLI[@]}" status --json 2>/dev/null | node -e '
     let s = ""; process.stdin.on("data", (d) => (s += d)).on("end", () => {
       try { const r = JSON.parse(s); const p = r.feeds.find((f) => f.feed === "products");
-        console.log(p ? `${p.items} ${p.sent} ${p.pending} ${p.failed}` : "0 0 0 0"); } catch { console.log("0 0 0 0"); } });') || line="0 0 0 0"
+        const pending = r.feeds.reduce((a, f) => a + f.pending, 0);
+        console.log(p ? `${p.items} ${p.sent} ${pending} ${p.failed}` : "0 0 0 0"); } catch { console.log("0 0 0 0"); } });') || line="0 0 0 0"
   read -r items sent pending failed <<<"$line"
-  printf '\r  products: %s items, %s sent, %s pending, %s failed (%ss)   ' "$items" "$sent" "$pending" "$failed" "$(($(date +%s) - started))"
+  printf '\r  products: %s items, %s sent, %s failed; all feeds: %s pending (%ss)   ' "$items" "$sent" "$failed" "$pending" "$(($(date +%s) - started))"
   if [ "$items" -gt 0 ] && [ "$pending" -eq 0 ]; then break; fi
   if [ $(($(date +%s) - started)) -gt 900 ]; then echo; echo "initial sync not done after 15 minutes; see $DIR/connector.log" >&2; exit 1; fi
   sleep 3
