@@ -42,7 +42,8 @@ export function minimalPayload(item: FeedItem, fields: readonly string[]): strin
 
 export class FeedState {
   private readonly items = new Map<string, ItemState>();
-  private readonly bySource = new Map<string, Set<string>>();
+  /** A single feed id as a string, several as an array: most source entities own one to a few items, and a Set per entity costs more than the entry itself. */
+  private readonly bySource = new Map<string, string | string[]>();
 
   get size(): number {
     return this.items.size;
@@ -54,7 +55,8 @@ export class FeedState {
 
   /** Feed ids whose last written version belongs to this source entity. */
   feedIdsOf(sourceEntityId: string): string[] {
-    return [...(this.bySource.get(sourceEntityId) ?? [])];
+    const v = this.bySource.get(sourceEntityId);
+    return v === undefined ? [] : typeof v === 'string' ? [v] : [...v];
   }
 
   sourceIds(): IterableIterator<string> {
@@ -69,10 +71,14 @@ export class FeedState {
     next.sourceEntityId = sourceEntityId;
     next.deleted = deleted;
     next.minimal = minimal ?? prev?.minimal;
+    // the status hash is usually this very hash: share the string instead of keeping two copies
+    if (next.statusHash === hash) next.statusHash = hash;
     this.items.set(feedId, next);
-    let set = this.bySource.get(sourceEntityId);
-    if (!set) this.bySource.set(sourceEntityId, (set = new Set()));
-    set.add(feedId);
+    const v = this.bySource.get(sourceEntityId);
+    if (v === undefined) this.bySource.set(sourceEntityId, feedId);
+    else if (typeof v === 'string') {
+      if (v !== feedId) this.bySource.set(sourceEntityId, [v, feedId]);
+    } else if (!v.includes(feedId)) v.push(feedId);
   }
 
   applyStatus(feedId: string, sourceEntityId: string, hash: string, status: number): void {
@@ -83,7 +89,7 @@ export class FeedState {
       this.items.set(feedId, prev);
     }
     prev.status = status;
-    prev.statusHash = hash;
+    prev.statusHash = prev.hash === hash ? prev.hash : hash;
   }
 
   /** Forgets the items of the given partitions (after they were revoked from this process). */
@@ -96,9 +102,14 @@ export class FeedState {
   }
 
   private unlink(sourceEntityId: string, feedId: string): void {
-    const set = this.bySource.get(sourceEntityId);
-    if (!set) return;
-    set.delete(feedId);
-    if (set.size === 0) this.bySource.delete(sourceEntityId);
+    const v = this.bySource.get(sourceEntityId);
+    if (v === undefined) return;
+    if (typeof v === 'string') {
+      if (v === feedId) this.bySource.delete(sourceEntityId);
+      return;
+    }
+    const rest = v.filter((f) => f !== feedId);
+    if (rest.length === 0) this.bySource.delete(sourceEntityId);
+    else this.bySource.set(sourceEntityId, rest.length === 1 ? rest[0]! : rest);
   }
 }
