@@ -62,7 +62,7 @@ export const readerSchema = z
     snapshotMode: z.enum(['initial', 'when_needed', 'never', 'always']).default('initial').describe('When to take a snapshot'),
     snapshotScope: z.enum(['entities', 'rows']).default('entities').describe('entities: one r event per source entity of each feed; rows: every row of every captured table'),
     snapshotChunkSize: z.number().int().min(1).default(5000).describe('Rows per snapshot chunk (one Kafka transaction each)'),
-    maxQueueBytes: z.number().int().min(1024).default(32 * 1024 * 1024).describe('Pause the binlog stream while this many bytes wait for Kafka'),
+    maxQueueBytes: z.number().int().min(1024).default(16 * 1024 * 1024).describe('Pause the binlog stream while this many bytes wait for Kafka'),
     maxTransactionEvents: z.number().int().min(1).default(20000).describe('Binlog events per Kafka transaction at most'),
     heartbeatMs: z.number().int().min(100).default(5000).describe('Position/lag heartbeat period while idle'),
   })

@@ -70,8 +70,9 @@ export function truncateMessages(ctx: ChangeContext, entry: TableEntry, routes: 
   return seen.size;
 }
 
+/** Memory a batch holds while queued: payload plus the JS object and Buffer overhead of each record. */
 export function messagesBytes(ms: OutMessage[]): number {
   let b = 0;
-  for (const m of ms) b += m.value.length + m.key.length + 64;
+  for (const m of ms) b += m.value.length + m.key.length + 320;
   return b;
 }

@@ -96,7 +96,7 @@ export async function readStoredPosition(kafka: Kafka, topic: string, log: Logge
               for (const m of batch.messages) {
                 if (m.key?.toString() !== POSITION_KEY || !m.value) continue;
                 try {
-                  last = JSON.parse(m.value.toString()) as PositionRecord;
+                  last = normalise(JSON.parse(m.value.toString()) as PositionRecord);
                 } catch {
                   log.warn({ offset: m.offset }, 'unreadable position record skipped');
                 }
@@ -117,6 +117,12 @@ export async function readStoredPosition(kafka: Kafka, topic: string, log: Logge
   };
   const start = high - window > low ? high - window : low;
   return (await tryFrom(start)) ?? (start > low ? tryFrom(low) : undefined);
+}
+
+/** Records written by hand or by older versions may carry positions as strings. */
+function normalise(r: PositionRecord): PositionRecord {
+  const snapshot = r.snapshot ? { ...r.snapshot, position: { ...r.snapshot.position, pos: Number(r.snapshot.position.pos) } } : null;
+  return { ...r, pos: Number(r.pos), ts_ms: Number(r.ts_ms), snapshot };
 }
 
 export function positionRecord(serverId: number, p: BinlogPosition, snapshot: SnapshotProgress | null): PositionRecord {

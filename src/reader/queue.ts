@@ -11,7 +11,7 @@ export type QueueItem =
   | { kind: 'commit'; position: BinlogPosition; bytes: 0 };
 
 export class ByteQueue {
-  private items: QueueItem[] = [];
+  private items: Array<QueueItem | undefined> = [];
   private head = 0;
   private waiter: (() => void) | undefined;
   /** Bytes queued or taken but not yet sent to Kafka. */
@@ -30,8 +30,10 @@ export class ByteQueue {
 
   shift(): QueueItem | undefined {
     if (this.head >= this.items.length) return undefined;
-    const it = this.items[this.head++];
-    if (this.head > 4096 && this.head * 2 > this.items.length) {
+    const it = this.items[this.head];
+    // drop the reference: a taken item must not outlive its send
+    this.items[this.head++] = undefined;
+    if (this.head > 1024 && this.head * 2 > this.items.length) {
       this.items = this.items.slice(this.head);
       this.head = 0;
     }

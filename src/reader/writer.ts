@@ -11,7 +11,10 @@ import type { ByteQueue } from './queue.js';
 // transactions share one Kafka transaction while events wait, up to
 // maxTransactionEvents.
 
-const SEND_CHUNK = 5000;
+// records per produce request: kafkajs groups a request's messages per partition in
+// quadratic time (groupMessagesPerPartition copies the array per message), so past a few
+// thousand records larger requests cost more CPU than the round trips they save
+const SEND_CHUNK = 2000;
 
 export interface WriterOptions {
   producer: Producer;
@@ -57,7 +60,6 @@ export class Writer {
   private txn: Transaction | undefined;
   private pending: OutMessage[] = [];
   private pendingBytes = 0;
-  private sentBytes = 0;
   private txnEvents = 0;
   private txnMessages = 0;
   private txnPos: BinlogPosition | undefined;
@@ -87,8 +89,10 @@ export class Writer {
             this.inBinlogTxn = true;
             for (const m of item.messages) this.pending.push(m);
             this.pendingBytes += item.bytes;
+            // the binlog side may read on while these are sent: pending is bounded by the flush below
+            q.release(item.bytes);
             this.txnEvents += item.events;
-            if (this.pending.length >= SEND_CHUNK || this.pendingBytes > this.o.maxQueueBytes / 2) {
+            if (this.pending.length >= SEND_CHUNK || this.pendingBytes > this.o.maxQueueBytes / 4) {
               await this.flush();
               this.partialSent = true;
             }
@@ -129,14 +133,11 @@ export class Writer {
     if (!this.pending.length) return;
     this.txn ??= await this.o.producer.transaction();
     const batch = this.pending;
-    const bytes = this.pendingBytes;
     this.pending = [];
     this.pendingBytes = 0;
     await this.txn.sendBatch({ topicMessages: groupByTopic(batch), acks: -1 });
     this.txnMessages += batch.length;
     for (const m of batch) this.counts.set(m.topic, (this.counts.get(m.topic) ?? 0) + 1);
-    this.sentBytes += bytes;
-    this.o.queue.release(bytes);
   }
 
   private async commit(): Promise<void> {
@@ -164,7 +165,6 @@ export class Writer {
     this.txnPos = undefined;
     this.txnEvents = 0;
     this.txnMessages = 0;
-    this.sentBytes = 0;
   }
 
   /** Position of the last binlog transaction seen (committed or skipped as not captured). */

@@ -2,7 +2,7 @@
 // transaction, resume after a clean stop, and the start-up checks.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { adminConnection, createDatabase, dropDatabase, stackEnv, testConfig, uniqueName } from '../helpers/stack.js';
-import { partitionFor, topicNames } from '../../src/kafka/topics.js';
+import { ensureTopics, partitionFor, topicNames } from '../../src/kafka/topics.js';
 import { readStoredPosition } from '../../src/reader/index.js';
 import { createLogger } from '../../src/log.js';
 import { decimalFromBytes } from '../../src/avro/types.js';
@@ -92,5 +92,73 @@ describe('reader: snapshot, stream, resume', () => {
     const dir = mappingDir({ products: { root: ['catalog_product_entity', 'entity_id'], tables: [['catalog_product_entity', 'product', 'entity_id'], ['catalog_product_entity_decimal', 'product', 'product_id']] } });
     const wrong = startReader(testConfig(database, uniqueName('rdrbad'), { reader: { connector: dir } }));
     await expect(wrong.reader.start()).rejects.toMatchObject({ code: 'CONNECTOR_MAPPING_INVALID', message: expect.stringContaining('table catalog_product_entity_decimal has no column product_id') });
+  });
+});
+
+describe('reader: snapshot resume and purged positions', () => {
+  let database: string;
+  let sql: (s: string) => Promise<unknown>;
+  let close: () => Promise<void>;
+  let master: { file: string; pos: number; gtid: string };
+
+  beforeAll(async () => {
+    database = await createDatabase('readersnap');
+    const c = await adminConnection(database);
+    sql = (s) => c.query(s);
+    close = () => c.end();
+    await sql(DDL);
+    await sql(`INSERT INTO catalog_product_entity (sku) VALUES ('a'), ('b'), ('c'), ('d'), ('e')`);
+    const [[st]] = (await c.query('SHOW MASTER STATUS')) as unknown as [[{ File: string; Position: number }]];
+    const [[g]] = (await c.query('SELECT BINLOG_GTID_POS(?, ?) AS gtid', [st.File, st.Position])) as unknown as [[{ gtid: string }]];
+    master = { file: st.File, pos: st.Position, gtid: g.gtid };
+  });
+  afterAll(async () => {
+    await close();
+    await dropDatabase(database);
+  });
+
+  /** Stores a position record as an earlier reader would have, before the reader under test starts. */
+  async function storePosition(prefix: string, record: object): Promise<void> {
+    const { kafka } = startReader(testConfig(database, prefix));
+    const admin = kafka.admin();
+    await admin.connect();
+    await ensureTopics(admin, [{ topic: topicNames(prefix).readerOffsets, kind: 'offsets', partitions: 1 }], 1);
+    await admin.disconnect();
+    const producer = kafka.producer();
+    await producer.connect();
+    await producer.send({ topic: topicNames(prefix).readerOffsets, acks: -1, messages: [{ key: 'reader', partition: 0, value: JSON.stringify({ version: 1, serverId: 1, ts_ms: Date.now(), ...record }) }] });
+    await producer.disconnect();
+  }
+
+  it('continues an interrupted snapshot after its last finished chunk, then streams from the snapshot position', async () => {
+    const prefix = uniqueName('rdrsnap');
+    const position = { ...master, ts_ms: Date.now() };
+    await storePosition(prefix, { ...position, snapshot: { position, feedsDone: ['prices'], current: { feed: 'products', lastId: '[2]' } } });
+    // written after the snapshot position: streamed once the snapshot is done
+    await sql(`UPDATE catalog_product_entity SET sku = 'b2' WHERE entity_id = 2`);
+    const config = testConfig(database, prefix, { reader: { connector: mapping(), snapshotChunkSize: 2 } });
+    const { reader, kafka } = startReader(config);
+    await reader.start();
+    const t = topicNames(prefix);
+    const got = await readChanges(kafka, stackEnv.registryUrl, [t.changes('products'), t.changes('prices')], { count: 5, extraMs: 2500 });
+    await reader.stop();
+    expect(summary(got)).toEqual(
+      ['products r catalog_product_entity 3', 'products r catalog_product_entity 4', 'products r catalog_product_entity 5', 'products u catalog_product_entity 2', 'prices u catalog_product_entity 2'].sort(),
+    );
+    const stored = await readStoredPosition(kafka, t.readerOffsets, createLogger({ level: 'warn' }));
+    expect(stored?.snapshot).toBeNull();
+  });
+
+  it('stops with MYSQL_POSITION_PURGED for a purged position, and snapshots instead with snapshotMode when_needed', async () => {
+    const prefix = uniqueName('rdrpurge');
+    await storePosition(prefix, { file: 'mysql-bin.999999', pos: 4, gtid: null, snapshot: null });
+    const strict = startReader(testConfig(database, prefix, { reader: { connector: mapping() } }));
+    await expect(strict.reader.start()).rejects.toMatchObject({ code: 'MYSQL_POSITION_PURGED', fix: expect.stringContaining('when_needed') });
+    const lenient = startReader(testConfig(database, prefix, { reader: { connector: mapping(), snapshotMode: 'when_needed' } }));
+    await lenient.reader.start();
+    const t = topicNames(prefix);
+    const got = await readChanges(lenient.kafka, stackEnv.registryUrl, [t.changes('products')], { count: 5, extraMs: 2000 });
+    await lenient.reader.stop();
+    expect(got.map((r) => `${r.value.op} ${r.key}`).sort()).toEqual(['r 1', 'r 2', 'r 3', 'r 4', 'r 5']);
   });
 });

@@ -1,0 +1,197 @@
+// Benchmarks of the binlog reader (a `commerce-cdc reader` child process):
+//   reader.catchup.events_per_s       a binlog holding BENCH_ROWS (1,000,000) row changes of the product EAV
+//                                     tables, written before the reader starts, read and produced (Avro,
+//                                     acks all, committed): row changes / seconds from the reader's first
+//                                     commit to the commit covering the last one
+//   reader.steady.p99_commit_to_kafka_ms
+//                                     BENCH_TPS (2,000) single-row transactions/s for BENCH_STEADY_SECONDS (20):
+//                                     client-side commit time vs the record's arrival at a read_committed consumer
+//   reader.rss_mb                     peak RSS (VmHWM) of the reader process during catch-up
+import { spawn } from 'node:child_process';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { randomBytes } from 'node:crypto';
+import mysql from 'mysql2/promise';
+import kafkajs from 'kafkajs';
+import { SchemaRegistry } from '@kafkajs/confluent-schema-registry';
+
+const env = process.env;
+const ROWS = Number(env.BENCH_ROWS ?? 1_000_000);
+const TPS = Number(env.BENCH_TPS ?? 2000);
+const STEADY_SECONDS = Number(env.BENCH_STEADY_SECONDS ?? 20);
+const ROOT = fileURLToPath(new URL('../..', import.meta.url));
+const { Kafka, logLevel } = kafkajs;
+
+const mysqlHost = env.CDC_MYSQL_HOST ?? '127.0.0.1';
+const mysqlPort = Number(env.CDC_MYSQL_PORT ?? 3407);
+const brokers = (env.CDC_KAFKA_BROKERS ?? '127.0.0.1:19092').split(',');
+const registryUrl = env.CDC_REGISTRY_URL ?? 'http://127.0.0.1:18081/apis/ccompat/v7';
+const id = randomBytes(3).toString('hex');
+const database = `bench_reader_${id}`;
+const prefix = `bench_reader_${id}`;
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+const EAV = ['varchar', 'int', 'decimal'] as const;
+const VALUE_TYPE = { varchar: 'VARCHAR(255)', int: 'INT', decimal: 'DECIMAL(12,4)' } as const;
+
+function mapping(): string {
+  const dir = mkdtempSync(join(tmpdir(), 'bench-reader-'));
+  const tables = ['  - { table: catalog_product_entity, entity: product, id: entity_id }', ...EAV.map((t) => `  - { table: catalog_product_entity_${t}, entity: product, id: entity_id }`)];
+  writeFileSync(join(dir, 'products.yaml'), ['feed: products', 'root: { table: catalog_product_entity, id: entity_id }', 'tables:', ...tables, ''].join('\n'));
+  return dir;
+}
+
+function readerEnv(connector: string): NodeJS.ProcessEnv {
+  return {
+    ...env,
+    CDC_PREFIX: prefix,
+    CDC_LOG_LEVEL: 'warn',
+    CDC_MYSQL_HOST: mysqlHost,
+    CDC_MYSQL_PORT: String(mysqlPort),
+    CDC_MYSQL_USER: env.CDC_MYSQL_USER ?? 'cdc',
+    CDC_MYSQL_PASSWORD: env.CDC_MYSQL_PASSWORD ?? 'cdc_pw',
+    CDC_MYSQL_DATABASE: database,
+    CDC_MYSQL_SERVER_ID: String(7000 + Math.floor(Math.random() * 1000)),
+    CDC_KAFKA_BROKERS: brokers.join(','),
+    CDC_REGISTRY_URL: registryUrl,
+    CDC_READER_CONNECTOR: connector,
+    CDC_READER_HEARTBEAT_MS: '1000',
+  };
+}
+
+function peakRssMb(pid: number): number {
+  const m = /VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+  return m ? Math.round(Number(m[1]) / 1024) : 0;
+}
+
+async function main(): Promise<void> {
+  const admin = await mysql.createConnection({ host: mysqlHost, port: mysqlPort, user: env.CDC_MYSQL_ADMIN_USER ?? 'cdc_admin', password: env.CDC_MYSQL_ADMIN_PASSWORD ?? 'cdc_admin_pw', multipleStatements: true });
+  await admin.query(`CREATE DATABASE ${database}; USE ${database}`);
+  await admin.query(`CREATE TABLE catalog_product_entity (entity_id INT UNSIGNED NOT NULL AUTO_INCREMENT PRIMARY KEY, sku VARCHAR(64) NULL)`);
+  for (const t of EAV) {
+    await admin.query(`CREATE TABLE catalog_product_entity_${t} (value_id INT NOT NULL AUTO_INCREMENT PRIMARY KEY, attribute_id SMALLINT UNSIGNED NOT NULL DEFAULT 0,
+      store_id SMALLINT UNSIGNED NOT NULL DEFAULT 0, entity_id INT UNSIGNED NOT NULL DEFAULT 0, value ${VALUE_TYPE[t]} NULL, UNIQUE KEY (entity_id, attribute_id, store_id))`);
+  }
+  const connector = mapping();
+  const kafka = new Kafka({ clientId: 'bench-reader', brokers, logLevel: logLevel.NOTHING });
+  const positions: Array<{ at: number; pos: number; file: string }> = [];
+  const watcher = kafka.consumer({ groupId: `${prefix}.watch`, readUncommitted: false });
+  const offsetsTopic = `${prefix}.reader.offsets`;
+
+  // 1. a first reader run stores the position before the backlog, then stops
+  let reader = spawn(process.execPath, [join(ROOT, 'dist/cli/index.js'), 'reader'], { env: readerEnv(connector), stdio: ['ignore', 'inherit', 'inherit'] });
+  const kadmin = kafka.admin();
+  await kadmin.connect();
+  for (let i = 0; i < 240 && !(await kadmin.listTopics()).includes(offsetsTopic); i++) await sleep(250);
+  await sleep(2500);
+  reader.kill('SIGTERM');
+  await new Promise((r) => reader.once('exit', r));
+
+  // 2. the backlog: ROWS row changes in multi-row INSERTs
+  const t0 = Date.now();
+  const perTable = Math.ceil(ROWS / EAV.length);
+  const chunk = 5000;
+  for (const t of EAV) {
+    for (let start = 0; start < perTable; start += chunk) {
+      const n = Math.min(chunk, perTable - start);
+      const values: string[] = [];
+      for (let i = 0; i < n; i++) {
+        const k = start + i;
+        const v = t === 'varchar' ? `'name ${k}'` : t === 'int' ? String(k % 1000) : `${k % 10000}.${k % 10}5`;
+        values.push(`(${(k % 50) + 70}, ${Math.floor(k / 50) % 4}, ${Math.floor(k / 200) + 1}, ${v})`);
+      }
+      await admin.query(`INSERT INTO catalog_product_entity_${t} (attribute_id, store_id, entity_id, value) VALUES ${values.join(',')}`);
+    }
+  }
+  const [[end]] = (await admin.query('SHOW MASTER STATUS')) as unknown as [[{ File: string; Position: number }]];
+  process.stderr.write(`inserted ${perTable * EAV.length} rows in ${((Date.now() - t0) / 1000).toFixed(1)} s; binlog end ${end.File}:${end.Position}\n`);
+
+  // 3. catch-up: watch the committed positions while the reader works through the backlog
+  await watcher.connect();
+  await watcher.subscribe({ topic: offsetsTopic, fromBeginning: false });
+  let caughtUp: (() => void) | undefined;
+  const done = new Promise<void>((r) => (caughtUp = r));
+  await watcher.run({
+    eachMessage: async ({ message }) => {
+      const p = JSON.parse(message.value!.toString()) as { file: string; pos: number };
+      positions.push({ at: Date.now(), pos: p.pos, file: p.file });
+      if (p.file > end.File || (p.file === end.File && p.pos >= end.Position)) caughtUp?.();
+    },
+  });
+  await sleep(4000); // group join before the reader commits anything
+  const spawnedAt = Date.now();
+  // BENCH_PROF=<dir>: a CPU profile of the catch-up reader (node --cpu-prof)
+  const prof = [...(env.BENCH_PROF ? ['--cpu-prof', `--cpu-prof-dir=${env.BENCH_PROF}`] : []), ...(env.BENCH_NODE_FLAGS ?? '').split(' ').filter(Boolean)];
+  reader = spawn(process.execPath, [...prof, join(ROOT, 'dist/cli/index.js'), 'reader'], { env: readerEnv(connector), stdio: ['ignore', 'inherit', 'inherit'] });
+  let rss = 0;
+  const sampler = setInterval(() => {
+    try {
+      rss = Math.max(rss, peakRssMb(reader.pid!));
+    } catch {
+      // the process may not be up yet
+    }
+  }, 500);
+  await done;
+  clearInterval(sampler);
+  rss = Math.max(rss, peakRssMb(reader.pid!));
+  const first = positions[0]!;
+  const last = positions[positions.length - 1]!;
+  const seconds = (last.at - first.at) / 1000;
+  process.stderr.write(`catch-up: first commit ${((first.at - spawnedAt) / 1000).toFixed(1)} s after spawn, ${positions.length} transactions over ${seconds.toFixed(1)} s\n`);
+  process.stdout.write(`BENCH reader.catchup.events_per_s=${Math.round((perTable * EAV.length) / Math.max(seconds, 0.001))}\n`);
+  process.stdout.write(`BENCH reader.rss_mb=${rss}\n`);
+  await watcher.disconnect();
+
+  // 4. steady: single-row transactions at TPS; commit time vs arrival of the record
+  const registry = new SchemaRegistry({ host: registryUrl });
+  const consumer = kafka.consumer({ groupId: `${prefix}.steady`, readUncommitted: false });
+  const committedAt = new Map<number, number>();
+  const latencies: number[] = [];
+  await consumer.connect();
+  await consumer.subscribe({ topic: `${prefix}.products.changes`, fromBeginning: false });
+  await consumer.run({
+    eachBatch: async ({ batch }) => {
+      const now = Date.now();
+      for (const m of batch.messages) {
+        const v = (await registry.decode(m.value!)) as { after: { sku: string | null } | null };
+        const k = Number(v.after?.sku?.slice(1));
+        const c = committedAt.get(k);
+        if (c !== undefined) latencies.push(now - c);
+      }
+    },
+  });
+  await sleep(5000);
+  const pool = mysql.createPool({ host: mysqlHost, port: mysqlPort, user: env.CDC_MYSQL_ADMIN_USER ?? 'cdc_admin', password: env.CDC_MYSQL_ADMIN_PASSWORD ?? 'cdc_admin_pw', database, connectionLimit: 16 });
+  let k = 0;
+  const tick = 10;
+  const stopAt = Date.now() + STEADY_SECONDS * 1000;
+  const inflight: Array<Promise<unknown>> = [];
+  while (Date.now() < stopAt) {
+    const started = Date.now();
+    for (let i = 0; i < (TPS * tick) / 1000; i++) {
+      const n = ++k;
+      inflight.push(pool.query('INSERT INTO catalog_product_entity (sku) VALUES (?)', [`s${n}`]).then(() => committedAt.set(n, Date.now())));
+    }
+    if (inflight.length > 2000) await Promise.all(inflight.splice(0));
+    await sleep(Math.max(0, tick - (Date.now() - started)));
+  }
+  await Promise.all(inflight);
+  const wrote = k;
+  for (let i = 0; i < 60 && latencies.length < wrote; i++) await sleep(500);
+  latencies.sort((a, b) => a - b);
+  const p = (q: number) => latencies[Math.min(latencies.length - 1, Math.floor(q * latencies.length))] ?? NaN;
+  process.stderr.write(`steady: ${wrote} transactions in ${STEADY_SECONDS} s, ${latencies.length} records seen, p50 ${p(0.5)} ms, p99 ${p(0.99)} ms, max ${latencies[latencies.length - 1]} ms\n`);
+  process.stdout.write(`BENCH reader.steady.p99_commit_to_kafka_ms=${p(0.99)}\n`);
+
+  reader.kill('SIGTERM');
+  await new Promise((r) => reader.once('exit', r));
+  await consumer.disconnect();
+  await kadmin.disconnect();
+  await pool.end();
+  await admin.query(`DROP DATABASE ${database}`);
+  await admin.end();
+}
+
+await main();
