@@ -87,7 +87,7 @@ export async function createConnector(config: Config, opts: ConnectorOptions = {
   }
   // the dashboard slot: last to start, first to stop; it reads the same topics the parts write
   if (kinds.has('dashboard') && config.dashboard.enabled) {
-    parts.push(createDashboard({ config, log, metrics, parts: () => parts }));
+    parts.push(createDashboard({ config, log, metrics, feeds: feeds.map((f) => f.name), parts: () => parts }));
   }
 
   const supervisor = new Supervisor(parts, log);

@@ -21,6 +21,8 @@ export interface DashboardOptions {
   metrics: Metrics;
   /** Where the figures come from; by default a LiveStatus tailing the topics. */
   statusSource?: StatusSource & { start?(): Promise<void>; stop?(): Promise<void> };
+  /** Feeds to show (the ones the process runs); default exporter.feeds, else every registered feed. */
+  feeds?: string[];
   /** The process's parts, for /healthz (200 only when every one is running). */
   parts?: () => ReadonlyArray<Pick<Part, 'name' | 'state'>>;
 }
@@ -78,7 +80,7 @@ export function createDashboard(o: DashboardOptions): Dashboard {
     rejectDone = rej;
   });
   done.catch(() => undefined);
-  const source = o.statusSource ?? new LiveStatus({ config, log: dlog, kafka: createKafka(config, dlog), decoder: createDecoder(config) });
+  const source = o.statusSource ?? new LiveStatus({ config, log: dlog, kafka: createKafka(config, dlog), decoder: createDecoder(config), feeds: o.feeds });
 
   const build = (): FastifyInstance => {
     const f = Fastify({ logger: false });

@@ -32,12 +32,12 @@ export class LiveStatus implements StatusSource {
   private timer: NodeJS.Timeout | undefined;
   private refreshing: Promise<StatusReport> | undefined;
 
-  constructor(o: { config: Config; log: Logger; kafka: Kafka; decoder: RecordDecoder; intervalMs?: number; keepSamples?: number }) {
+  constructor(o: { config: Config; log: Logger; kafka: Kafka; decoder: RecordDecoder; feeds?: string[] | undefined; intervalMs?: number; keepSamples?: number }) {
     this.config = o.config;
     this.log = o.log;
     this.intervalMs = o.intervalMs ?? 2000;
     this.keep = o.keepSamples ?? 300;
-    this.tracker = new StatusTracker({ ...o, feeds: configuredFeeds(o.config), topicRefreshMs: 3000 });
+    this.tracker = new StatusTracker({ ...o, feeds: o.feeds?.length ? o.feeds : configuredFeeds(o.config), topicRefreshMs: 3000 });
   }
 
   async start(): Promise<void> {
