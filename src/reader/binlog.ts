@@ -1,5 +1,6 @@
 import ZongJi from '@vlasky/zongji';
 import type { Config } from '../config/schema.js';
+import { mysqlOptions } from '../mysql/pool.js';
 import type { Logger } from '../log.js';
 import type { Source } from '../avro/envelope.js';
 import { messagesBytes, rowMessages, truncateMessages, type ChangeContext, type OutMessage } from './changes.js';
@@ -78,7 +79,8 @@ export class BinlogSource {
     this.gtids = new GtidState(o.start.gtid);
     this.file = o.start.file;
     this.seen = o.start;
-    this.z = new ZongJi({ host: m.host, port: m.port, user: m.user, password: m.password, dateStrings: true, charset: 'utf8mb4' });
+    // mysql.tls applies to the binlog connection too (same ssl shape as the pool's)
+    this.z = new ZongJi({ host: m.host, port: m.port, user: m.user, password: m.password, dateStrings: true, charset: 'utf8mb4', ssl: mysqlOptions(m).ssl });
     this.z.on('binlog', (e: unknown) => this.onEvent(e as ZEvent));
     this.z.on('error', (e: unknown) => {
       if (!this.stopped) o.onError(e);
