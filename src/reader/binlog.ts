@@ -205,6 +205,7 @@ export class BinlogSource {
     const routes = this.o.mapping.routes.get(table);
     if (!routes) return undefined;
     const entry = this.o.schemas.get(table);
+    if (!entry && this.o.schemas.known(table)) return this.o.schemas.ensure(table).then(() => this.rows(e));
     const cols = tm.columnSchemas;
     if (cols && (!entry || !this.sameColumns(tm, entry.names))) {
       return this.o.schemas.adoptBinlogColumns(table, cols).then((adopted) => this.emitRows(e, table, routes, adopted));
@@ -257,13 +258,16 @@ export class BinlogSource {
       const physical = t[2] ?? '';
       const table = physical.slice(this.prefix.length);
       const routes = this.o.mapping.routes.get(table);
-      const entry = this.o.schemas.get(table);
-      if (schema === this.db && physical.startsWith(this.prefix) && routes && entry) {
-        const out: OutMessage[] = [];
-        truncateMessages(this.o.ctx, entry, routes, this.source(table, e.timestamp), out);
-        this.push(out, 1);
-      }
-      return end();
+      if (schema !== this.db || !physical.startsWith(this.prefix) || !routes) return end();
+      const source = this.source(table, e.timestamp);
+      return this.o.schemas.ensure(table).then((entry) => {
+        if (entry) {
+          const out: OutMessage[] = [];
+          truncateMessages(this.o.ctx, entry, routes, source, out);
+          this.push(out, 1);
+        }
+        end();
+      });
     }
     if (DDL_RE.test(q)) {
       const affected = [...this.o.mapping.routes.keys()].filter((t) => new RegExp(`\\b${(this.prefix + t).replace(/[$]/g, '\\$')}\\b`).test(q));

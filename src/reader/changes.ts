@@ -6,6 +6,9 @@ import type { TableEntry } from './schemas.js';
 // A row change → one Kafka record per (affected feed, entity id it names).
 
 export interface OutMessage {
+  /** Feed and op, for the reader's metrics. */
+  feed: string;
+  op: Op;
   topic: string;
   partition: number;
   key: string;
@@ -47,7 +50,7 @@ export function rowMessages(ctx: ChangeContext, entry: TableEntry, routes: Route
     if (!header) continue;
     for (const id of ids) {
       const ent = entry.codec.encodeEntity({ type: route.entity, id, feed: route.feed });
-      out.push({ topic, partition: partitionFor(id, ctx.partitions), key: id, value: Buffer.concat([header, head, ent], header.length + head.length + ent.length) });
+      out.push({ feed: route.feed, op, topic, partition: partitionFor(id, ctx.partitions), key: id, value: Buffer.concat([header, head, ent], header.length + head.length + ent.length) });
       n++;
     }
   }
@@ -65,7 +68,7 @@ export function truncateMessages(ctx: ChangeContext, entry: TableEntry, routes: 
     const header = entry.headers.get(topic);
     if (!header) continue;
     const ent = entry.codec.encodeEntity({ type: route.entity, id: '*', feed: route.feed });
-    out.push({ topic, partition: partitionFor('*', ctx.partitions), key: '*', value: Buffer.concat([header, head, ent]) });
+    out.push({ feed: route.feed, op: 't', topic, partition: partitionFor('*', ctx.partitions), key: '*', value: Buffer.concat([header, head, ent]) });
   }
   return seen.size;
 }

@@ -51,6 +51,8 @@ function mergePrevious(list: Array<PreviousValue | undefined>): PreviousValue | 
 
 export class TableSchemas {
   private readonly entries = new Map<string, TableEntry>();
+  private readonly pending = new Map<string, ColumnInfo[]>();
+  private readonly inflight = new Map<string, Promise<TableEntry>>();
   private readonly compatibilitySet = new Set<string>();
 
   private readonly o: TableSchemasOptions;
@@ -59,47 +61,81 @@ export class TableSchemas {
     this.o = o;
   }
 
+  /** The registered envelope of a table, or undefined until ensure() ran for it. */
   get(table: string): TableEntry | undefined {
     return this.entries.get(table);
   }
 
-  columnsOf(): Map<string, string[]> {
-    return new Map([...this.entries].map(([t, e]) => [t, e.columns.map((c) => c.name)]));
+  /** Columns of a table that exists (registered or not yet). */
+  columns(table: string): ColumnInfo[] | undefined {
+    return this.entries.get(table)?.columns ?? this.pending.get(table);
   }
 
-  /** (Re)reads the columns of these logical tables and registers a new envelope version where it changed. */
+  known(table: string): boolean {
+    return this.entries.has(table) || this.pending.has(table);
+  }
+
+  /**
+   * Registers the table's envelope on first use: a Commerce mapping names ~80
+   * tables and ~150 subjects, most of which see no change in a session.
+   */
+  ensure(table: string): Promise<TableEntry | undefined> {
+    const e = this.entries.get(table);
+    if (e) return Promise.resolve(e);
+    const columns = this.pending.get(table);
+    if (!columns) return Promise.resolve(undefined);
+    let p = this.inflight.get(table);
+    if (!p) {
+      p = (async () => {
+        const entry = await this.register(table, columns, await this.previousFromRegistry(table));
+        // a DDL may have replaced the pending columns meanwhile: the next ensure() registers those
+        if (this.pending.get(table) === columns) {
+          this.pending.delete(table);
+          this.entries.set(table, entry);
+        }
+        return entry;
+      })().finally(() => this.inflight.delete(table));
+      this.inflight.set(table, p);
+    }
+    return p;
+  }
+
+  private async previousFromRegistry(table: string): Promise<PreviousValue | undefined> {
+    return mergePrevious(
+      await Promise.all(
+        this.o.topicsOf(table).map(async (topic) => {
+          const l = await this.o.registry.latest(subjectFor(topic, `commerce_cdc.${table}.Envelope`));
+          return l ? previousValueOf(l.schema) : undefined;
+        }),
+      ),
+    );
+  }
+
+  /**
+   * (Re)reads the columns of these logical tables. A registered table whose columns
+   * changed gets its new envelope version registered now; the others on first use.
+   */
   async load(tables: string[]): Promise<string[]> {
     const physical = tables.map((t) => this.o.tablePrefix + t);
     const cols = await readColumns(this.o.db, this.o.database, physical);
     const changed: string[] = [];
-    const one = async (table: string): Promise<void> => {
+    for (const table of tables) {
       const columns = cols.get(this.o.tablePrefix + table);
+      const old = this.entries.get(table);
       if (!columns) {
         this.entries.delete(table);
-        return;
+        this.pending.delete(table);
+        continue;
       }
-      const old = this.entries.get(table);
-      if (old && JSON.stringify(old.columns) === JSON.stringify(columns)) return;
-      const topics = this.o.topicsOf(table);
-      const previous = old
-        ? mergePrevious([previousValueOf(JSON.stringify(old.codec.schema))])
-        : mergePrevious(
-            await Promise.all(
-              topics.map(async (topic) => {
-                const l = await this.o.registry.latest(subjectFor(topic, `commerce_cdc.${table}.Envelope`));
-                return l ? previousValueOf(l.schema) : undefined;
-              }),
-            ),
-          );
-      this.entries.set(table, await this.register(table, columns, previous));
+      if (!old) {
+        this.pending.set(table, columns);
+        continue;
+      }
+      if (JSON.stringify(old.columns) === JSON.stringify(columns)) continue;
+      this.entries.set(table, await this.register(table, columns, previousValueOf(JSON.stringify(old.codec.schema))));
       changed.push(table);
-      if (old) this.o.log.info({ table }, 'table changed: new envelope schema registered');
-    };
-    // a Commerce mapping names ~80 tables and ~150 subjects: register them a few at a time
-    const todo = [...tables];
-    await Promise.all(Array.from({ length: Math.min(12, todo.length) }, async () => {
-      for (let t = todo.shift(); t !== undefined; t = todo.shift()) await one(t);
-    }));
+      this.o.log.info({ table }, 'table changed: new envelope schema registered');
+    }
     return changed;
   }
 
@@ -127,7 +163,7 @@ export class TableSchemas {
    */
   async adoptBinlogColumns(table: string, binlog: BinlogColumn[]): Promise<TableEntry> {
     const old = this.entries.get(table);
-    const known = new Map((old?.columns ?? []).map((c) => [c.name, c]));
+    const known = new Map((this.columns(table) ?? []).map((c) => [c.name, c]));
     const columns = binlog.map((b): ColumnInfo => {
       const type = b.COLUMN_TYPE.toLowerCase();
       const k = known.get(b.COLUMN_NAME);
@@ -144,8 +180,9 @@ export class TableSchemas {
         pkPosition: k?.pkPosition ?? 0,
       };
     });
-    const previous = old ? previousValueOf(JSON.stringify(old.codec.schema)) : undefined;
+    const previous = old ? previousValueOf(JSON.stringify(old.codec.schema)) : await this.previousFromRegistry(table);
     const entry = await this.register(table, columns, previous);
+    this.pending.delete(table);
     this.entries.set(table, entry);
     this.o.log.info({ table, columns: entry.names }, 'row event columns differ from information_schema: adopted the binlog columns');
     return entry;

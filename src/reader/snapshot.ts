@@ -55,16 +55,16 @@ interface Unit {
 function unitsOf(o: SnapshotOptions): Unit[] {
   if (o.config.reader.snapshotScope === 'rows') {
     return [...o.mapping.routes.keys()].sort().flatMap((table) => {
-      const e = o.schemas.get(table);
-      return e ? [{ name: table, table, keys: primaryKey(e.columns), root: undefined }] : [];
+      const cols = o.schemas.columns(table);
+      return cols ? [{ name: table, table, keys: primaryKey(cols), root: undefined }] : [];
     });
   }
   return [...o.mapping.feeds]
     .sort((a, b) => a.feed.localeCompare(b.feed))
     .flatMap((f) => {
-      const e = o.schemas.get(f.root.table);
-      if (!e) return [];
-      const pk = primaryKey(e.columns).filter((k) => k !== f.root.id);
+      const cols = o.schemas.columns(f.root.table);
+      if (!cols) return [];
+      const pk = primaryKey(cols).filter((k) => k !== f.root.id);
       // ordered by the entity id first so each id's rows are adjacent; the pk makes the order total
       return [{ name: f.feed, table: f.root.table, keys: [f.root.id, ...pk], root: f }];
     });
@@ -101,7 +101,7 @@ export async function runSnapshot(o: SnapshotOptions): Promise<BinlogPosition> {
         const [rows] = (await conn.query(`SELECT * FROM ${q(c.mysql.tablePrefix + unit.table)} ${where} ORDER BY ${unit.keys.map(q).join(', ')} LIMIT ${c.reader.snapshotChunkSize}`, last ?? [])) as unknown as [Row[]];
         const out: OutMessage[] = [];
         const source: Source = { server: o.server, file: position.file, pos: position.pos, gtid: position.gtid, ts_ms: Date.now(), db: c.mysql.database, table: unit.table, snapshot: true };
-        const entry = o.schemas.get(unit.table)!;
+        const entry = (await o.schemas.ensure(unit.table))!;
         for (const row of rows) {
           if (unit.root) {
             const root = unit.root.root;
@@ -113,7 +113,7 @@ export async function runSnapshot(o: SnapshotOptions): Promise<BinlogPosition> {
             const header = entry.headers.get(topic)!;
             const head = entry.codec.encodeHead('r', null, entry.codec.toValue(row), source);
             const ent = entry.codec.encodeEntity({ type: root.entity, id, feed: unit.root.feed });
-            out.push({ topic, partition: partitionFor(id, o.ctx.partitions), key: id, value: Buffer.concat([header, head, ent]) });
+            out.push({ feed: unit.root.feed, op: 'r', topic, partition: partitionFor(id, o.ctx.partitions), key: id, value: Buffer.concat([header, head, ent]) });
           } else {
             rowMessages(o.ctx, entry, o.mapping.routes.get(unit.table) ?? [], 'r', null, row, source, out);
           }

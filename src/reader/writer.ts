@@ -137,7 +137,10 @@ export class Writer {
     this.pendingBytes = 0;
     await this.txn.sendBatch({ topicMessages: groupByTopic(batch), acks: -1 });
     this.txnMessages += batch.length;
-    for (const m of batch) this.counts.set(m.topic, (this.counts.get(m.topic) ?? 0) + 1);
+    for (const m of batch) {
+      const k = `${m.feed} ${m.op}`;
+      this.counts.set(k, (this.counts.get(k) ?? 0) + 1);
+    }
   }
 
   private async commit(): Promise<void> {
@@ -160,7 +163,10 @@ export class Writer {
     m.readerTransactions.inc();
     m.readerPositionTs.set(pos.ts_ms);
     m.readerLagMs.set(Math.max(0, Date.now() - pos.ts_ms));
-    for (const [topic, n] of this.counts) m.readerEvents.inc({ feed: topic.split('.').slice(-2, -1)[0] ?? topic, op: 'all' }, n);
+    for (const [k, n] of this.counts) {
+      const [feed = '', op = ''] = k.split(' ');
+      m.readerEvents.inc({ feed, op }, n);
+    }
     this.counts.clear();
     this.txnPos = undefined;
     this.txnEvents = 0;
