@@ -29,7 +29,12 @@ export const pricesProvider: FeedProvider = {
     }
     if (entityType === 'parentProduct') {
       // A parent's sku or type is in its children's parents[].
-      return q(`SELECT DISTINCT child_id AS id FROM ${t('catalog_product_relation')} WHERE parent_id IN (?)`, [wanted]);
+      // Its website assignment decides in which websites it is listed there.
+      return q(
+        `SELECT child_id AS id FROM ${t('catalog_product_relation')} WHERE parent_id IN (?)
+         UNION SELECT product_id AS id FROM ${t('catalog_product_super_link')} WHERE parent_id IN (?)`,
+        [wanted, wanted],
+      );
     }
     if (entityType === 'customerGroup') {
       // Only products with a price of the group's own have an item for it.
