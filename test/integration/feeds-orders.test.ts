@@ -89,4 +89,34 @@ describe('orders feed', () => {
     expect(await orders.provider.expand!('orderItem', itemIds, ctx)).toEqual(['1']);
     expect(await orders.provider.expand!('nothing', ['1'], ctx)).toEqual([]);
   });
+
+  it('re-sends the orders of a renamed store view, store or website', async () => {
+    const rows = async <T>(sql: string): Promise<T[]> => {
+      const c = await adminConnection(db);
+      try {
+        return (await c.query(sql))[0] as T[];
+      } finally {
+        await c.end();
+      }
+    };
+    const placed = await rows<{ entity_id: number; store_id: number; group_id: number; website_id: number }>(
+      `SELECT o.entity_id, o.store_id, s.group_id, s.website_id FROM sales_order o JOIN store s ON s.store_id = o.store_id ORDER BY o.entity_id`,
+    );
+    const target = placed[placed.length - 1]!;
+    const of = (pick: (r: (typeof placed)[number]) => boolean) => placed.filter(pick).map((r) => String(r.entity_id));
+    const inView = of((r) => r.store_id === target.store_id);
+    expect(inView.length).toBeGreaterThan(0);
+    expect(orders.expandTypes).toEqual(expect.arrayContaining(['store', 'storeGroup', 'website']));
+    await admin(`UPDATE store SET code = 'renamed_view' WHERE store_id = ${target.store_id}`);
+    expect(await orders.provider.expand!('store', [String(target.store_id), '999'], ctx)).toEqual(inView);
+    const renamed = await assemble(inView);
+    expect(renamed.map(({ item }) => item.storeViewCode)).toEqual(inView.map(() => 'renamed_view'));
+    expect(await orders.provider.expand!('storeGroup', [String(target.group_id)], ctx)).toEqual(
+      of((r) => r.group_id === target.group_id),
+    );
+    expect(await orders.provider.expand!('website', [String(target.website_id)], ctx)).toEqual(
+      of((r) => r.website_id === target.website_id),
+    );
+    expect(await orders.provider.expand!('store', ['999'], ctx)).toEqual([]);
+  });
 });

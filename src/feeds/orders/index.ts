@@ -14,7 +14,7 @@ export const definition: FeedDefinition = {
   batchSize: 500,
   threads: 2,
   schemaFile: 'schemas/items/orders.avsc',
-  expandTypes: ['invoice', 'creditMemo', 'shipment', 'orderItem', 'tax'],
+  expandTypes: ['invoice', 'creditMemo', 'shipment', 'orderItem', 'tax', 'store', 'storeGroup', 'website'],
   mode: 'legacy',
   provider: ordersProvider,
 };

@@ -12,6 +12,13 @@ const PARENTS: Record<string, { table: string; idColumn: string; orderColumn: st
   tax: { table: 'sales_order_tax', idColumn: 'tax_id', orderColumn: 'order_id' },
 };
 
+/** Scope entity types → the `store` column that names them (store_id is sales_order's own). */
+const SCOPES: Record<string, 'store_id' | 'group_id' | 'website_id'> = {
+  store: 'store_id',
+  storeGroup: 'group_id',
+  website: 'website_id',
+};
+
 export const ordersProvider: FeedProvider = {
   async assemble(ids: string[], ctx: ProviderContext): Promise<AssembledItem[]> {
     const wanted = numericIds(ids);
@@ -24,8 +31,21 @@ export const ordersProvider: FeedProvider = {
   // order id of their own: their parent's row names the order.
   async expand(entityType: string, ids: string[], ctx: ProviderContext): Promise<string[]> {
     const wanted = numericIds(ids);
+    if (wanted.length === 0) return [];
+    const scope = SCOPES[entityType];
+    if (scope) {
+      // A renamed store view, store or website is in its orders' items (storeViewCode, storeCode, websiteCode).
+      const o = `\`${ctx.t('sales_order')}\``;
+      const s = `\`${ctx.t('store')}\``;
+      const sql =
+        scope === 'store_id'
+          ? `SELECT o.entity_id AS id FROM ${o} o WHERE o.store_id IN (?) ORDER BY o.entity_id`
+          : `SELECT o.entity_id AS id FROM ${o} o JOIN ${s} s ON s.store_id = o.store_id WHERE s.${scope} IN (?) ORDER BY o.entity_id`;
+      const rows = await select<{ id: number }>(ctx, `orders.expand_${entityType}`, sql, [wanted], wanted.length);
+      return idStrings(rows.map((r) => r.id));
+    }
     const parent = PARENTS[entityType];
-    if (wanted.length === 0 || !parent) return [];
+    if (!parent) return [];
     const rows = await select<{ id: number }>(
       ctx,
       `orders.expand_${entityType}`,
