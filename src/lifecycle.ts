@@ -28,6 +28,9 @@ export class Supervisor {
   private readonly parts: Part[];
   private stopping: Promise<void> | undefined;
   private failure: unknown;
+  /** Parts whose start() was called, in order. */
+  private readonly started: Part[] = [];
+  private running = false;
 
   private readonly log: Logger;
 
@@ -42,8 +45,12 @@ export class Supervisor {
       void this.stop();
     };
     for (const s of signals) process.once(s, onSignal);
+    this.running = true;
     try {
       for (const p of this.parts) {
+        // a stop requested while earlier parts started: the rest never start
+        if (this.stopping) break;
+        this.started.push(p);
         await p.start();
         p.done.then(
           () => {
@@ -56,10 +63,11 @@ export class Supervisor {
           },
         );
       }
-      await Promise.allSettled(this.parts.map((p) => p.done));
+      await Promise.allSettled(this.started.map((p) => p.done));
       await this.stopping;
     } catch (e) {
-      this.failure ??= e;
+      // a start that fails because a stop was requested meanwhile is not a failure
+      if (!this.stopping) this.failure ??= e;
       await this.stop();
     } finally {
       for (const s of signals) process.removeListener(s, onSignal);
@@ -67,9 +75,10 @@ export class Supervisor {
     if (this.failure) throw this.failure;
   }
 
+  /** Stops the parts started so far (or starting), last first; the others never start. Before run(), stops every part. */
   stop(): Promise<void> {
     this.stopping ??= (async () => {
-      for (const p of [...this.parts].reverse()) {
+      for (const p of [...(this.running ? this.started : this.parts)].reverse()) {
         try {
           await p.stop();
         } catch (e) {
