@@ -47,9 +47,8 @@ function groupByTopic(ms: OutMessage[]): Array<{ topic: string; messages: Messag
 export async function writeTransaction(producer: Producer, offsetsTopic: string, serverId: number, messages: OutMessage[], position: BinlogPosition, snapshot: SnapshotProgress | null): Promise<void> {
   const txn = await producer.transaction();
   try {
-    const pos: OutMessage = { feed: '', op: 'c', topic: offsetsTopic, partition: 0, key: POSITION_KEY, value: Buffer.from(JSON.stringify(positionRecord(serverId, position, snapshot))) };
-    for (let i = 0; i < messages.length; i += SEND_CHUNK) await txn.sendBatch({ topicMessages: groupByTopic(messages.slice(i, i + SEND_CHUNK)), acks: -1 });
-    await txn.send({ topic: offsetsTopic, acks: -1, messages: [{ key: pos.key, partition: 0, value: pos.value }] });
+    if (messages.length) await txn.sendBatch({ topicMessages: groupByTopic(messages), acks: -1 });
+    await txn.send({ topic: offsetsTopic, acks: -1, messages: [{ key: POSITION_KEY, partition: 0, value: JSON.stringify(positionRecord(serverId, position, snapshot)) }] });
     await txn.commit();
   } catch (e) {
     await txn.abort().catch(() => undefined);
@@ -139,7 +138,6 @@ export class Writer {
     await this.txn.sendBatch({ topicMessages: groupByTopic(batch), acks: -1 });
     this.txnMessages += batch.length;
     for (const m of batch) {
-      if (!m.feed) continue;
       const k = `${m.feed} ${m.op}`;
       this.counts.set(k, (this.counts.get(k) ?? 0) + 1);
     }
@@ -154,10 +152,9 @@ export class Writer {
       this.lastSeen = pos;
       return;
     }
-    // the position rides in the same produce request as the last records: one round trip less per transaction
-    this.pending.push({ feed: '', op: 'c', topic: this.o.offsetsTopic, partition: 0, key: POSITION_KEY, value: Buffer.from(JSON.stringify(positionRecord(this.o.serverId, pos, null))) });
     await this.flush();
     const txn = this.txn!;
+    await txn.send({ topic: this.o.offsetsTopic, acks: -1, messages: [{ key: POSITION_KEY, partition: 0, value: JSON.stringify(positionRecord(this.o.serverId, pos, null)) }] });
     await txn.commit();
     this.txn = undefined;
     this.committed = pos;
