@@ -14,6 +14,7 @@ import { Supervisor, type Part } from './lifecycle.js';
 import { createLogger, type Logger } from './log.js';
 import { Metrics } from './metrics.js';
 import { createPool, type Pool } from './mysql/pool.js';
+import { preflight } from './preflight.js';
 import { createPublisher } from './publisher/index.js';
 import { createReader } from './reader/index.js';
 
@@ -66,6 +67,16 @@ export async function createConnector(config: Config, opts: ConnectorOptions = {
   const kinds = new Set<PartKind>(opts.parts ?? ['reader', 'exporter', 'publisher', 'dashboard']);
   const log = opts.log ?? createLogger({ level: config.logLevel });
   const feeds = selectFeeds(config, opts.feeds);
+  // every service the parts use is checked before a topic or schema is created
+  await preflight(config, {
+    log,
+    needs: {
+      mysql: kinds.has('reader') || kinds.has('exporter'),
+      binlog: kinds.has('reader'),
+      kafka: true,
+      registry: kinds.has('reader') || kinds.has('exporter') || (kinds.has('publisher') && config.publisher.downstream === 'http'),
+    },
+  });
   const kafka: Kafka = createKafka(config, log);
   const registry = createRegistry(config);
   const metrics = new Metrics();

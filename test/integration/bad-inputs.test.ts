@@ -119,12 +119,27 @@ describe('bad inputs', () => {
     const line = expectOneLine(await cli(['status'], env(prefix, { CDC_KAFKA_BROKERS: brokers })), 'KAFKA_UNREACHABLE');
     expect(line).toContain(brokers);
     expect(await prefixTopics(prefix)).toEqual([]);
+    // run and reader check the brokers before anything else and exit instead of retrying forever
+    for (const cmd of ['run', 'reader']) {
+      const started = Date.now();
+      expect(expectOneLine(await cli([cmd], env(prefix, { CDC_KAFKA_BROKERS: brokers })), 'KAFKA_UNREACHABLE'), cmd).toContain(brokers);
+      expect(Date.now() - started, cmd).toBeLessThan(60_000);
+    }
+    expect(await prefixTopics(prefix)).toEqual([]);
   });
 
   it('an unreachable registry: REGISTRY_UNREACHABLE', async () => {
     const prefix = uniqueName('bad');
     const url = `http://127.0.0.1:${await closedPort()}/apis/ccompat/v7`;
     expectOneLine(await cli(['resync', '--feed', 'scopesWebsite'], env(prefix, { CDC_REGISTRY_URL: url })), 'REGISTRY_UNREACHABLE');
+    expect(await prefixTopics(prefix)).toEqual([]);
+    // run checks the registry before it creates a topic; the line names the URL without its credentials
+    const withCreds = url.replace('http://', 'http://someone:reg-secret@');
+    for (const cmd of ['run', 'reader']) {
+      const r = await cli([cmd], env(prefix, { CDC_REGISTRY_URL: withCreds }));
+      expect(expectOneLine(r, 'REGISTRY_UNREACHABLE'), cmd).toContain(url);
+      expect(r.stderr, cmd).not.toContain('reg-secret');
+    }
     expect(await prefixTopics(prefix)).toEqual([]);
   });
 

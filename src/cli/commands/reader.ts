@@ -4,6 +4,7 @@ import { createKafka } from '../../kafka/client.js';
 import { Supervisor } from '../../lifecycle.js';
 import { createLogger } from '../../log.js';
 import { Metrics } from '../../metrics.js';
+import { preflight } from '../../preflight.js';
 import { createReader } from '../../reader/index.js';
 
 export function registerReader(program: Command): void {
@@ -14,6 +15,7 @@ export function registerReader(program: Command): void {
       const { config, warnings } = loadConfig((cmd.optsWithGlobals() as { config?: string }).config);
       const log = createLogger({ level: config.logLevel });
       for (const w of warnings) log.warn({ operation: 'config' }, w);
+      await preflight(config, { log, needs: { mysql: true, binlog: true, kafka: true, registry: true } });
       const reader = createReader({ config, log, kafka: createKafka(config, log), metrics: new Metrics() });
       await new Supervisor([reader], log).run();
     });
