@@ -35,12 +35,16 @@ interface ColumnRow {
   PK: string | number | null;
 }
 
-const SQL = `SELECT c.TABLE_NAME, c.COLUMN_NAME, c.DATA_TYPE, c.COLUMN_TYPE, c.IS_NULLABLE, c.NUMERIC_PRECISION, c.NUMERIC_SCALE,
-  (SELECT k.ORDINAL_POSITION FROM information_schema.KEY_COLUMN_USAGE k
-    WHERE k.TABLE_SCHEMA = c.TABLE_SCHEMA AND k.TABLE_NAME = c.TABLE_NAME AND k.COLUMN_NAME = c.COLUMN_NAME AND k.CONSTRAINT_NAME = 'PRIMARY') AS PK
-  FROM information_schema.COLUMNS c
-  WHERE c.TABLE_SCHEMA = ? AND c.TABLE_NAME IN (?)
-  ORDER BY c.TABLE_NAME, c.ORDINAL_POSITION`;
+// Two plain information_schema reads: MariaDB 10.11 crashed (signal 11, in
+// create_tmp_table_for_schema) on a correlated KEY_COLUMN_USAGE subquery here.
+const SQL = `SELECT TABLE_NAME, COLUMN_NAME, DATA_TYPE, COLUMN_TYPE, IS_NULLABLE, NUMERIC_PRECISION, NUMERIC_SCALE
+  FROM information_schema.COLUMNS
+  WHERE TABLE_SCHEMA = ? AND TABLE_NAME IN (?)
+  ORDER BY TABLE_NAME, ORDINAL_POSITION`;
+
+const PK_SQL = `SELECT TABLE_NAME, COLUMN_NAME, SEQ_IN_INDEX
+  FROM information_schema.STATISTICS
+  WHERE TABLE_SCHEMA = ? AND TABLE_NAME IN (?) AND INDEX_NAME = 'PRIMARY'`;
 
 function toColumn(r: ColumnRow): ColumnInfo {
   const columnType = String(r.COLUMN_TYPE).toLowerCase();
@@ -61,7 +65,10 @@ export async function readColumns(db: Queryable, database: string, tables: strin
   const out = new Map<string, ColumnInfo[]>();
   if (!tables.length) return out;
   const res = (await db.query(SQL, [database, tables])) as [ColumnRow[], unknown];
+  const pks = (await db.query(PK_SQL, [database, tables])) as [Array<{ TABLE_NAME: string; COLUMN_NAME: string; SEQ_IN_INDEX: string | number }>, unknown];
+  const pkPos = new Map(pks[0].map((k) => [`${k.TABLE_NAME}\0${k.COLUMN_NAME}`, Number(k.SEQ_IN_INDEX)]));
   for (const r of res[0]) {
+    r.PK = pkPos.get(`${r.TABLE_NAME}\0${r.COLUMN_NAME}`) ?? null;
     const list = out.get(r.TABLE_NAME) ?? [];
     list.push(toColumn(r));
     out.set(r.TABLE_NAME, list);
