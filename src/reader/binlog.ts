@@ -97,7 +97,16 @@ export class BinlogSource {
     const s = this.o.start;
     const where = this.o.useGtid && s.gtid ? { gtidSet: s.gtid } : { filename: s.file, position: s.pos };
     return new Promise((resolve, reject) => {
-      this.z.once('ready', () => resolve());
+      this.z.once('ready', () => {
+        // a dump thread killed on the server may end the socket without an error event: never stall silently
+        const conn = this.z.connection as unknown as { once?: (ev: string, f: () => void) => void } | null;
+        const lost = () => {
+          if (!this.stopped) this.o.onError(new Error('binlog connection closed by the server'));
+        };
+        conn?.once?.('end', lost);
+        conn?.once?.('close', lost);
+        resolve();
+      });
       this.z.once('error', reject);
       this.z.start({ serverId: this.o.config.mysql.serverId, includeEvents: EVENTS, includeSchema: { [this.db]: tables }, ...where });
     });

@@ -30,6 +30,7 @@ describe('reader exactly-once under faults', () => {
     if (!existsSync(join(ROOT, 'dist/cli/index.js'))) throw new Error('run npm run build first: the reader runs as dist/cli/index.js');
     stack = startPrivateStack('reader');
     admin = await mysql.createConnection({ host: '127.0.0.1', port: stack.mysqlPort, user: stackEnv.adminUser, password: stackEnv.adminPassword, multipleStatements: true });
+    admin.on('error', () => undefined);
     await admin.query(`CREATE DATABASE ${DB}; CREATE TABLE ${DB}.seqtab (id INT UNSIGNED NOT NULL PRIMARY KEY, seq INT UNSIGNED NOT NULL)`);
   });
   afterAll(async () => {
@@ -79,6 +80,7 @@ describe('reader exactly-once under faults', () => {
 
     // the writer: each committed transaction inserts or updates one row with the next sequence number
     const writer = await mysql.createConnection({ host: '127.0.0.1', port: stack.mysqlPort, user: stackEnv.adminUser, password: stackEnv.adminPassword, database: DB });
+    writer.on('error', () => undefined);
     const committed: number[] = [];
     let writing = true;
     let seq = 0;
@@ -104,7 +106,12 @@ describe('reader exactly-once under faults', () => {
         continue;
       }
       if (round === 8) {
-        const [rows] = (await admin.query("SELECT ID FROM information_schema.PROCESSLIST WHERE USER = ? AND COMMAND LIKE 'Binlog Dump%'", [stackEnv.cdcUser])) as unknown as [Array<{ ID: number }>];
+        // the reader may be reconnecting at this moment: wait for its dump thread
+        let rows: Array<{ ID: number }> = [];
+        for (let i = 0; i < 40 && !rows.length; i++) {
+          [rows] = (await admin.query("SELECT ID FROM information_schema.PROCESSLIST WHERE USER = ? AND COMMAND LIKE 'Binlog Dump%'", [stackEnv.cdcUser])) as unknown as [Array<{ ID: number }>];
+          if (!rows.length) await sleep(250);
+        }
         for (const r of rows) await admin.query(`KILL ${r.ID}`);
         expect(rows.length).toBeGreaterThan(0);
         continue;
