@@ -1,38 +1,25 @@
 // Golden items of the categories feed on a seeded catalog, then: a store view
 // renamed, a subcategory added, a store-view url path, a store group moved to a
 // new root category, a category deleted.
-import { readFileSync, writeFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { definition as categories } from '../../src/feeds/categories/index.js';
 import type { AssembledItem, ProviderContext } from '../../src/feeds/types.js';
 import { createLogger } from '../../src/log.js';
 import { createPool, type Pool } from '../../src/mysql/pool.js';
 import { createCommerceDatabase } from '../helpers/commerce.js';
-import { ROOT, adminConnection, dropDatabase, testConfig } from '../helpers/stack.js';
+import { adminExec, expectGolden } from '../helpers/feeds.js';
+import { dropDatabase, testConfig } from '../helpers/stack.js';
 
 const TODAY = '2026-06-15';
-const UPDATE = process.env.UPDATE_GOLDEN === '1';
 const ALL = ['1', '2', '3', '4', '5', '6', '7', '8', '9', '10'];
 
-function golden(name: string, value: AssembledItem[]): void {
-  const file = `${ROOT}test/golden/feeds/categories/${name}.json`;
-  const text = `${JSON.stringify(value, null, 2)}\n`;
-  if (UPDATE) writeFileSync(file, text);
-  expect(text).toBe(readFileSync(file, 'utf8'));
-}
+const golden = (name: string, value: unknown): void => expectGolden('categories', name, value);
 
 let db: string;
 let pool: Pool;
 let ctx: ProviderContext;
 
-async function admin(sql: string): Promise<void> {
-  const c = await adminConnection(db);
-  try {
-    await c.query(sql);
-  } finally {
-    await c.end();
-  }
-}
+const admin = (sql: string): Promise<void> => adminExec(db, sql);
 
 const assemble = (ids: string[]) => categories.provider.assemble(ids, ctx);
 const identities = (items: AssembledItem[]) => items.map((a) => `${a.item.categoryId}:${a.item.urlPath}@${a.item.storeViewCode}`);

@@ -2,7 +2,6 @@
 // catalog, then: a rule for all websites and groups on a parent category that its
 // subtree inherits, a more specific rule deferring to it ("use parent"), a website
 // added, the parent rule removed.
-import { readFileSync, writeFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { definition as categoryPermissions } from '../../src/feeds/categoryPermissions/index.js';
 import { sha1 } from '../../src/feeds/hash.js';
@@ -10,31 +9,19 @@ import type { AssembledItem, ProviderContext } from '../../src/feeds/types.js';
 import { createLogger } from '../../src/log.js';
 import { createPool, type Pool } from '../../src/mysql/pool.js';
 import { createCommerceDatabase } from '../helpers/commerce.js';
-import { ROOT, adminConnection, dropDatabase, testConfig } from '../helpers/stack.js';
+import { adminExec, expectGolden } from '../helpers/feeds.js';
+import { dropDatabase, testConfig } from '../helpers/stack.js';
 
 const TODAY = '2026-06-15';
-const UPDATE = process.env.UPDATE_GOLDEN === '1';
 const ALL = ['1', '2', '3', '4', '5', '6', '7', '8', '9', '10'];
 
-function golden(name: string, value: AssembledItem[]): void {
-  const file = `${ROOT}test/golden/feeds/categoryPermissions/${name}.json`;
-  const text = `${JSON.stringify(value, null, 2)}\n`;
-  if (UPDATE) writeFileSync(file, text);
-  expect(text).toBe(readFileSync(file, 'utf8'));
-}
+const golden = (name: string, value: unknown): void => expectGolden('categoryPermissions', name, value);
 
 let db: string;
 let pool: Pool;
 let ctx: ProviderContext;
 
-async function admin(sql: string): Promise<void> {
-  const c = await adminConnection(db);
-  try {
-    await c.query(sql);
-  } finally {
-    await c.end();
-  }
-}
+const admin = (sql: string): Promise<void> => adminExec(db, sql);
 
 const assemble = (ids: string[]) => categoryPermissions.provider.assemble(ids, ctx);
 const grants = (items: AssembledItem[], categoryId: string, websiteCode: string, group: number) => {

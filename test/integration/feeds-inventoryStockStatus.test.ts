@@ -2,40 +2,27 @@
 // default stock's view and stock 2's index table, reservations), then: a
 // reservation added, a stock without its index table, and the legacy
 // cataloginventory fallback when the MSI tables are empty or absent.
-import { readFileSync, writeFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { definition as inventory } from '../../src/feeds/inventoryStockStatus/index.js';
 import type { AssembledItem, ProviderContext } from '../../src/feeds/types.js';
 import { createLogger } from '../../src/log.js';
 import { createPool, type Pool } from '../../src/mysql/pool.js';
 import { createCommerceDatabase } from '../helpers/commerce.js';
-import { ROOT, adminConnection, dropDatabase, testConfig } from '../helpers/stack.js';
+import { adminExec, expectGolden } from '../helpers/feeds.js';
+import { dropDatabase, testConfig } from '../helpers/stack.js';
 
 const TODAY = '2026-06-15';
-const UPDATE = process.env.UPDATE_GOLDEN === '1';
 // 1: a simple in both sources; 4: a configurable (no source item: in no MSI stock); 5: reserved and shipped in both stocks;
 // 20: stock not managed; 25: reserved in both stocks; 36: downloadable
 const SELECTED = ['1', '4', '5', '20', '25', '36'];
 
-function golden(name: string, value: AssembledItem[]): void {
-  const file = `${ROOT}test/golden/feeds/inventoryStockStatus/${name}.json`;
-  const text = `${JSON.stringify(value, null, 2)}\n`;
-  if (UPDATE) writeFileSync(file, text);
-  expect(text).toBe(readFileSync(file, 'utf8'));
-}
+const golden = (name: string, value: unknown): void => expectGolden('inventoryStockStatus', name, value);
 
 let db: string;
 let pool: Pool;
 let ctx: ProviderContext;
 
-async function admin(sql: string): Promise<void> {
-  const c = await adminConnection(db);
-  try {
-    await c.query(sql);
-  } finally {
-    await c.end();
-  }
-}
+const admin = (sql: string): Promise<void> => adminExec(db, sql);
 
 const assemble = (ids: string[]) => inventory.provider.assemble(ids, ctx);
 const pick = (items: AssembledItem[], fields: string[]) => items.map((a) => fields.map((f) => a.item[f]));

@@ -1,38 +1,25 @@
 // Golden items of the orders feed on a seeded database (items, payment, addresses,
 // invoices, credit memos, shipments with tracks, transactions, taxes), then: an
 // order without a stored uuid, a shipment and a track added, the status changed.
-import { readFileSync, writeFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { definition as orders } from '../../src/feeds/orders/index.js';
 import { orderUuid } from '../../src/feeds/orders/uuid.js';
-import type { AssembledItem, ProviderContext } from '../../src/feeds/types.js';
+import type { ProviderContext } from '../../src/feeds/types.js';
 import { createLogger } from '../../src/log.js';
 import { createPool, type Pool } from '../../src/mysql/pool.js';
 import { createCommerceDatabase } from '../helpers/commerce.js';
-import { ROOT, adminConnection, dropDatabase, testConfig } from '../helpers/stack.js';
+import { adminExec, expectGolden } from '../helpers/feeds.js';
+import { adminConnection, dropDatabase, testConfig } from '../helpers/stack.js';
 
 const TODAY = '2026-06-15';
-const UPDATE = process.env.UPDATE_GOLDEN === '1';
 
-function golden(name: string, value: AssembledItem[]): void {
-  const file = `${ROOT}test/golden/feeds/orders/${name}.json`;
-  const text = `${JSON.stringify(value, null, 2)}\n`;
-  if (UPDATE) writeFileSync(file, text);
-  expect(text).toBe(readFileSync(file, 'utf8'));
-}
+const golden = (name: string, value: unknown): void => expectGolden('orders', name, value);
 
 let db: string;
 let pool: Pool;
 let ctx: ProviderContext;
 
-async function admin(sql: string): Promise<void> {
-  const c = await adminConnection(db);
-  try {
-    await c.query(sql);
-  } finally {
-    await c.end();
-  }
-}
+const admin = (sql: string): Promise<void> => adminExec(db, sql);
 
 const assemble = (ids: string[]) => orders.provider.assemble(ids, ctx);
 

@@ -2,7 +2,6 @@
 // makes: a tier price added, a customer group with a catalog rule price, a product
 // taken off a website, a configurable parent's sku renamed, a fixed-price bundle
 // with a website-scope price, a website code renamed.
-import { readFileSync, writeFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { definition as prices } from '../../src/feeds/prices/index.js';
 import { feedId, sha1 } from '../../src/feeds/hash.js';
@@ -10,30 +9,18 @@ import type { AssembledItem, ProviderContext } from '../../src/feeds/types.js';
 import { createLogger } from '../../src/log.js';
 import { createPool, type Pool } from '../../src/mysql/pool.js';
 import { createCommerceDatabase } from '../helpers/commerce.js';
-import { ROOT, adminConnection, dropDatabase, testConfig } from '../helpers/stack.js';
+import { adminExec, expectGolden } from '../helpers/feeds.js';
+import { dropDatabase, testConfig } from '../helpers/stack.js';
 
 const TODAY = '2026-06-15';
-const UPDATE = process.env.UPDATE_GOLDEN === '1';
 
-function golden(name: string, value: AssembledItem[]): void {
-  const file = `${ROOT}test/golden/feeds/prices/${name}.json`;
-  const text = `${JSON.stringify(value, null, 2)}\n`;
-  if (UPDATE) writeFileSync(file, text);
-  expect(text).toBe(readFileSync(file, 'utf8'));
-}
+const golden = (name: string, value: unknown): void => expectGolden('prices', name, value);
 
 let db: string;
 let pool: Pool;
 let ctx: ProviderContext;
 
-async function admin(sql: string): Promise<void> {
-  const c = await adminConnection(db);
-  try {
-    await c.query(sql);
-  } finally {
-    await c.end();
-  }
-}
+const admin = (sql: string): Promise<void> => adminExec(db, sql);
 
 const assemble = (ids: string[]) => prices.provider.assemble(ids, ctx);
 const identities = (items: AssembledItem[]) => items.map((a) => `${a.item.sku}/${a.item.websiteCode}/${a.item.customerGroupCode}`);

@@ -1,25 +1,20 @@
 // Golden productAttributes items from a seeded catalog, then after an admin
 // relabels an attribute for one store view, renames an option, adds a store view
 // and deletes an attribute.
-import { readFileSync, writeFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createLogger } from '../../src/log.js';
 import { createPool, type Pool } from '../../src/mysql/pool.js';
 import { definition } from '../../src/feeds/productAttributes/index.js';
 import type { AssembledItem, ProviderContext } from '../../src/feeds/types.js';
 import { createCommerceDatabase } from '../helpers/commerce.js';
-import { ROOT, adminConnection, dropDatabase, testConfig } from '../helpers/stack.js';
+import { adminExec, expectGolden } from '../helpers/feeds.js';
+import { dropDatabase, testConfig } from '../helpers/stack.js';
 
 const provider = definition.provider;
 const GOLDEN_CODES = ['name', 'price', 'color', 'material', 'pattern', 'status'];
 
 /** Compares with (or, with UPDATE_GOLDEN=1, writes) test/golden/feeds/productAttributes/<name>.json. */
-function golden(name: string, value: unknown): void {
-  const file = `${ROOT}test/golden/feeds/productAttributes/${name}.json`;
-  const text = `${JSON.stringify(value, null, 2)}\n`;
-  if (process.env.UPDATE_GOLDEN === '1') writeFileSync(file, text);
-  expect(text).toBe(readFileSync(file, 'utf8'));
-}
+const golden = (name: string, value: unknown): void => expectGolden('productAttributes', name, value);
 
 let db: string;
 let pool: Pool;
@@ -27,14 +22,7 @@ let ctx: ProviderContext;
 /** Items of the last assembly, to compare the prefixed read with. */
 let last: AssembledItem[] = [];
 
-async function admin(sql: string): Promise<void> {
-  const c = await adminConnection(db);
-  try {
-    await c.query(sql);
-  } finally {
-    await c.end();
-  }
-}
+const admin = (sql: string): Promise<void> => adminExec(db, sql);
 
 async function rows<T>(sql: string): Promise<T[]> {
   const [r] = await pool.query(sql);

@@ -3,24 +3,19 @@
 // after the changes an admin makes: a store view name override, an option relabelled for a store view,
 // a category moved to a new URL, a product taken off a website, a product deleted
 // and a store view added. Expansions must name exactly the products affected.
-import { readFileSync, writeFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createLogger } from '../../src/log.js';
 import { createPool, type Pool } from '../../src/mysql/pool.js';
 import { definition } from '../../src/feeds/products/index.js';
 import type { AssembledItem, ProviderContext } from '../../src/feeds/types.js';
 import { createCommerceDatabase } from '../helpers/commerce.js';
-import { ROOT, adminConnection, dropDatabase, testConfig } from '../helpers/stack.js';
+import { adminExec, expectGolden } from '../helpers/feeds.js';
+import { dropDatabase, testConfig } from '../helpers/stack.js';
 
 const provider = definition.provider;
 
 /** Compares with (or, with UPDATE_GOLDEN=1, writes) test/golden/feeds/products/<name>.json. */
-function golden(name: string, value: unknown): void {
-  const file = `${ROOT}test/golden/feeds/products/${name}.json`;
-  const text = `${JSON.stringify(value, null, 2)}\n`;
-  if (process.env.UPDATE_GOLDEN === '1') writeFileSync(file, text);
-  expect(text).toBe(readFileSync(file, 'utf8'));
-}
+const golden = (name: string, value: unknown): void => expectGolden('products', name, value);
 
 let db: string;
 let pool: Pool;
@@ -28,14 +23,7 @@ let ctx: ProviderContext;
 /** Items of the last assembly, to compare the prefixed read with. */
 let last: AssembledItem[] = [];
 
-async function admin(sql: string): Promise<void> {
-  const c = await adminConnection(db);
-  try {
-    await c.query(sql);
-  } finally {
-    await c.end();
-  }
-}
+const admin = (sql: string): Promise<void> => adminExec(db, sql);
 
 async function rows<T>(sql: string): Promise<T[]> {
   const [r] = await pool.query(sql);

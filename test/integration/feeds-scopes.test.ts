@@ -1,14 +1,15 @@
 // Golden items of the scopesWebsite and scopesCustomerGroup feeds, built by their
 // providers from a real database, then after the changes an admin makes: a store
 // view renamed and one added, a website added, a customer group excluded from a website.
-import { readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createLogger } from '../../src/log.js';
 import { createPool, type Pool } from '../../src/mysql/pool.js';
 import { definition as scopesWebsite } from '../../src/feeds/scopesWebsite/index.js';
 import { definition as scopesCustomerGroup } from '../../src/feeds/scopesCustomerGroup/index.js';
 import type { ProviderContext } from '../../src/feeds/types.js';
-import { ROOT, adminConnection, createDatabase, dropDatabase, testConfig } from '../helpers/stack.js';
+import { ROOT, createDatabase, dropDatabase, testConfig } from '../helpers/stack.js';
+import { adminExec, expectGolden } from '../helpers/feeds.js';
 
 const FIXTURE = `
 INSERT INTO store_website (website_id, code, name, sort_order, default_group_id, is_default) VALUES
@@ -36,28 +37,15 @@ function scopesDdl(): string {
     .join('');
 }
 
-const UPDATE = process.env.UPDATE_GOLDEN === '1';
 
 /** Compares with (or, with UPDATE_GOLDEN=1, writes) test/golden/feeds/<feed>/<name>.json. */
-function golden(feed: string, name: string, value: unknown): void {
-  const file = `${ROOT}test/golden/feeds/${feed}/${name}.json`;
-  const text = `${JSON.stringify(value, null, 2)}\n`;
-  if (UPDATE) writeFileSync(file, text);
-  expect(text).toBe(readFileSync(file, 'utf8'));
-}
+const golden = expectGolden;
 
 let db: string;
 let pool: Pool;
 let ctx: ProviderContext;
 
-async function admin(sql: string): Promise<void> {
-  const c = await adminConnection(db);
-  try {
-    await c.query(sql);
-  } finally {
-    await c.end();
-  }
-}
+const admin = (sql: string): Promise<void> => adminExec(db, sql);
 
 async function allItems(def: typeof scopesWebsite) {
   const ids = await def.provider.listIds(undefined, 1000, ctx);

@@ -1,37 +1,24 @@
 // Golden items of the variants feed on a seeded catalog, then: an option label
 // renamed, a variant relinked to another parent, a super attribute added to a
 // parent, a parent's sku renamed.
-import { readFileSync, writeFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { definition as variants } from '../../src/feeds/variants/index.js';
-import type { AssembledItem, ProviderContext } from '../../src/feeds/types.js';
+import type { ProviderContext } from '../../src/feeds/types.js';
 import { createLogger } from '../../src/log.js';
 import { createPool, type Pool } from '../../src/mysql/pool.js';
 import { createCommerceDatabase } from '../helpers/commerce.js';
-import { ROOT, adminConnection, dropDatabase, testConfig } from '../helpers/stack.js';
+import { adminExec, expectGolden } from '../helpers/feeds.js';
+import { dropDatabase, testConfig } from '../helpers/stack.js';
 
 const TODAY = '2026-06-15';
-const UPDATE = process.env.UPDATE_GOLDEN === '1';
 
-function golden(name: string, value: AssembledItem[]): void {
-  const file = `${ROOT}test/golden/feeds/variants/${name}.json`;
-  const text = `${JSON.stringify(value, null, 2)}\n`;
-  if (UPDATE) writeFileSync(file, text);
-  expect(text).toBe(readFileSync(file, 'utf8'));
-}
+const golden = (name: string, value: unknown): void => expectGolden('variants', name, value);
 
 let db: string;
 let pool: Pool;
 let ctx: ProviderContext;
 
-async function admin(sql: string): Promise<void> {
-  const c = await adminConnection(db);
-  try {
-    await c.query(sql);
-  } finally {
-    await c.end();
-  }
-}
+const admin = (sql: string): Promise<void> => adminExec(db, sql);
 
 const assemble = (ids: string[]) => variants.provider.assemble(ids, ctx);
 const attr = (code: string) => `(SELECT attribute_id FROM eav_attribute WHERE entity_type_id = 4 AND attribute_code = '${code}')`;
