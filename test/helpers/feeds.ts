@@ -1,7 +1,10 @@
-// Shared pieces of the feed provider tests: golden files and admin writes to the
-// test database.
+// Shared pieces of the feed provider tests: golden files, admin writes to the
+// test database, a provider context with a fixed clock, the table-prefix check.
 import { readFileSync, writeFileSync } from 'node:fs';
 import { expect } from 'vitest';
+import type { ProviderContext } from '../../src/feeds/types.js';
+import { createLogger } from '../../src/log.js';
+import type { Pool } from '../../src/mysql/pool.js';
 import { ROOT, adminConnection } from './stack.js';
 
 /** Compares `value` with test/golden/feeds/<feed>/<name>.json; UPDATE_GOLDEN=1 rewrites the file first. */
@@ -17,6 +20,33 @@ export async function adminExec(database: string, sql: string): Promise<void> {
   const c = await adminConnection(database);
   try {
     await c.query(sql);
+  } finally {
+    await c.end();
+  }
+}
+
+/** A provider context on `pool` with no table prefix, a silent log and a fixed clock. */
+export function providerContext(pool: Pool, now: () => Date): ProviderContext {
+  return { db: pool, log: createLogger({ level: 'silent' }), t: (table) => table, now, profile: () => undefined };
+}
+
+/**
+ * Copies every table of the current database under `prefix` and empties the originals,
+ * so a provider that forgets ctx.t() reads empty tables and comes back short.
+ */
+export async function moveTablesUnderPrefix(database: string, prefix: string): Promise<void> {
+  const c = await adminConnection(database);
+  try {
+    const [rows] = await c.query(
+      `SELECT table_name AS name FROM information_schema.tables WHERE table_schema = DATABASE() AND table_type = 'BASE TABLE'`,
+    );
+    const tables = (rows as Array<{ name: string }>).map((r) => r.name);
+    // NO_AUTO_VALUE_ON_ZERO: the admin rows (id 0) keep their ids in the copies
+    await c.query(
+      `SET SESSION sql_mode = CONCAT(@@sql_mode, ',NO_AUTO_VALUE_ON_ZERO');\n` +
+        tables.map((t) => `CREATE TABLE ${prefix}${t} LIKE ${t}; INSERT INTO ${prefix}${t} SELECT * FROM ${t};`).join('\n'),
+    );
+    await c.query(tables.map((t) => `DELETE FROM ${t};`).join('\n'));
   } finally {
     await c.end();
   }

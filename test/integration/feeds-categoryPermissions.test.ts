@@ -6,10 +6,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { definition as categoryPermissions } from '../../src/feeds/categoryPermissions/index.js';
 import { sha1 } from '../../src/feeds/hash.js';
 import type { AssembledItem, ProviderContext } from '../../src/feeds/types.js';
-import { createLogger } from '../../src/log.js';
 import { createPool, type Pool } from '../../src/mysql/pool.js';
 import { createCommerceDatabase } from '../helpers/commerce.js';
-import { adminExec, expectGolden } from '../helpers/feeds.js';
+import { adminExec, expectGolden, providerContext } from '../helpers/feeds.js';
 import { dropDatabase, testConfig } from '../helpers/stack.js';
 
 const TODAY = '2026-06-15';
@@ -32,13 +31,7 @@ const grants = (items: AssembledItem[], categoryId: string, websiteCode: string,
 beforeAll(async () => {
   db = await createCommerceDatabase('feedscatperms', { today: TODAY });
   pool = createPool(testConfig(db, db).mysql);
-  ctx = {
-    db: pool,
-    log: createLogger({ level: 'silent' }),
-    t: (table) => table,
-    now: () => new Date(`${TODAY}T10:00:00Z`),
-    profile: () => undefined,
-  };
+  ctx = providerContext(pool, () => new Date(`${TODAY}T10:00:00Z`));
 });
 
 afterAll(async () => {

@@ -2,12 +2,11 @@
 // relabels an attribute for one store view, renames an option, adds a store view
 // and deletes an attribute.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createLogger } from '../../src/log.js';
 import { createPool, type Pool } from '../../src/mysql/pool.js';
 import { definition } from '../../src/feeds/productAttributes/index.js';
 import type { AssembledItem, ProviderContext } from '../../src/feeds/types.js';
 import { createCommerceDatabase } from '../helpers/commerce.js';
-import { adminExec, expectGolden } from '../helpers/feeds.js';
+import { adminExec, expectGolden, moveTablesUnderPrefix, providerContext } from '../helpers/feeds.js';
 import { dropDatabase, testConfig } from '../helpers/stack.js';
 
 const provider = definition.provider;
@@ -24,11 +23,6 @@ let last: AssembledItem[] = [];
 
 const admin = (sql: string): Promise<void> => adminExec(db, sql);
 
-async function rows<T>(sql: string): Promise<T[]> {
-  const [r] = await pool.query(sql);
-  return r as T[];
-}
-
 async function one<T>(sql: string): Promise<T> {
   const [rows] = await pool.query(sql);
   return (rows as T[])[0]!;
@@ -44,13 +38,7 @@ const key = (a: AssembledItem) => `${String(a.item.attributeCode)}@${String(a.it
 beforeAll(async () => {
   db = await createCommerceDatabase('feedsattrs', { today: '2026-01-01' });
   pool = createPool(testConfig(db, db).mysql);
-  ctx = {
-    db: pool,
-    log: createLogger({ level: 'silent' }),
-    t: (table) => table,
-    now: () => new Date('2026-01-02T03:04:05Z'),
-    profile: () => undefined,
-  };
+  ctx = providerContext(pool, () => new Date('2026-01-02T03:04:05Z'));
 });
 
 afterAll(async () => {
@@ -98,16 +86,7 @@ describe('productAttributes feed', () => {
   });
 
   it('reads every table through the Magento table prefix', async () => {
-    const tables = await rows<{ name: string }>(
-      `SELECT table_name AS name FROM information_schema.tables WHERE table_schema = DATABASE() AND table_type = 'BASE TABLE'`,
-    );
-    // NO_AUTO_VALUE_ON_ZERO: the admin rows (id 0) must keep their ids in the copies.
-    await admin(
-      `SET SESSION sql_mode = CONCAT(@@sql_mode, ',NO_AUTO_VALUE_ON_ZERO');\n` +
-        tables.map((t) => `CREATE TABLE mg_${t.name} LIKE ${t.name}; INSERT INTO mg_${t.name} SELECT * FROM ${t.name};`).join('\n'),
-    );
-    // Emptied, the unprefixed tables would make any query that skips ctx.t() come back short.
-    await admin(tables.map((t) => `DELETE FROM ${t.name};`).join('\n'));
+    await moveTablesUnderPrefix(db, 'mg_');
     const prefixed: ProviderContext = { ...ctx, t: (table) => `mg_${table}` };
     const ids = await provider.listIds(undefined, 10_000, prefixed);
     expect(ids.length).toBeGreaterThan(0);

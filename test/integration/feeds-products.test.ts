@@ -4,12 +4,11 @@
 // a category moved to a new URL, a product taken off a website, a product deleted
 // and a store view added. Expansions must name exactly the products affected.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createLogger } from '../../src/log.js';
 import { createPool, type Pool } from '../../src/mysql/pool.js';
 import { definition } from '../../src/feeds/products/index.js';
 import type { AssembledItem, ProviderContext } from '../../src/feeds/types.js';
 import { createCommerceDatabase } from '../helpers/commerce.js';
-import { adminExec, expectGolden } from '../helpers/feeds.js';
+import { adminExec, expectGolden, moveTablesUnderPrefix, providerContext } from '../helpers/feeds.js';
 import { dropDatabase, testConfig } from '../helpers/stack.js';
 
 const provider = definition.provider;
@@ -60,13 +59,7 @@ async function pick(sql: string): Promise<number> {
 beforeAll(async () => {
   db = await createCommerceDatabase('feedsproducts', { today: '2026-01-01', products: 24 });
   pool = createPool(testConfig(db, db).mysql);
-  ctx = {
-    db: pool,
-    log: createLogger({ level: 'silent' }),
-    t: (table) => table,
-    now: () => new Date('2026-01-02T03:04:05Z'),
-    profile: () => undefined,
-  };
+  ctx = providerContext(pool, () => new Date('2026-01-02T03:04:05Z'));
   picks.child = await pick(`SELECT r.child_id AS id FROM catalog_product_relation r JOIN catalog_product_entity p ON p.entity_id = r.parent_id AND p.type_id = 'configurable'`);
   picks.options = await pick(`SELECT product_id AS id FROM catalog_product_option WHERE type = 'drop_down'`);
   // The small seed has no shopper input option: give the options product an engraving field.
@@ -166,16 +159,7 @@ describe('products feed', () => {
   });
 
   it('reads every table through the Magento table prefix', async () => {
-    const tables = await rows<{ name: string }>(
-      `SELECT table_name AS name FROM information_schema.tables WHERE table_schema = DATABASE() AND table_type = 'BASE TABLE'`,
-    );
-    // NO_AUTO_VALUE_ON_ZERO: the admin rows (id 0) must keep their ids in the copies.
-    await admin(
-      `SET SESSION sql_mode = CONCAT(@@sql_mode, ',NO_AUTO_VALUE_ON_ZERO');\n` +
-        tables.map((t) => `CREATE TABLE mg_${t.name} LIKE ${t.name}; INSERT INTO mg_${t.name} SELECT * FROM ${t.name};`).join('\n'),
-    );
-    // Emptied, the unprefixed tables would make any query that skips ctx.t() come back short.
-    await admin(tables.map((t) => `DELETE FROM ${t.name};`).join('\n'));
+    await moveTablesUnderPrefix(db, 'mg_');
     const prefixed: ProviderContext = { ...ctx, t: (table) => `mg_${table}` };
     const ids = await provider.listIds(undefined, 100_000, prefixed);
     expect(ids.length).toBeGreaterThan(0);

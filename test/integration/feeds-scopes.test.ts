@@ -3,13 +3,12 @@
 // view renamed and one added, a website added, a customer group excluded from a website.
 import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createLogger } from '../../src/log.js';
 import { createPool, type Pool } from '../../src/mysql/pool.js';
 import { definition as scopesWebsite } from '../../src/feeds/scopesWebsite/index.js';
 import { definition as scopesCustomerGroup } from '../../src/feeds/scopesCustomerGroup/index.js';
 import type { ProviderContext } from '../../src/feeds/types.js';
 import { ROOT, createDatabase, dropDatabase, testConfig } from '../helpers/stack.js';
-import { adminExec, expectGolden } from '../helpers/feeds.js';
+import { adminExec, expectGolden, providerContext } from '../helpers/feeds.js';
 
 const FIXTURE = `
 INSERT INTO store_website (website_id, code, name, sort_order, default_group_id, is_default) VALUES
@@ -59,13 +58,7 @@ beforeAll(async () => {
     ${scopesDdl()}
     ${FIXTURE}`);
   pool = createPool(testConfig(db, db).mysql);
-  ctx = {
-    db: pool,
-    log: createLogger({ level: 'silent' }),
-    t: (table) => table,
-    now: () => new Date('2026-01-01T00:00:00Z'),
-    profile: () => undefined,
-  };
+  ctx = providerContext(pool, () => new Date('2026-01-01T00:00:00Z'));
 });
 
 afterAll(async () => {
