@@ -189,7 +189,7 @@ registry_app() {
     # 3.0.x runs on Java 17 (3.3.x needs 21); its parent pom is not on Central, so fetch the archive alone.
     local gav="io.apicurio:apicurio-registry-app:$REGISTRY_VERSION:tar.gz:all"
     log "resolving Apicurio Registry $REGISTRY_VERSION from Maven Central"
-    mkdir -p "$REGISTRY_APP"
+    mkdir -p "$REGISTRY_APP" "$REGISTRY_DIR"
     mvn -B -q -Dstyle.color=never dependency:get -Dartifact="$gav" -Dtransitive=false >"$REGISTRY_DIR/mvn.log" 2>&1 \
       || die "STACK_START_FAILED: resolving $gav failed; see $REGISTRY_DIR/mvn.log"
     local repo; repo="$(mvn -B -q -Dstyle.color=never help:evaluate -Dexpression=settings.localRepository -DforceStdout 2>>"$REGISTRY_DIR/mvn.log" | sed "s/\x1b\[[0-9;]*m//g")"
