@@ -167,6 +167,11 @@ export class TableSchemas {
     const columns = binlog.map((b): ColumnInfo => {
       const type = b.COLUMN_TYPE.toLowerCase();
       const k = known.get(b.COLUMN_NAME);
+      // A column the table still has keeps its current type: rows written before a
+      // MODIFY COLUMN fit it, and going back to the older (narrower) type would be
+      // a change the registry rejects under BACKWARD compatibility. Only columns
+      // since dropped take their type from the binlog.
+      if (k) return k;
       const dec = /^decimal\((\d+),(\d+)\)/.exec(type);
       return {
         name: b.COLUMN_NAME,
@@ -176,8 +181,8 @@ export class TableSchemas {
         nullable: true,
         precision: dec ? Number(dec[1]) : null,
         scale: dec ? Number(dec[2]) : null,
-        unsigned: b.UNSIGNED ?? (/unsigned/.test(type) || (k?.unsigned ?? false)),
-        pkPosition: k?.pkPosition ?? 0,
+        unsigned: b.UNSIGNED ?? /unsigned/.test(type),
+        pkPosition: 0,
       };
     });
     const previous = old ? previousValueOf(JSON.stringify(old.codec.schema)) : await this.previousFromRegistry(table);
