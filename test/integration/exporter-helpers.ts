@@ -10,6 +10,7 @@ import { createLogger, type Logger } from '../../src/log.js';
 import { Metrics } from '../../src/metrics.js';
 import { createPool, type Pool } from '../../src/mysql/pool.js';
 import { ensureTopics, partitionFor, topicNames } from '../../src/kafka/topics.js';
+import { ENTITY_SCHEMA, SOURCE_SCHEMA } from '../../src/avro/envelope.js';
 import { loadSchema, registerCodec, TRIGGER_RECORD, WireDecoder, type TriggerRecord } from '../../src/exporter/schemas.js';
 
 const { Kafka: KafkaCtor, logLevel } = kafkajs;
@@ -99,24 +100,9 @@ function envelopeSchema(table: string, columns: Array<[string, 'int' | 'string']
       { name: 'op', type: 'string' },
       { name: 'before', type: ['null', { type: 'record', name: `commerce_cdc.${table}.Value`, fields: columns.map(([n, t]) => ({ name: n, type: ['null', t], default: null })) }], default: null },
       { name: 'after', type: ['null', `commerce_cdc.${table}.Value`], default: null },
-      {
-        name: 'source',
-        type: {
-          type: 'record',
-          name: 'commerce_cdc.Source',
-          fields: [
-            { name: 'server', type: 'string' },
-            { name: 'file', type: 'string' },
-            { name: 'pos', type: 'long' },
-            { name: 'gtid', type: ['null', 'string'], default: null },
-            { name: 'ts_ms', type: 'long' },
-            { name: 'db', type: 'string' },
-            { name: 'table', type: 'string' },
-            { name: 'snapshot', type: 'boolean' },
-          ],
-        },
-      },
-      { name: 'entity', type: { type: 'record', name: 'commerce_cdc.Entity', fields: [{ name: 'type', type: 'string' }, { name: 'id', type: 'string' }, { name: 'feed', type: 'string' }] } },
+      // the reader's own records, so these hand-written envelopes cannot drift from the contract
+      { name: 'source', type: SOURCE_SCHEMA },
+      { name: 'entity', type: ENTITY_SCHEMA },
     ],
   };
 }
