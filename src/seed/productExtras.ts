@@ -81,12 +81,15 @@ export async function writeLinks(ctx: SeedContext, plans: ProductPlan[]): Promis
   const positionAttr: Record<number, number> = { [LINK_RELATED]: 1, [LINK_UPSELL]: 2, [LINK_CROSSSELL]: 3 };
   const visible = plans.filter((p) => p.visible).map((p) => p.id);
   if (visible.length < 2) return;
+  const position = new Map(visible.map((id, i) => [id, i]));
   let linkId = 1;
   for (const p of plans) {
     if (!p.visible || !rng.chance(0.2)) continue;
     for (const type of [LINK_RELATED, LINK_UPSELL, LINK_CROSSSELL]) {
       if (!rng.chance(0.6)) continue;
-      const targets = rng.sample(visible.filter((id) => id !== p.id), rng.int(1, 3));
+      // the visible products other than p, without building that list
+      const own = position.get(p.id)!;
+      const targets = rng.sampleOf(visible.length - 1, (i) => visible[i < own ? i : i + 1]!, rng.int(1, 3));
       for (const [pos, target] of targets.entries()) {
         await w.row('catalog_product_link', ['link_id', 'product_id', 'linked_product_id', 'link_type_id'], [linkId, p.id, target, type]);
         await w.row('catalog_product_link_attribute_int', ['product_link_attribute_id', 'link_id', 'value'], [positionAttr[type]!, linkId, pos + 1]);

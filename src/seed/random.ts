@@ -35,14 +35,26 @@ export class Rng {
 
   /** `n` distinct items (fewer if the list is shorter), in random order. */
   sample<T>(items: readonly T[], n: number): T[] {
-    // a partial Fisher-Yates: n swaps, not a shuffle of the whole list
-    const copy = [...items];
-    const k = Math.min(n, copy.length);
+    return this.sampleOf(items.length, (i) => items[i]!, n);
+  }
+
+  /**
+   * `n` distinct items of a list given by its length and an accessor: a partial Fisher-Yates whose swaps
+   * are kept in a map, so neither the list nor a copy of it is built (the seed samples link targets from
+   * 100,000 products once per product).
+   */
+  sampleOf<T>(length: number, at: (index: number) => T, n: number): T[] {
+    const k = Math.min(n, length);
+    const moved = new Map<number, number>();
+    const out: T[] = [];
     for (let i = 0; i < k; i++) {
-      const j = i + Math.floor(this.next() * (copy.length - i));
-      [copy[i], copy[j]] = [copy[j]!, copy[i]!];
+      const j = i + Math.floor(this.next() * (length - i));
+      const vi = moved.get(i) ?? i;
+      const vj = moved.get(j) ?? j;
+      moved.set(j, vi);
+      out.push(at(vj));
     }
-    return copy.slice(0, k);
+    return out;
   }
 
   shuffle<T>(items: T[]): T[] {
