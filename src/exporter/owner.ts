@@ -8,6 +8,7 @@
 // being fenced is skipped instead of processed twice.
 import type { Admin, Kafka, Producer } from 'kafkajs';
 import type { Logger } from '../log.js';
+import { transactionalProducer } from '../kafka/client.js';
 
 export interface Owned {
   partition: number;
@@ -49,12 +50,7 @@ export class PartitionOwners {
   }
 
   private async acquire(partition: number): Promise<Owned> {
-    const producer = this.o.kafka.producer({
-      transactionalId: `${this.o.transactionalIdPrefix}.${partition}`,
-      idempotent: true,
-      maxInFlightRequests: 1,
-      transactionTimeout: 60_000,
-    });
+    const producer = transactionalProducer(this.o.kafka, `${this.o.transactionalIdPrefix}.${partition}`);
     await producer.connect();
     // initProducerId happens on the first transaction: this is the fencing step
     const tx = await producer.transaction();

@@ -1,4 +1,4 @@
-import kafkajs, { type Kafka, type SASLOptions, type logLevel as LogLevelT } from 'kafkajs';
+import kafkajs, { type Kafka, type Producer, type SASLOptions, type logLevel as LogLevelT } from 'kafkajs';
 import { readFileSync } from 'node:fs';
 import type { Config } from '../config/schema.js';
 import type { Logger } from '../log.js';
@@ -44,7 +44,25 @@ export function createKafka(config: Config, log: Logger): Kafka {
       ({ level, log: entry }) => {
         const { message, ...rest } = entry;
         const lvl = toPino(level);
-        klog[lvl === 'error' ? 'warn' : lvl]({ kafkajs: rest }, message);
+        // the broker still writing the previous transaction's markers: retried at once, not worth a warning
+        const routine = typeof rest.error === 'string' && rest.error.includes('concurrent operation on the same transaction');
+        klog[routine ? 'debug' : lvl === 'error' ? 'warn' : lvl]({ kafkajs: rest }, message);
       },
+  });
+}
+
+/**
+ * A transactional, idempotent producer. A transaction begun right after the previous commit gets
+ * CONCURRENT_TRANSACTIONS from the broker until its markers are written (a few ms); kafkajs retries it
+ * with the producer's backoff, so that starts at 10 ms instead of the client's 200 ms.
+ */
+export function transactionalProducer(kafka: Kafka, transactionalId: string): Producer {
+  return kafka.producer({
+    transactionalId,
+    idempotent: true,
+    maxInFlightRequests: 1,
+    transactionTimeout: 60_000,
+    allowAutoTopicCreation: false,
+    retry: { retries: Number.MAX_SAFE_INTEGER, initialRetryTime: 10, maxRetryTime: 10_000 },
   });
 }

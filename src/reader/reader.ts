@@ -7,6 +7,7 @@ import type { Metrics } from '../metrics.js';
 import { createPool, mysqlError, type Pool } from '../mysql/pool.js';
 import { backoffMs, sleep } from '../retry.js';
 import { ensureTopics, topicNames } from '../kafka/topics.js';
+import { transactionalProducer } from '../kafka/client.js';
 import { allFeeds } from '../feeds/index.js';
 import { RegistryClient } from '../avro/registry.js';
 import { BinlogSource } from './binlog.js';
@@ -188,7 +189,7 @@ export class Reader implements Part {
       } finally {
         await admin.disconnect();
       }
-      producer = kafka.producer({ transactionalId: `${config.prefix}.reader`, idempotent: true, maxInFlightRequests: 1, transactionTimeout: 60_000, allowAutoTopicCreation: false });
+      producer = transactionalProducer(kafka, `${config.prefix}.reader`);
       // connecting initialises the transactional id: fences an older reader and aborts its open transaction
       await producer.connect();
       const stored = await readStoredPosition(kafka, this.topics.readerOffsets, log);
