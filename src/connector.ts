@@ -5,6 +5,7 @@ import registryPkg, { type SchemaRegistry } from '@kafkajs/confluent-schema-regi
 import type { Kafka } from 'kafkajs';
 import type { Config } from './config/schema.js';
 import { createDashboard } from './dashboard/index.js';
+import { Assembler } from './exporter/assembler.js';
 import { createExporter } from './exporter/index.js';
 import { allFeeds, resolveFeed } from './feeds/index.js';
 import type { FeedDefinition } from './feeds/types.js';
@@ -92,7 +93,8 @@ export async function createConnector(config: Config, opts: ConnectorOptions = {
 
   const parts: Part[] = [];
   if (kinds.has('reader')) parts.push(createReader({ config, log, kafka, metrics }));
-  if (kinds.has('exporter')) for (const feed of feeds) parts.push(createExporter({ config, log, kafka, registry, db: db!, metrics, feed }));
+  const assembler = kinds.has('exporter') && config.exporter.workers > 0 ? new Assembler(config, log, config.exporter.workers) : undefined;
+  if (kinds.has('exporter')) for (const feed of feeds) parts.push(createExporter({ config, log, kafka, registry, db: db!, metrics, feed, assembler }));
   if (kinds.has('publisher') && config.publisher.downstream === 'http') {
     for (const feed of feeds) parts.push(createPublisher({ config, log, kafka, registry, metrics, feed }));
   }
@@ -112,6 +114,7 @@ export async function createConnector(config: Config, opts: ConnectorOptions = {
     close() {
       closing ??= (async () => {
         await supervisor.stop();
+        await assembler?.close().catch(() => undefined);
         await db?.end().catch(() => undefined);
       })();
       return closing;

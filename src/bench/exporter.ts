@@ -6,7 +6,7 @@
 //   e2e.steady.p99_commit_to_downstream_ms
 //                                 `run` (reader, exporter, publisher) while product names change at a steady
 //                                 rate: time from the SQL commit to the item arriving downstream
-// BENCH_PRODUCTS (100000), BENCH_RATE (200 updates/s), BENCH_STEADY_SECONDS (20), BENCH_PROF (a directory for CPU profiles), BENCH_STEADY_ONLY=1 (only the steady state). The seeded database is
+// BENCH_PRODUCTS (100000), BENCH_RATE (200 updates/s), BENCH_STEADY_SECONDS (20), BENCH_PROF (a directory for CPU profiles), BENCH_PHASES (resync,replay,steady: the ones to run). The seeded database is
 // kept (bench_exporter_<products>) and reused when complete.
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -33,8 +33,13 @@ const feed = resolveFeed('products');
 
 const SEED = { seed: 5, websites: 3, storeViews: 3, customerGroups: 4, attributes: 10, categories: 100, products: PRODUCTS, configurables: 0.05, childrenPerConfigurable: 3, orders: 0 };
 
+/** What the receiver calls for each item (the steady state sets it). */
+interface OnItem {
+  fn: ((item: Record<string, unknown>) => void) | undefined;
+}
+
 /** exporter.resync.items_per_s, exporter.rss_mb, publisher.replay.items_per_s */
-async function resyncAndReplay(o: { config: Config; configFile: string; ctx: ProviderContext; kafka: Kafka; admin: Admin; receiver: Receiver }): Promise<void> {
+async function resyncAndReplay(o: { config: Config; configFile: string; ctx: ProviderContext; kafka: Kafka; admin: Admin; receiver: Receiver }, replay: boolean): Promise<void> {
   const { config, configFile, kafka, admin, receiver } = o;
   const t = topicNames(config.prefix);
   // every product id as a trigger, a running exporter process writing the items topic
@@ -42,6 +47,7 @@ async function resyncAndReplay(o: { config: Config; configFile: string; ctx: Pro
   console.log(`exporter: ${resync.ids} products → ${resync.items} items in ${resync.seconds.toFixed(1)} s through a running exporter`);
   console.log(`BENCH exporter.resync.items_per_s=${Math.round(resync.items / resync.seconds)}`);
   console.log(`BENCH exporter.rss_mb=${Math.round(resync.rssMb)}`);
+  if (!replay) return;
 
   // the whole items topic to the local receiver, timed from the publisher's group join (what arrived before
   // is not counted) until its committed offsets reach the topic's end, less the last transaction marker
@@ -62,8 +68,8 @@ async function resyncAndReplay(o: { config: Config; configFile: string; ctx: Pro
 
 async function main(): Promise<void> {
   await ensureCatalog(database, SEED);
-  const receiverTimes: Array<(item: Record<string, unknown>) => void> = [];
-  const receiver = await startReceiver({ keepItems: false, onItem: (_route, item) => receiverTimes[0]?.(item) });
+  const onItem: OnItem = { fn: undefined };
+  const receiver = await startReceiver({ keepItems: false, onItem: (_route, item) => onItem.fn?.(item) });
   const prefix = `bench.${Date.now().toString(36)}`;
   const config = benchConfig(prefix, database, [feed.name], receiver.url);
   const dir = mkdtempSync(join(tmpdir(), 'cdc-bench-'));
@@ -74,11 +80,21 @@ async function main(): Promise<void> {
   const admin = kafka.admin();
   await admin.connect();
   await ensureTopics(admin, topicSpecs(config, [feed]), 1);
-  const t = topicNames(prefix);
   const pool = createPool(config.mysql);
   const ctx = providerContext(pool, log, '');
 
-  if (!env.BENCH_STEADY_ONLY) await resyncAndReplay({ config, configFile, ctx, kafka, admin, receiver });
+  const phases = new Set((env.BENCH_PHASES ?? 'resync,replay,steady').split(','));
+  if (phases.has('resync')) await resyncAndReplay({ config, configFile, ctx, kafka, admin, receiver }, phases.has('replay'));
+  if (phases.has('steady')) await steadyState(config, configFile, onItem, admin);
+  await admin.disconnect();
+  await pool.end();
+  await receiver.close();
+}
+
+/** e2e.steady.p99_commit_to_downstream_ms */
+async function steadyState(config: Config, configFile: string, onItem: OnItem, admin: Admin): Promise<void> {
+  const { prefix } = config;
+  const t = topicNames(prefix);
 
   // --- steady state: run (reader + exporter + publisher), product names changing at RATE/s
   const run = spawnCli(configFile, ['run', '--feeds', feed.name]);
@@ -89,7 +105,7 @@ async function main(): Promise<void> {
   // MariaDB logs no row event and nothing can arrive
   const committedAt = new Map<string, number>();
   const latencies: number[] = [];
-  receiverTimes[0] = (item) => {
+  onItem.fn = (item) => {
     const name = typeof item.name === 'string' ? item.name : '';
     const at = committedAt.get(name);
     if (at !== undefined) {
@@ -134,9 +150,6 @@ async function main(): Promise<void> {
 
   await adminDb.end();
   await stopChild(run);
-  await admin.disconnect();
-  await pool.end();
-  await receiver.close();
 }
 
 main().then(

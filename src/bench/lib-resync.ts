@@ -5,7 +5,7 @@
 // transactions), timed from the process start to its committed offsets reaching
 // the end of the changes topic.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { openSync, readdirSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import kafkajs, { type Admin, type Kafka } from 'kafkajs';
 import mysql from 'mysql2/promise';
@@ -65,7 +65,7 @@ export function benchConfig(prefix: string, database: string, feeds: string[], r
       registry: { url: env.CDC_REGISTRY_URL ?? 'http://127.0.0.1:18081/apis/ccompat/v7' },
       reader: { snapshotMode: 'never' },
       // the exporter waits on MySQL for most of a provider batch: more batches in flight than cores pays off
-      exporter: { tuning: Object.fromEntries(feeds.map((f) => [f, { threads }])) },
+      exporter: { tuning: Object.fromEntries(feeds.map((f) => [f, { threads }])), workers: Number(env.BENCH_WORKERS ?? 1) },
       publisher: { baseUrl: receiverUrl, batchSize: 1000, concurrency: 4 },
       dashboard: { enabled: false },
     },
@@ -79,10 +79,14 @@ export function benchKafka(config: Config): Kafka {
   return new KafkaCtor({ clientId: 'bench', brokers: [...config.kafka.brokers], logLevel: logLevel.NOTHING });
 }
 
-/** `commerce-cdc -c <config> <args>`; BENCH_PROF=<dir> writes a CPU profile of it there (node --cpu-prof). */
+/**
+ * `commerce-cdc -c <config> <args>`. BENCH_PROF=<dir> writes a CPU profile of it there (node --cpu-prof);
+ * BENCH_NODE_FLAGS adds node flags (e.g. --trace-gc); BENCH_CHILD_STDOUT=<file> appends its stdout there.
+ */
 export function spawnCli(configFile: string, args: string[]): ChildProcess {
-  const prof = env.BENCH_PROF ? ['--cpu-prof', `--cpu-prof-dir=${env.BENCH_PROF}`] : [];
-  return spawn(process.execPath, [...prof, `${ROOT}dist/cli/index.js`, '-c', configFile, ...args], { cwd: ROOT, stdio: ['ignore', 'ignore', 'inherit'] });
+  const flags = [...(env.BENCH_PROF ? ['--cpu-prof', `--cpu-prof-dir=${env.BENCH_PROF}`] : []), ...(env.BENCH_NODE_FLAGS ?? '').split(' ').filter(Boolean)];
+  const stdout = env.BENCH_CHILD_STDOUT ? openSync(env.BENCH_CHILD_STDOUT, 'a') : 'ignore';
+  return spawn(process.execPath, [...flags, `${ROOT}dist/cli/index.js`, '-c', configFile, ...args], { cwd: ROOT, stdio: ['ignore', stdout, 'inherit'] });
 }
 
 export async function stopChild(p: ChildProcess): Promise<void> {
@@ -100,6 +104,22 @@ export function peakRssMb(pid: number): number {
   } catch {
     return 0;
   }
+}
+
+/** CPU seconds per thread of a process, busiest first (`name:seconds`). */
+export function threadCpu(pid: number): string {
+  const out: Array<[string, number]> = [];
+  for (const tid of readdirSync(`/proc/${pid}/task`)) {
+    try {
+      const stat = readFileSync(`/proc/${pid}/task/${tid}/stat`, 'utf8');
+      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      const name = stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')'));
+      out.push([`${name}#${tid}`, (Number(fields[11]) + Number(fields[12])) / 100]);
+    } catch {
+      // the thread ended
+    }
+  }
+  return out.sort((a, b) => b[1] - a[1]).slice(0, 8).map(([n, s]) => `${n}:${s.toFixed(1)}`).join(' ');
 }
 
 /** Until the group's committed offsets on `topic` reach `end` (per partition, minus `slack`). */
@@ -197,6 +217,7 @@ export async function resyncThroughExporter(o: { config: Config; configFile: str
         rss = Math.max(rss, peakRssMb(exporter.pid!));
       },
     });
+    if (env.BENCH_DEBUG) console.log(`exporter threads (CPU s): ${threadCpu(exporter.pid!)}`);
   } finally {
     await producer.disconnect();
     await stopChild(exporter);

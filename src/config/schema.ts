@@ -82,6 +82,7 @@ export const exporterSchema = z
     tuning: z.record(z.string(), feedTuningSchema).default({}).describe('Per-feed overrides keyed by feed name'),
     batchSize: z.number().int().min(1).default(500).describe('Default entity ids per provider batch'),
     threads: z.number().int().min(1).default(2).describe('Default provider batches at once'),
+    workers: z.number().int().min(0).max(64).default(1).describe('Assembly worker threads per process, shared by its exporters (provider SQL, building, hashing); 0 assembles on the main thread'),
   })
   .prefault({});
 

@@ -6,14 +6,20 @@ import type avro from 'avsc';
 import type { FeedDefinition, FeedItem, ProviderContext } from '../feeds/types.js';
 import { feedId, itemHash } from '../feeds/hash.js';
 import { CdcError } from '../errors.js';
+import { minimalPayload } from './state.js';
 
+/**
+ * An assembled item as the exporter keeps it until its transaction commits: its Avro encoding (reused
+ * for the envelope) and the few strings the state needs, not the item object. Thousands of items wait
+ * for each commit; as objects they survived the young generation and scavenges cost more than assembly.
+ */
 export interface BuiltItem {
   feedId: string;
   sourceEntityId: string;
   hash: string;
-  item: FeedItem;
-  /** The item's Avro encoding when normalisation produced it (reused for the envelope). */
-  bytes?: Buffer;
+  /** JSON of the item's minimal payload fields (what a later delete is built from). */
+  minimal: string;
+  bytes: Buffer;
 }
 
 /** The item as the schema's record (defaults filled, unknown fields dropped); throws with the invalid paths. */
@@ -32,17 +38,22 @@ export function normalise(type: avro.Type, item: FeedItem, feed: string): FeedIt
 
 export function build(feed: FeedDefinition, type: avro.Type, sourceEntityId: string, raw: FeedItem): BuiltItem {
   let item: FeedItem;
-  let bytes: Buffer | undefined;
+  let bytes: Buffer;
   try {
     // an encode/decode round trip normalises about twice as fast as clone() and leaves the bytes to reuse
     bytes = type.toBuffer(raw);
     item = type.fromBuffer(bytes) as FeedItem;
   } catch {
     // e.g. a nullable field left out: clone() fills defaults (or names the invalid fields)
-    bytes = undefined;
     item = normalise(type, raw, feed.name);
+    bytes = type.toBuffer(item);
   }
-  return { feedId: feedId(item, feed.identity), sourceEntityId, hash: itemHash(item, feed.hashExclude), item, bytes };
+  return { feedId: feedId(item, feed.identity), sourceEntityId, hash: itemHash(item, feed.hashExclude), minimal: minimalPayload(item, feed.minimalPayload), bytes };
+}
+
+/** The normalised item back from its bytes (tests and the extended log). */
+export function builtItem(type: avro.Type, b: Pick<BuiltItem, 'bytes'>): FeedItem {
+  return type.fromBuffer(b.bytes) as FeedItem;
 }
 
 /** Runs fn over chunks with at most `threads` in flight; results in chunk order. */
@@ -62,10 +73,38 @@ export async function inChunks<T, R>(values: T[], size: number, threads: number,
   return results.flat();
 }
 
+/** One provider batch: the provider's items built, and the ids whose item did not fit the schema. */
+export interface ChunkResult {
+  items: BuiltItem[];
+  failed: string[];
+}
+
+/** Assembles one provider batch where the caller runs (the main thread or an assembly worker). */
+export async function assembleChunk(feed: FeedDefinition, type: avro.Type, chunk: string[], ctx: ProviderContext): Promise<ChunkResult> {
+  const started = performance.now();
+  const assembled = await feed.provider.assemble(chunk, ctx);
+  ctx.profile(`${feed.name}.assemble`, chunk.length, performance.now() - started);
+  const items: BuiltItem[] = [];
+  const failed: string[] = [];
+  for (const a of assembled) {
+    try {
+      items.push(build(feed, type, a.sourceEntityId, a.item));
+    } catch (e) {
+      failed.push(a.sourceEntityId);
+      ctx.log.error({ feed: feed.name, operation: 'assemble', sourceEntityId: a.sourceEntityId, err: e }, 'item skipped: it does not fit the feed schema');
+    }
+  }
+  return { items, failed };
+}
+
+/** Where provider batches run: in this thread, or handed to the assembly workers (assembler.ts). */
+export type ChunkRunner = (feed: FeedDefinition, chunk: string[]) => Promise<ChunkResult>;
+
 /**
- * Items of these ids. An item that does not fit the schema (a provider bug) is
- * logged and left out, and its source id is reported as failed so that the
- * exporter does not mistake the missing item for a delete.
+ * Items of these ids, in batches of batchSize with `threads` batches at once. An
+ * item that does not fit the schema (a provider bug) is logged and left out, and
+ * its source id is reported as failed so that the exporter does not mistake the
+ * missing item for a delete.
  */
 export async function assembleIds(
   feed: FeedDefinition,
@@ -74,22 +113,13 @@ export async function assembleIds(
   ctx: ProviderContext,
   tuning: { batchSize: number; threads: number },
   heartbeat?: () => Promise<void>,
+  runner?: ChunkRunner,
 ): Promise<{ items: BuiltItem[]; failed: Set<string> }> {
   const failed = new Set<string>();
   const items = await inChunks(ids, tuning.batchSize, tuning.threads, async (chunk) => {
-    const started = performance.now();
-    const assembled = await feed.provider.assemble(chunk, ctx);
-    ctx.profile(`${feed.name}.assemble`, chunk.length, performance.now() - started);
-    const out: BuiltItem[] = [];
-    for (const a of assembled) {
-      try {
-        out.push(build(feed, type, a.sourceEntityId, a.item));
-      } catch (e) {
-        failed.add(a.sourceEntityId);
-        ctx.log.error({ feed: feed.name, operation: 'assemble', sourceEntityId: a.sourceEntityId, err: e }, 'item skipped: it does not fit the feed schema');
-      }
-    }
-    return out;
+    const r = runner ? await runner(feed, chunk) : await assembleChunk(feed, type, chunk, ctx);
+    for (const id of r.failed) failed.add(id);
+    return r.items;
   }, heartbeat);
   return { items, failed };
 }

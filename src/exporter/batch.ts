@@ -6,7 +6,7 @@ import type { KafkaMessage } from 'kafkajs';
 import type { FeedDefinition, ProviderContext } from '../feeds/types.js';
 import { itemHash } from '../feeds/hash.js';
 import { partitionFor } from '../kafka/topics.js';
-import { assembleIds, inChunks, normalise, type BuiltItem } from './assemble.js';
+import { assembleIds, inChunks, normalise, type BuiltItem, type ChunkRunner } from './assemble.js';
 import { decide, minimalPayload, type FeedState } from './state.js';
 import type { ItemEnvelope, TriggerRecord, WireDecoder } from './schemas.js';
 
@@ -27,10 +27,15 @@ export interface BatchInput {
   partitions: number;
   tuning: { batchSize: number; threads: number };
   heartbeat: () => Promise<void>;
+  /** Runs provider batches elsewhere (the assembly workers); in this thread when absent. */
+  runner?: ChunkRunner | undefined;
 }
 
+/** An item to write: the envelope's head, the item's Avro bytes, its minimal payload and its partition. */
+export type WriteItem = Omit<ItemEnvelope, 'item'> & { bytes: Buffer; minimal: string; partition: number };
+
 export interface BatchOutput {
-  items: Array<ItemEnvelope & { partition: number; bytes?: Buffer | undefined }>;
+  items: WriteItem[];
   triggers: TriggerRecord[];
   processed: number;
   deduped: number;
@@ -101,7 +106,7 @@ export async function processChanges(input: BatchInput, messages: KafkaMessage[]
   }
 
   const ids = [...own];
-  const { items: built, failed } = ids.length ? await assembleIds(feed, input.itemType, ids, ctx, input.tuning, input.heartbeat) : { items: [], failed: new Set<string>() };
+  const { items: built, failed } = ids.length ? await assembleIds(feed, input.itemType, ids, ctx, input.tuning, input.heartbeat, input.runner) : { items: [], failed: new Set<string>() };
   await input.heartbeat();
   return { ...dedupe(input, ids.filter((id) => !failed.has(id)), forced, built), triggers, operation };
 }
@@ -129,7 +134,7 @@ export function dedupe(
       deduped++;
       continue;
     }
-    items.push({ feedId: b.feedId, sourceEntityId: b.sourceEntityId, hash: b.hash, deleted: false, writtenAt: now, item: b.item, partition: partitionFor(b.sourceEntityId, partitions), bytes: b.bytes });
+    items.push({ feedId: b.feedId, sourceEntityId: b.sourceEntityId, hash: b.hash, deleted: false, writtenAt: now, bytes: b.bytes, minimal: b.minimal, partition: partitionFor(b.sourceEntityId, partitions) });
   }
   if (feed.deletedField) {
     for (const id of ids) {
@@ -139,7 +144,7 @@ export function dedupe(
         if (!prev || prev.deleted || prev.minimal === undefined || prev.hash === undefined) continue;
         const raw = { ...(JSON.parse(prev.minimal) as Record<string, unknown>), [feed.deletedField]: true };
         const item = normalise(input.itemType, raw, feed.name);
-        items.push({ feedId: fid, sourceEntityId: id, hash: itemHash(item, feed.hashExclude), deleted: true, writtenAt: now, item, partition: partitionFor(id, partitions) });
+        items.push({ feedId: fid, sourceEntityId: id, hash: itemHash(item, feed.hashExclude), deleted: true, writtenAt: now, bytes: input.itemType.toBuffer(item), minimal: minimalPayload(item, feed.minimalPayload), partition: partitionFor(id, partitions) });
         deleted++;
       }
     }
@@ -147,7 +152,7 @@ export function dedupe(
   return { items, processed: produced.size, deduped, deleted };
 }
 
-/** What the state remembers of a written envelope. */
-export function remember(state: FeedState, feed: FeedDefinition, e: ItemEnvelope): void {
-  state.applyItem(e.feedId, e.sourceEntityId, e.hash, e.deleted, minimalPayload(e.item, feed.minimalPayload));
+/** What the state remembers of a written item. */
+export function remember(state: FeedState, e: WriteItem): void {
+  state.applyItem(e.feedId, e.sourceEntityId, e.hash, e.deleted, e.minimal);
 }

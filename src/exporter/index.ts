@@ -15,6 +15,8 @@ import { isRetriable } from '../errors.js';
 import { backoffMs, sleep } from '../retry.js';
 import { BasePart } from './part.js';
 import { providerContext } from './context.js';
+import { builtItem } from './assemble.js';
+import type { Assembler } from './assembler.js';
 import { FeedState } from './state.js';
 import { StateTailer } from './tailer.js';
 import { PartitionOwners, isFenced } from './owner.js';
@@ -30,6 +32,8 @@ export interface ExporterDeps {
   db: Pool;
   metrics: Metrics;
   feed: FeedDefinition;
+  /** Assembly worker threads; provider batches run in this thread without them. */
+  assembler?: Assembler | undefined;
 }
 
 export function exporterTuning(config: Config, feed: FeedDefinition): { batchSize: number; threads: number } {
@@ -207,6 +211,7 @@ export class Exporter extends BasePart {
         partitions: config.kafka.partitions,
         tuning: exporterTuning(config, feed),
         heartbeat,
+        runner: this.d.assembler ? (f, chunk) => this.d.assembler!.run(f, chunk) : undefined,
       },
       messages,
     );
@@ -216,17 +221,17 @@ export class Exporter extends BasePart {
     await commitWithOffsets(
       owned.producer,
       [
-        { topic: this.topics.items, messages: out.items.map(({ partition, bytes, ...e }) => ({ key: e.feedId, value: encodeEnvelope(env, e, bytes), partition })) },
+        { topic: this.topics.items, messages: out.items.map((e) => ({ key: e.feedId, value: encodeEnvelope(env, e, e.bytes), partition: e.partition })) },
         { topic: this.topics.changes, messages: out.triggers.map((t) => ({ key: t.entity.id, value: trig.encode(t), partition: partitionFor(t.entity.id, config.kafka.partitions) })) },
       ],
       { groupId: this.groupId, topic: this.topics.changes, partition: p, offset: lastOffset + 1 },
     );
-    for (const e of out.items) remember(this.feedState, feed, e);
+    for (const e of out.items) remember(this.feedState, e);
     metrics.exporterItemsWritten.inc({ feed: feed.name }, out.items.length);
     metrics.exporterItemsDeduped.inc({ feed: feed.name }, out.deduped);
     metrics.exporterItemsDeleted.inc({ feed: feed.name }, out.deleted);
     end();
-    if (this.extendedLog) for (const e of out.items) this.log.info({ operation: out.operation, feedId: e.feedId, deleted: e.deleted, payload: e.item }, 'item written');
+    if (this.extendedLog) for (const e of out.items) this.log.info({ operation: out.operation, feedId: e.feedId, deleted: e.deleted, payload: builtItem(this.itemType, e) }, 'item written');
     this.logProgress(p, out, lastOffset + 1, Number(highWatermark), started);
   }
 

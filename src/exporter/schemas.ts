@@ -98,8 +98,7 @@ const ENVELOPE_HEAD = avro.Type.forSchema({
  * An Avro record is its fields' encodings back to back, so an envelope is the
  * encoded head followed by the item's bytes, already produced when the item was normalised.
  */
-export function encodeEnvelope(codec: WireCodec<ItemEnvelope>, e: ItemEnvelope, itemBytes: Buffer | undefined): Buffer {
-  if (!itemBytes) return codec.encode(e);
+export function encodeEnvelope(codec: WireCodec<ItemEnvelope>, e: Omit<ItemEnvelope, 'item'>, itemBytes: Buffer): Buffer {
   const head = ENVELOPE_HEAD.toBuffer(e);
   const out = Buffer.allocUnsafe(5 + head.length + itemBytes.length);
   out[0] = 0;

@@ -11,7 +11,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { dropDatabase, ROOT, stackEnv, testConfig, uniqueName } from '../helpers/stack.js';
 import { resolveFeed } from '../../src/feeds/index.js';
 import { topicNames } from '../../src/kafka/topics.js';
-import { build } from '../../src/exporter/assemble.js';
+import { build, builtItem } from '../../src/exporter/assemble.js';
 import { providerContext } from '../../src/exporter/context.js';
 import { loadSchema, type ItemEnvelope } from '../../src/exporter/schemas.js';
 import { startReceiver, type Receiver } from '../../src/receiver/index.js';
@@ -112,7 +112,8 @@ describe('exporter and publisher survive kill -9 mid-batch', () => {
     const type = avro.Type.forSchema(loadSchema(feed.schemaFile) as avro.Schema);
     const fresh = new Map((await feed.provider.assemble(ids, ctx)).map((a) => {
       const b = build(feed, type, a.sourceEntityId, a.item);
-      return [b.feedId, JSON.parse(JSON.stringify(b.item)) as Record<string, unknown>];
+      const item = builtItem(type, b);
+      return [b.feedId, JSON.parse(JSON.stringify(item)) as Record<string, unknown>];
     }));
     const latest = new Map<string, ItemEnvelope>();
     const records = await readTopic<ItemEnvelope>(d, t.items(feed.name));

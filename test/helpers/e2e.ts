@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import avro from 'avsc';
 import mysql from 'mysql2/promise';
 import type { Config } from '../../src/config/schema.js';
-import { build } from '../../src/exporter/assemble.js';
+import { build, builtItem } from '../../src/exporter/assemble.js';
 import { providerContext } from '../../src/exporter/context.js';
 import { loadSchema, type ItemEnvelope } from '../../src/exporter/schemas.js';
 import { allFeeds } from '../../src/feeds/index.js';
@@ -59,8 +59,9 @@ export async function assembleAll(d: Deps, feeds: FeedDefinition[] = FEEDS): Pro
     for (let i = 0; i < ids.length; i += 500) {
       for (const a of await feed.provider.assemble(ids.slice(i, i + 500), ctx)) {
         const b = build(feed, type, a.sourceEntityId, a.item);
-        if (m.has(b.feedId)) throw new Error(`${feed.name}: the provider built two items for one identity ${b.feedId} (${canonical(feed.identity.map((k) => b.item[k]))})`);
-        m.set(b.feedId, { json: comparable(feed, b.item), item: b.item, sourceEntityId: b.sourceEntityId });
+        const item = builtItem(type, b);
+        if (m.has(b.feedId)) throw new Error(`${feed.name}: the provider built two items for one identity ${b.feedId} (${canonical(feed.identity.map((k) => item[k]))})`);
+        m.set(b.feedId, { json: comparable(feed, item), item, sourceEntityId: b.sourceEntityId });
       }
     }
     out.set(feed.name, m);

@@ -13,7 +13,7 @@ import { createCommerceDatabase } from '../helpers/commerce.js';
 import { resolveFeed } from '../../src/feeds/index.js';
 import { feedId } from '../../src/feeds/hash.js';
 import type { FeedDefinition } from '../../src/feeds/types.js';
-import { build } from '../../src/exporter/assemble.js';
+import { build, builtItem } from '../../src/exporter/assemble.js';
 import { providerContext } from '../../src/exporter/context.js';
 import { loadSchema } from '../../src/exporter/schemas.js';
 import { createLogger } from '../../src/log.js';
@@ -84,7 +84,8 @@ describe('e2e: commerce-cdc run → receiver', () => {
         const items = await feed.provider.assemble(ids, ctx);
         expected.set(feed.route, new Map(items.map((a) => {
           const b = build(feed, type, a.sourceEntityId, a.item);
-          return [b.feedId, comparable(feed, b.item)];
+          const item = builtItem(type, b);
+          return [b.feedId, comparable(feed, item)];
         })));
       }
     } finally {

@@ -7,7 +7,7 @@ import { resolveFeed } from '../../src/feeds/index.js';
 import { partitionFor, topicNames } from '../../src/kafka/topics.js';
 import { createExporter } from '../../src/exporter/index.js';
 import { providerContext } from '../../src/exporter/context.js';
-import { build } from '../../src/exporter/assemble.js';
+import { build, builtItem } from '../../src/exporter/assemble.js';
 import { loadSchema, type ItemEnvelope } from '../../src/exporter/schemas.js';
 import avro from 'avsc';
 import { createFeedTopics, deps, produceChanges, readTopic, scopesDatabase, sql, waitForGroup, type Deps } from './exporter-helpers.js';
@@ -20,7 +20,8 @@ async function directAssembly(d: Deps, ids: string[]) {
   const items = await feed.provider.assemble(ids, ctx);
   return new Map(items.map((a) => {
     const b = build(feed, itemType, a.sourceEntityId, a.item);
-    return [b.feedId, JSON.parse(JSON.stringify(b.item)) as unknown];
+    const item = builtItem(itemType, b);
+    return [b.feedId, JSON.parse(JSON.stringify(item)) as unknown];
   }));
 }
 
