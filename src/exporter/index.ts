@@ -20,6 +20,7 @@ import type { Assembler } from './assembler.js';
 import { FeedState } from './state.js';
 import { StateTailer } from './tailer.js';
 import { PartitionOwners, isFenced } from './owner.js';
+import { startGroupConsumer } from './groupConsumer.js';
 import { commitWithOffsets } from './txn.js';
 import { processChanges, remember } from './batch.js';
 import { encodeEnvelope, envelopeRecord, itemEnvelopeSchema, loadSchema, registerCodec, TRIGGER_RECORD, WireDecoder, type ItemEnvelope, type TriggerRecord, type WireCodec } from './schemas.js';
@@ -106,22 +107,15 @@ export class Exporter extends BasePart {
       onAcquire: (p) => this.restore(p),
       onRelease: (p) => this.tailer?.disown(p),
     });
-    const consumer = kafka.consumer({ groupId: this.groupId, maxBytesPerPartition: 1024 * 1024, maxWaitTimeInMs: 50, sessionTimeout: this.d.config.kafka.sessionTimeoutMs, heartbeatInterval: Math.max(500, Math.floor(this.d.config.kafka.sessionTimeoutMs / 10)), rebalanceTimeout: 60_000 });
-    this.consumer = consumer;
-    consumer.on(consumer.events.GROUP_JOIN, ({ payload }) => {
-      const assigned = payload.memberAssignment[this.topics.changes] ?? [];
-      this.log.info({ partitions: assigned }, 'partitions assigned');
-      void this.owners?.retain(assigned);
-    });
-    consumer.on(consumer.events.CRASH, ({ payload }) => {
-      if (!payload.restart) this.fail(payload.error);
-    });
-    await consumer.connect();
-    await consumer.subscribe({ topics: [this.topics.changes], fromBeginning: true });
-    await consumer.run({
-      autoCommit: false,
-      eachBatchAutoResolve: false,
-      partitionsConsumedConcurrently: this.d.config.kafka.partitions,
+    this.consumer = await startGroupConsumer({
+      kafka,
+      config: this.d.config,
+      groupId: this.groupId,
+      topic: this.topics.changes,
+      maxBytesPerPartition: 1024 * 1024,
+      owners: () => this.owners,
+      log: this.log,
+      onFatal: (e) => this.fail(e),
       eachBatch: (payload) => this.onBatch(payload),
     });
     this.log.info({ operation: 'start', status: 'Initialize', topic: this.topics.changes }, 'exporter started');

@@ -3,7 +3,7 @@ import { readFileSync } from 'node:fs';
 import type { Config } from '../config/schema.js';
 import type { Logger } from '../log.js';
 
-const { Kafka: KafkaCtor, logLevel } = kafkajs;
+const { Kafka: KafkaCtor, logLevel, Partitioners } = kafkajs;
 
 function toPino(level: LogLevelT): 'error' | 'warn' | 'info' | 'debug' {
   switch (level) {
@@ -52,12 +52,24 @@ export function createKafka(config: Config, log: Logger): Kafka {
 }
 
 /**
+ * Every record we write names its partition (partitionFor), so the partitioner is never consulted;
+ * naming one silences kafkajs' warning about its v2 default.
+ */
+const EXPLICIT_PARTITIONS = { createPartitioner: Partitioners.DefaultPartitioner };
+
+/** An idempotent producer for plain (non-transactional) writes. */
+export function idempotentProducer(kafka: Kafka): Producer {
+  return kafka.producer({ ...EXPLICIT_PARTITIONS, idempotent: true, maxInFlightRequests: 1, allowAutoTopicCreation: false });
+}
+
+/**
  * A transactional, idempotent producer. A transaction begun right after the previous commit gets
  * CONCURRENT_TRANSACTIONS from the broker until its markers are written (a few ms); kafkajs retries it
  * with the producer's backoff, so that starts at 10 ms instead of the client's 200 ms.
  */
 export function transactionalProducer(kafka: Kafka, transactionalId: string): Producer {
   return kafka.producer({
+    ...EXPLICIT_PARTITIONS,
     transactionalId,
     idempotent: true,
     maxInFlightRequests: 1,

@@ -3,6 +3,7 @@ import type { SchemaRegistry } from '@kafkajs/confluent-schema-registry';
 import { loadSchema, registerCodec, TRIGGER_RECORD, type TriggerRecord, type WireCodec } from '../exporter/schemas.js';
 import type { FeedDefinition } from '../feeds/types.js';
 import { partitionFor } from '../kafka/topics.js';
+import { idempotentProducer } from '../kafka/client.js';
 import { readTopicsToEnd } from './topicReader.js';
 
 // What a resync writes: trigger records into `<feed>.changes` (the exporter group
@@ -35,7 +36,7 @@ export class TriggerWriter {
 
   async open(): Promise<void> {
     await this.openCodec();
-    this.producer = this.kafka.producer({ idempotent: true, maxInFlightRequests: 1, allowAutoTopicCreation: false });
+    this.producer = idempotentProducer(this.kafka);
     await this.producer.connect();
   }
 
@@ -68,7 +69,7 @@ export async function latestPerKey(kafka: Kafka, topics: string[], groupPrefix: 
 /** Writes records (value null = tombstone) keeping each key on its partition; returns how many. */
 export async function writeRecords(kafka: Kafka, topic: string, records: Array<{ key: string; partition: number; value: Buffer | null }>): Promise<number> {
   if (!records.length) return 0;
-  const producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1, allowAutoTopicCreation: false });
+  const producer = idempotentProducer(kafka);
   await producer.connect();
   try {
     for (let i = 0; i < records.length; i += CHUNK) {

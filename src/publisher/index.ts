@@ -16,6 +16,7 @@ import type { Metrics } from '../metrics.js';
 import { backoffMs, sleep } from '../retry.js';
 import { BasePart } from '../exporter/part.js';
 import { PartitionOwners, isFenced } from '../exporter/owner.js';
+import { startGroupConsumer } from '../exporter/groupConsumer.js';
 import { isGroupMembershipError } from '../exporter/index.js';
 import { commitWithOffsets } from '../exporter/txn.js';
 import { loadSchema, registerCodec, STATUS_RECORD, WireDecoder, type ItemEnvelope, type StatusRecord, type WireCodec } from '../exporter/schemas.js';
@@ -102,20 +103,15 @@ export class Publisher extends BasePart {
       topic: this.topics.items,
       log: this.log,
     });
-    const consumer = kafka.consumer({ groupId: this.groupId, maxBytesPerPartition: 8 * 1024 * 1024, maxWaitTimeInMs: 50, sessionTimeout: this.d.config.kafka.sessionTimeoutMs, heartbeatInterval: Math.max(500, Math.floor(this.d.config.kafka.sessionTimeoutMs / 10)), rebalanceTimeout: 60_000 });
-    this.consumer = consumer;
-    consumer.on(consumer.events.GROUP_JOIN, ({ payload }) => {
-      void this.owners?.retain(payload.memberAssignment[this.topics.items] ?? []);
-    });
-    consumer.on(consumer.events.CRASH, ({ payload }) => {
-      if (!payload.restart) this.fail(payload.error);
-    });
-    await consumer.connect();
-    await consumer.subscribe({ topics: [this.topics.items], fromBeginning: true });
-    await consumer.run({
-      autoCommit: false,
-      eachBatchAutoResolve: false,
-      partitionsConsumedConcurrently: this.d.config.kafka.partitions,
+    this.consumer = await startGroupConsumer({
+      kafka,
+      config: this.d.config,
+      groupId: this.groupId,
+      topic: this.topics.items,
+      maxBytesPerPartition: 8 * 1024 * 1024,
+      owners: () => this.owners,
+      log: this.log,
+      onFatal: (e) => this.fail(e),
       eachBatch: (payload) => this.onBatch(payload),
     });
     this.log.info({ operation: 'start', url: this.safeUrl() }, 'publisher started');
