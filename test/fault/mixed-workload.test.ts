@@ -8,12 +8,9 @@
 // equal a fresh full assembly, and every identity that disappeared must be marked
 // deleted at the receiver.
 import type mysql from 'mysql2/promise';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { adminConnection, dropDatabase, testConfig, uniqueName } from '../helpers/stack.js';
-import { createCommerceDatabase } from '../helpers/commerce.js';
-import { startReceiver, type Receiver } from '../../src/receiver/index.js';
-import { deps, type Deps } from '../integration/exporter-helpers.js';
-import { assembleAll, compareLatest, describeMismatches, FEEDS, receivedLatest, startRun, topicLatest, waitIdle, type RunningConnector } from '../helpers/e2e.js';
+import { describe, expect, it } from 'vitest';
+import { adminConnection } from '../helpers/stack.js';
+import { assembleAll, compareLatest, describeMismatches, FEEDS, receivedLatest, runHarness, topicLatest, waitIdle } from '../helpers/e2e.js';
 
 const SEED = { products: 60, configurables: 5, childrenPerConfigurable: 3, orders: 8, categories: 6, attributes: 4, storeViews: 3, websites: 2, customerGroups: 5 };
 const LOAD_MS = 60_000;
@@ -23,41 +20,18 @@ type Row = Record<string, unknown>;
 const q = async <T = Row>(c: mysql.Connection, sql: string, params: unknown[] = []): Promise<T[]> => ((await c.query(sql, params)) as unknown as [T[]])[0];
 
 describe('mixed workload: items topics and receiver equal a fresh assembly of all eleven feeds', () => {
-  let database: string;
-  let receiver: Receiver;
-  let run: RunningConnector | undefined;
-  let d: Deps;
-
-  beforeAll(async () => {
-    database = await createCommerceDatabase('mixed', SEED);
-    receiver = await startReceiver();
-    const config = testConfig(database, uniqueName('mixed'), {
-      publisher: { baseUrl: receiver.url, batchSize: 200 },
-      // E2E_CONNECTOR: another mappings folder (to try a proposed mapping fix against this test)
-      reader: { heartbeatMs: 500, ...(process.env.E2E_CONNECTOR ? { connector: process.env.E2E_CONNECTOR } : {}) },
-      dashboard: { enabled: false },
-    });
-    d = deps(config);
-    run = startRun(config);
-  });
-  afterAll(async () => {
-    await run?.stop();
-    await receiver?.close();
-    await d?.db.end();
-    if (database) await dropDatabase(database);
-  });
-
-  const alive = () => (run && run.child.exitCode !== null ? `exit ${run.child.exitCode}; stderr:\n${run.logs().slice(-3000)}` : undefined);
+  const h = runHarness('mixed', SEED);
+  const alive = () => h.alive();
 
   it('after ~60 s of mixed writes at ~20/s every feed equals a fresh assembly; gone identities are deleted downstream', async () => {
     // the load starts while the connector starts and takes its snapshot (MIXED_AFTER_SNAPSHOT=1: once it is idle)
     if (process.env.MIXED_AFTER_SNAPSHOT === '1') {
       const t0 = Date.now();
-      const snap = await waitIdle(d, FEEDS, { timeoutMs: 150_000, alive });
+      const snap = await waitIdle(h.d, FEEDS, { timeoutMs: 150_000, alive });
       console.log(`[mixed] snapshot idle after ${Date.now() - t0} ms (reader ${snap.readerMs} ms)`);
     }
 
-    const c = await adminConnection(database);
+    const c = await adminConnection(h.database);
     const counts: Record<string, number> = {};
     try {
       const attr = async (code: string) => (await q<{ id: number }>(c, `SELECT attribute_id AS id FROM eav_attribute WHERE entity_type_id = 4 AND attribute_code = ?`, [code]))[0]!.id;
@@ -181,15 +155,15 @@ describe('mixed workload: items topics and receiver equal a fresh assembly of al
     }
 
     const t1 = Date.now();
-    const idle = await waitIdle(d, FEEDS, { timeoutMs: 120_000, alive });
+    const idle = await waitIdle(h.d, FEEDS, { timeoutMs: 120_000, alive });
     console.log(`[mixed] idle ${Date.now() - t1} ms after the load (reader ${idle.readerMs} ms)`);
-    const fresh = await assembleAll(d);
+    const fresh = await assembleAll(h.d);
     const problems: string[] = [];
     const summary: string[] = [];
     for (const feed of FEEDS) {
       const want = fresh.get(feed.name)!;
-      const rec = receivedLatest(receiver, feed);
-      const top = topicLatest(d, feed);
+      const rec = receivedLatest(h.receiver, feed);
+      const top = topicLatest(h.d, feed);
       const mr = compareLatest(feed, want, rec);
       const mt = compareLatest(feed, want, await top);
       const gone = [...rec.keys()].filter((fid) => !want.has(fid));
@@ -199,11 +173,11 @@ describe('mixed workload: items topics and receiver equal a fresh assembly of al
     }
     console.log(`[mixed] ${summary.join('; ')}`);
     // the workload took products off websites and deleted some: their identities must be gone and marked deleted (compareLatest checks that)
-    const goneProducts = [...receivedLatest(receiver, FEEDS.find((f) => f.name === 'products')!).values()].filter((r) => r.deleted).length;
-    const goneVariants = [...receivedLatest(receiver, FEEDS.find((f) => f.name === 'variants')!).values()].filter((r) => r.deleted).length;
+    const goneProducts = [...receivedLatest(h.receiver, FEEDS.find((f) => f.name === 'products')!).values()].filter((r) => r.deleted).length;
+    const goneVariants = [...receivedLatest(h.receiver, FEEDS.find((f) => f.name === 'variants')!).values()].filter((r) => r.deleted).length;
     console.log(`[mixed] deleted at the receiver: products ${goneProducts}, variants ${goneVariants}`);
     expect(problems, problems.join('\n\n')).toEqual([]);
     expect(goneProducts + goneVariants, 'the workload removed identities').toBeGreaterThan(0);
-    expect(run!.child.exitCode).toBeNull();
+    expect(h.run!.child.exitCode).toBeNull();
   }, 400_000);
 });

@@ -9,6 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import avro from 'avsc';
 import mysql from 'mysql2/promise';
+import { afterAll, beforeAll } from 'vitest';
 import type { Config } from '../../src/config/schema.js';
 import { build, builtItem } from '../../src/exporter/assemble.js';
 import { providerContext } from '../../src/exporter/context.js';
@@ -18,9 +19,11 @@ import { feedId } from '../../src/feeds/hash.js';
 import type { FeedDefinition } from '../../src/feeds/types.js';
 import { topicNames } from '../../src/kafka/topics.js';
 import { readStoredPosition } from '../../src/reader/position.js';
-import type { Receiver } from '../../src/receiver/index.js';
-import { adminConnection, ROOT } from './stack.js';
-import { readTopic, type Deps } from '../integration/exporter-helpers.js';
+import { startReceiver, type Receiver } from '../../src/receiver/index.js';
+import type { SeedOptions } from '../../src/seed/index.js';
+import { adminConnection, dropDatabase, ROOT, testConfig, uniqueName } from './stack.js';
+import { createCommerceDatabase } from './commerce.js';
+import { deps, readTopic, type Deps } from '../integration/exporter-helpers.js';
 
 export const FEEDS: FeedDefinition[] = allFeeds();
 
@@ -146,6 +149,48 @@ export interface RunningConnector {
   child: ChildProcess;
   logs(): string;
   stop(): Promise<void>;
+}
+
+export interface RunHarness {
+  database: string;
+  receiver: Receiver;
+  run: RunningConnector | undefined;
+  d: Deps;
+  /** Undefined while `run` lives; its exit status and last log lines once it died. */
+  alive(): string | undefined;
+}
+
+/**
+ * Registers beforeAll/afterAll of the current describe: a seeded Commerce database, a receiver, and
+ * `commerce-cdc run` for all eleven feeds publishing to it; everything is stopped and dropped after.
+ */
+export function runHarness(label: string, seed: Partial<SeedOptions>): RunHarness {
+  const h: RunHarness = {
+    database: '',
+    receiver: undefined as unknown as Receiver,
+    run: undefined,
+    d: undefined as unknown as Deps,
+    alive: () => (h.run && h.run.child.exitCode !== null ? `exit ${h.run.child.exitCode}; stderr:\n${h.run.logs().slice(-3000)}` : undefined),
+  };
+  beforeAll(async () => {
+    h.database = await createCommerceDatabase(label, seed);
+    h.receiver = await startReceiver();
+    const config = testConfig(h.database, uniqueName(label), {
+      publisher: { baseUrl: h.receiver.url, batchSize: 200 },
+      // E2E_CONNECTOR: another mappings folder (to try a proposed mapping fix against these tests)
+      reader: { heartbeatMs: 500, ...(process.env.E2E_CONNECTOR ? { connector: process.env.E2E_CONNECTOR } : {}) },
+      dashboard: { enabled: false },
+    });
+    h.d = deps(config);
+    h.run = startRun(config);
+  });
+  afterAll(async () => {
+    await h.run?.stop();
+    await h.receiver?.close();
+    await h.d?.db.end();
+    if (h.database) await dropDatabase(h.database);
+  });
+  return h;
 }
 
 /** `commerce-cdc run` (all eleven feeds unless `feeds`) as a child process with this config. */

@@ -7,77 +7,50 @@
 // added, an attribute option relabelled, a parent product taken off a
 // website): exactly the identities whose assembled JSON changed are re-sent,
 // once each, and no others.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { adminConnection, dropDatabase, testConfig, uniqueName } from '../helpers/stack.js';
-import { createCommerceDatabase } from '../helpers/commerce.js';
-import { startReceiver, type Receiver } from '../../src/receiver/index.js';
-import { deps, type Deps } from './exporter-helpers.js';
+import { describe, expect, it } from 'vitest';
+import { adminConnection } from '../helpers/stack.js';
 import {
   assembleAll,
   compareLatest,
   describeMismatches,
   FEEDS,
   receivedLatest,
-  startRun,
+  runHarness,
   topicLatest,
   waitIdle,
-  type RunningConnector,
   type Snapshot,
 } from '../helpers/e2e.js';
 
 const SEED = { products: 30, configurables: 3, childrenPerConfigurable: 3, orders: 5, categories: 6, attributes: 4, storeViews: 3, websites: 2, customerGroups: 5 };
 
 describe('e2e: all eleven feeds, commerce-cdc run → receiver', () => {
-  let database: string;
-  let receiver: Receiver;
-  let run: RunningConnector | undefined;
-  let d: Deps;
-
-  beforeAll(async () => {
-    database = await createCommerceDatabase('e2eall', SEED);
-    receiver = await startReceiver();
-    const config = testConfig(database, uniqueName('e2eall'), {
-      publisher: { baseUrl: receiver.url, batchSize: 200 },
-      // E2E_CONNECTOR: another mappings folder (to try a proposed mapping fix against this test)
-      reader: { heartbeatMs: 500, ...(process.env.E2E_CONNECTOR ? { connector: process.env.E2E_CONNECTOR } : {}) },
-      dashboard: { enabled: false },
-    });
-    d = deps(config);
-    run = startRun(config);
-  });
-  afterAll(async () => {
-    await run?.stop();
-    await receiver?.close();
-    await d?.db.end();
-    if (database) await dropDatabase(database);
-  });
-
-  const alive = () => (run && run.child.exitCode !== null ? `exit ${run.child.exitCode}; stderr:\n${run.logs().slice(-3000)}` : undefined);
+  const h = runHarness('e2eall', SEED);
+  const alive = () => h.alive();
 
   /** Waits for idle, then compares the receiver and the items topics with a fresh assembly. */
   async function settleAndCompare(label: string): Promise<Snapshot> {
-    const idle = await waitIdle(d, FEEDS, { timeoutMs: 150_000, alive });
-    const fresh = await assembleAll(d);
+    const idle = await waitIdle(h.d, FEEDS, { timeoutMs: 150_000, alive });
+    const fresh = await assembleAll(h.d);
     const problems: string[] = [];
     const counts: string[] = [];
     for (const feed of FEEDS) {
       const want = fresh.get(feed.name)!;
-      const rec = receivedLatest(receiver, feed);
-      const top = await topicLatest(d, feed);
+      const rec = receivedLatest(h.receiver, feed);
+      const top = await topicLatest(h.d, feed);
       counts.push(`${feed.name}=${want.size}`);
       const mr = compareLatest(feed, want, rec);
       const mt = compareLatest(feed, want, top);
       if (mr.length) problems.push(`receiver ${feed.name}: ${mr.length} mismatches\n${describeMismatches(mr)}`);
       if (mt.length) problems.push(`items topic ${feed.name}: ${mt.length} mismatches\n${describeMismatches(mt)}`);
     }
-    console.log(`[e2e-all] ${label}: idle after reader ${idle.readerMs} ms + groups ${idle.groupsMs} ms; items ${counts.join(' ')}; receiver total ${receiver.items.length}`);
+    console.log(`[e2e-all] ${label}: idle after reader ${idle.readerMs} ms + groups ${idle.groupsMs} ms; items ${counts.join(' ')}; receiver total ${h.receiver.items.length}`);
     expect.soft(problems, `${label}:\n${problems.join('\n\n')}`).toEqual([]);
     return fresh;
   }
 
   /** Runs a change, then asserts that exactly the identities whose assembled JSON changed were re-sent, once each. */
   async function fanOut(label: string, before: Snapshot, change: () => Promise<void>): Promise<Snapshot> {
-    const from = receiver.items.length;
+    const from = h.receiver.items.length;
     await change();
     const after = await settleAndCompare(label);
     const problems: string[] = [];
@@ -88,7 +61,7 @@ describe('e2e: all eleven feeds, commerce-cdc run → receiver', () => {
       const changed = new Set<string>();
       for (const [fid, x] of a) if (b.get(fid)?.json !== x.json) changed.add(fid);
       for (const fid of b.keys()) if (!a.has(fid) && feed.deletedField) changed.add(fid);
-      const resent = receivedLatest(receiver, feed, from);
+      const resent = receivedLatest(h.receiver, feed, from);
       const extra = [...resent.keys()].filter((fid) => !changed.has(fid));
       const missing = [...changed].filter((fid) => !resent.has(fid));
       const twice = [...resent].filter(([, r]) => r.count > 1);
@@ -114,12 +87,12 @@ describe('e2e: all eleven feeds, commerce-cdc run → receiver', () => {
     const dupes: string[] = [];
     for (const feed of FEEDS) {
       expect(state.get(feed.name)!.size, `${feed.name} has items`).toBeGreaterThan(0);
-      for (const [fid, r] of receivedLatest(receiver, feed)) if (r.count !== 1) dupes.push(`${feed.name} ${fid} ×${r.count}`);
+      for (const [fid, r] of receivedLatest(h.receiver, feed)) if (r.count !== 1) dupes.push(`${feed.name} ${fid} ×${r.count}`);
     }
     expect(dupes, `identities received more than once after the snapshot: ${dupes.slice(0, 10).join(', ')}`).toEqual([]);
     console.log(`[e2e-all] snapshot verified in ${Date.now() - t0} ms`);
 
-    const c = await adminConnection(database);
+    const c = await adminConnection(h.database);
     try {
       // 0. a store view's name changed: no item carries it, so nothing may be re-sent (dedupe across every expansion)
       state = await fanOut('store view name changed', state, async () => {
@@ -160,7 +133,7 @@ describe('e2e: all eleven feeds, commerce-cdc run → receiver', () => {
     } finally {
       await c.end();
     }
-    expect(run!.child.exitCode).toBeNull();
-    expect(run!.logs()).not.toMatch(/"level":(50|60)/);
+    expect(h.run!.child.exitCode).toBeNull();
+    expect(h.run!.logs()).not.toMatch(/"level":(50|60)/);
   }, 300_000);
 });
