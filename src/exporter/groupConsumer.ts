@@ -5,7 +5,8 @@
 import type { Consumer, EachBatchPayload, Kafka } from 'kafkajs';
 import type { Config } from '../config/schema.js';
 import type { Logger } from '../log.js';
-import type { PartitionOwners } from './owner.js';
+import { backoffMs, sleep } from '../retry.js';
+import { isFenced, type Owned, type PartitionOwners } from './owner.js';
 
 export interface GroupConsumerOptions {
   kafka: Kafka;
@@ -40,4 +41,56 @@ export async function startGroupConsumer(o: GroupConsumerOptions): Promise<Consu
     eachBatch: o.eachBatch,
   });
   return consumer;
+}
+
+/** The consumer was rebalanced away or fell out of the group: kafkajs rejoins by itself. */
+export function isGroupMembershipError(e: unknown): boolean {
+  const type = (e as { type?: string }).type ?? '';
+  return ['UNKNOWN_MEMBER_ID', 'REBALANCE_IN_PROGRESS', 'ILLEGAL_GENERATION', 'NOT_COORDINATOR'].includes(type);
+}
+
+export interface BatchRetryOptions {
+  owners: PartitionOwners;
+  log: Logger;
+  /** 'exporter' or 'publisher', for the log lines. */
+  what: string;
+  /** The part's abort signal (it is stopping). */
+  signal: AbortSignal;
+  /** Errors that stop the part instead of being retried (none when absent). */
+  fatal?: (e: unknown) => boolean;
+  fail: (e: unknown) => void;
+}
+
+/**
+ * Runs `body` for a consumed batch with the partition's owned producer until it succeeds. After a
+ * failure: nothing more when stopping or when the partition moved (its new owner redoes the batch),
+ * the part's failure for a fatal error, else the producer is dropped and, after a backoff, the batch
+ * is tried again with a freshly acquired one.
+ */
+export async function withBatchRetries(o: BatchRetryOptions, payload: Pick<EachBatchPayload, 'batch' | 'isRunning' | 'isStale'>, body: (owned: Owned) => Promise<void>): Promise<void> {
+  const p = payload.batch.partition;
+  for (let attempt = 1; payload.isRunning() && !payload.isStale(); attempt++) {
+    let owned: Owned | undefined;
+    try {
+      owned = await o.owners.get(p);
+      await body(owned);
+      return;
+    } catch (e) {
+      if (o.signal.aborted || !payload.isRunning()) return;
+      if (isFenced(e) || owned?.lost || isGroupMembershipError(e)) {
+        o.log.warn({ partition: p, err: e }, 'partition taken over or group membership lost; dropping it');
+        await o.owners.drop(p);
+        return;
+      }
+      if (o.fatal?.(e)) {
+        o.log.error({ partition: p, err: e }, `${o.what} batch failed`);
+        o.fail(e);
+        return;
+      }
+      const delay = backoffMs(attempt, { initialMs: 500, maxMs: 30_000 });
+      o.log.warn({ partition: p, attempt, delayMs: delay, err: e }, `${o.what} batch failed; retrying`);
+      await o.owners.drop(p);
+      await sleep(delay, o.signal).catch(() => undefined);
+    }
+  }
 }

@@ -12,15 +12,14 @@ import type { Logger } from '../log.js';
 import type { Metrics } from '../metrics.js';
 import { mysqlError, type Pool } from '../mysql/pool.js';
 import { isRetriable } from '../errors.js';
-import { backoffMs, sleep } from '../retry.js';
 import { BasePart } from './part.js';
 import { providerContext } from './context.js';
 import { builtItem } from './assemble.js';
 import type { Assembler } from './assembler.js';
 import { FeedState } from './state.js';
 import { StateTailer } from './tailer.js';
-import { PartitionOwners, isFenced } from './owner.js';
-import { startGroupConsumer } from './groupConsumer.js';
+import { PartitionOwners } from './owner.js';
+import { startGroupConsumer, withBatchRetries, type BatchRetryOptions } from './groupConsumer.js';
 import { commitWithOffsets } from './txn.js';
 import { processChanges, remember } from './batch.js';
 import { encodeEnvelope, envelopeRecord, itemEnvelopeSchema, loadSchema, registerCodec, TRIGGER_RECORD, WireDecoder, type ItemEnvelope, type TriggerRecord, type WireCodec } from './schemas.js';
@@ -139,42 +138,25 @@ export class Exporter extends BasePart {
     // a missed heartbeat only means a rebalance may move the partition; the fencing makes finishing the slice safe
     const beat = () => heartbeat().catch((e: unknown) => this.log.debug({ partition: p, err: e }, 'heartbeat failed'));
     const slice = this.sliceSize();
-    for (let attempt = 1; isRunning() && !isStale(); attempt++) {
-      let owned;
-      try {
-        owned = await this.owners!.get(p);
-        const messages = batch.messages.filter((m) => Number(m.offset) >= owned!.committed);
-        // bounded work per transaction: a resync's batch of thousands of triggers is committed in slices
-        for (let i = 0; i < messages.length && !owned.lost; i += slice) {
-          const part = messages.slice(i, i + slice);
-          const end = i + slice >= messages.length ? Number(batch.lastOffset()) : Number(part.at(-1)!.offset);
-          await this.handle(p, owned, part, end, batch.highWatermark, beat);
-          if (owned.lost) return;
-          owned.committed = end + 1;
-          resolveOffset(String(end));
-        }
+    await withBatchRetries(this.retryOptions(), { batch, isRunning, isStale }, async (owned) => {
+      const messages = batch.messages.filter((m) => Number(m.offset) >= owned.committed);
+      // bounded work per transaction: a resync's batch of thousands of triggers is committed in slices
+      for (let i = 0; i < messages.length && !owned.lost; i += slice) {
+        const part = messages.slice(i, i + slice);
+        const end = i + slice >= messages.length ? Number(batch.lastOffset()) : Number(part.at(-1)!.offset);
+        await this.handle(p, owned, part, end, batch.highWatermark, beat);
         if (owned.lost) return;
-        owned.committed = Math.max(owned.committed, Number(batch.lastOffset()) + 1);
-        resolveOffset(batch.lastOffset());
-        return;
-      } catch (e) {
-        if (this.abort.signal.aborted || !isRunning()) return;
-        if (isFenced(e) || owned?.lost || isGroupMembershipError(e)) {
-          this.log.warn({ partition: p, err: e }, 'partition taken over or group membership lost; dropping it');
-          await this.owners!.drop(p);
-          return;
-        }
-        if (!this.retriable(e)) {
-          this.log.error({ partition: p, err: e }, 'exporter batch failed');
-          this.fail(e);
-          return;
-        }
-        const delay = backoffMs(attempt, { initialMs: 500, maxMs: 30_000 });
-        this.log.warn({ partition: p, attempt, delayMs: delay, err: e }, 'exporter batch failed; retrying');
-        await this.owners!.drop(p);
-        await sleep(delay, this.abort.signal).catch(() => undefined);
+        owned.committed = end + 1;
+        resolveOffset(String(end));
       }
-    }
+      if (owned.lost) return;
+      owned.committed = Math.max(owned.committed, Number(batch.lastOffset()) + 1);
+      resolveOffset(batch.lastOffset());
+    });
+  }
+
+  private retryOptions(): BatchRetryOptions {
+    return { owners: this.owners!, log: this.log, what: 'exporter', signal: this.abort.signal, fatal: (e) => !this.retriable(e), fail: (e) => this.fail(e) };
   }
 
   /** Change records per transaction: `threads` provider batches (bounds memory and the time between commits). */
@@ -267,12 +249,6 @@ export class Exporter extends BasePart {
     await this.admin?.disconnect().catch(() => undefined);
     this.log.info({ operation: 'stop', status: 'Complete' }, 'exporter stopped');
   }
-}
-
-/** The consumer was rebalanced away or fell out of the group: kafkajs rejoins by itself. */
-export function isGroupMembershipError(e: unknown): boolean {
-  const type = (e as { type?: string }).type ?? '';
-  return ['UNKNOWN_MEMBER_ID', 'REBALANCE_IN_PROGRESS', 'ILLEGAL_GENERATION', 'NOT_COORDINATOR'].includes(type);
 }
 
 function isKafkaRetriable(e: unknown): boolean {

@@ -15,9 +15,8 @@ import { scrubSecrets, type Logger } from '../log.js';
 import type { Metrics } from '../metrics.js';
 import { backoffMs, sleep } from '../retry.js';
 import { BasePart } from '../exporter/part.js';
-import { PartitionOwners, isFenced } from '../exporter/owner.js';
-import { startGroupConsumer } from '../exporter/groupConsumer.js';
-import { isGroupMembershipError } from '../exporter/index.js';
+import { PartitionOwners } from '../exporter/owner.js';
+import { startGroupConsumer, withBatchRetries } from '../exporter/groupConsumer.js';
 import { commitWithOffsets } from '../exporter/txn.js';
 import { loadSchema, registerCodec, STATUS_RECORD, WireDecoder, type ItemEnvelope, type StatusRecord, type WireCodec } from '../exporter/schemas.js';
 import { encodeBody, postBatch, type Outcome } from './http.js';
@@ -125,30 +124,15 @@ export class Publisher extends BasePart {
     const p = batch.partition;
     // while a request is retried for minutes the group must still see this member alive
     const beat = () => heartbeat().catch(() => undefined);
-    for (let attempt = 1; isRunning() && !isStale(); attempt++) {
-      let owned;
-      try {
-        owned = await this.owners!.get(p);
-        const messages = batch.messages.filter((m) => Number(m.offset) >= owned!.committed);
-        const last = Number(batch.lastOffset());
-        if (messages.length) await this.publish(p, owned, messages, last, beat);
-        if (owned.lost) return;
-        owned.committed = last + 1;
-        resolveOffset(batch.lastOffset());
-        return;
-      } catch (e) {
-        if (this.abort.signal.aborted || !isRunning()) return;
-        if (isFenced(e) || owned?.lost || isGroupMembershipError(e)) {
-          this.log.warn({ partition: p, err: e }, 'partition taken over or group membership lost; dropping it');
-          await this.owners!.drop(p);
-          return;
-        }
-        const delay = backoffMs(attempt, { initialMs: 500, maxMs: 30_000 });
-        this.log.warn({ partition: p, attempt, delayMs: delay, err: e }, 'publisher batch failed; retrying');
-        await this.owners!.drop(p);
-        await sleep(delay, this.abort.signal).catch(() => undefined);
-      }
-    }
+    const retry = { owners: this.owners!, log: this.log, what: 'publisher', signal: this.abort.signal, fail: (e: unknown) => this.fail(e) };
+    await withBatchRetries(retry, { batch, isRunning, isStale }, async (owned) => {
+      const messages = batch.messages.filter((m) => Number(m.offset) >= owned.committed);
+      const last = Number(batch.lastOffset());
+      if (messages.length) await this.publish(p, owned, messages, last, beat);
+      if (owned.lost) return;
+      owned.committed = last + 1;
+      resolveOffset(batch.lastOffset());
+    });
   }
 
   private async publish(p: number, owned: { producer: Producer; lost: boolean }, messages: KafkaMessage[], lastOffset: number, beat: () => Promise<unknown>): Promise<void> {
