@@ -53,9 +53,12 @@ export async function ensureCatalog(database: string, options: Partial<SeedOptio
   }
 }
 
-/** The connector's config for a bench database; `threads` batches in flight per feed (BENCH_THREADS, default 4). */
+/**
+ * The connector's config for a bench database: the shipped defaults, unless BENCH_BATCH (batchSize),
+ * BENCH_THREADS (provider batches in flight) or BENCH_WORKERS (exporter.workers) say otherwise.
+ */
 export function benchConfig(prefix: string, database: string, feeds: string[], receiverUrl = 'http://127.0.0.1:9/'): Config {
-  const threads = Number(env.BENCH_THREADS ?? 4);
+  const tuning = { ...(env.BENCH_THREADS ? { threads: Number(env.BENCH_THREADS) } : {}), ...(env.BENCH_BATCH ? { batchSize: Number(env.BENCH_BATCH) } : {}) };
   const r = buildConfig(
     {
       prefix,
@@ -64,8 +67,7 @@ export function benchConfig(prefix: string, database: string, feeds: string[], r
       kafka: { brokers: (env.CDC_KAFKA_BROKERS ?? '127.0.0.1:19092').split(','), partitions: 3, sessionTimeoutMs: 6000 },
       registry: { url: env.CDC_REGISTRY_URL ?? 'http://127.0.0.1:18081/apis/ccompat/v7' },
       reader: { snapshotMode: 'never' },
-      // the exporter waits on MySQL for most of a provider batch: more batches in flight than cores pays off
-      exporter: { tuning: Object.fromEntries(feeds.map((f) => [f, { threads }])), workers: Number(env.BENCH_WORKERS ?? 1) },
+      exporter: { tuning: Object.fromEntries(feeds.map((f) => [f, tuning])), ...(env.BENCH_WORKERS ? { workers: Number(env.BENCH_WORKERS) } : {}) },
       publisher: { baseUrl: receiverUrl, batchSize: 1000, concurrency: 4 },
       dashboard: { enabled: false },
     },

@@ -11,7 +11,8 @@ export const definition: FeedDefinition = {
   hashExclude: ['modifiedAt', 'updatedAt'],
   deletedField: 'deleted',
   route: 'products',
-  batchSize: 500,
+  // measured with `make bench` (100,000 products): 1,000 x 2 beat 500 x 4 and 1,000 x 3 by 10-15 %
+  batchSize: 1000,
   threads: 2,
   schemaFile: 'schemas/items/products.avsc',
   expandTypes: [
