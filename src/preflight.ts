@@ -2,10 +2,10 @@
 // subject or position is created when the database, the brokers or the registry
 // cannot be used. Each service gets a few quick attempts (about 10 s in all), so
 // a bad input exits with its one line instead of being retried forever.
-import { readFileSync } from 'node:fs';
-import kafkajs, { type SASLOptions } from 'kafkajs';
+import kafkajs from 'kafkajs';
 import type { Config } from './config/schema.js';
 import { isCdcError, RegistryError } from './errors.js';
+import { kafkaConnection } from './kafka/client.js';
 import { kafkaError } from './kafka/errors.js';
 import { createLogger, scrubSecrets, type Logger } from './log.js';
 import { createPool, mysqlError } from './mysql/pool.js';
@@ -71,19 +71,8 @@ async function checkMysql(config: Config, binlog: boolean, log: Logger): Promise
 
 async function checkKafka(config: Config): Promise<void> {
   // the process' client retries for minutes; this one gives up within the service budget
-  const k = config.kafka;
   const kafka = new KafkaCtor({
-    clientId: k.clientId,
-    brokers: [...k.brokers],
-    ssl: k.tls.enabled
-      ? {
-          rejectUnauthorized: k.tls.rejectUnauthorized,
-          ca: k.tls.ca ? [readFileSync(k.tls.ca, 'utf8')] : undefined,
-          cert: k.tls.cert ? readFileSync(k.tls.cert, 'utf8') : undefined,
-          key: k.tls.key ? readFileSync(k.tls.key, 'utf8') : undefined,
-        }
-      : undefined,
-    sasl: k.sasl ? ({ mechanism: k.sasl.mechanism, username: k.sasl.username, password: k.sasl.password } as SASLOptions) : undefined,
+    ...kafkaConnection(config),
     connectionTimeout: 3_000,
     requestTimeout: 5_000,
     retry: { retries: 0 },

@@ -1,4 +1,4 @@
-import kafkajs, { type Kafka, type Producer, type SASLOptions, type logLevel as LogLevelT } from 'kafkajs';
+import kafkajs, { type Kafka, type KafkaConfig, type Producer, type SASLOptions, type logLevel as LogLevelT } from 'kafkajs';
 import { readFileSync } from 'node:fs';
 import type { Config } from '../config/schema.js';
 import type { Logger } from '../log.js';
@@ -19,8 +19,8 @@ function toPino(level: LogLevelT): 'error' | 'warn' | 'info' | 'debug' {
   }
 }
 
-/** One Kafka client per process, logging through pino. kafkajs' own ERROR lines for retried requests are logged at warn. */
-export function createKafka(config: Config, log: Logger): Kafka {
+/** Brokers, client id, TLS and SASL from the config: what every Kafka client of ours connects with. */
+export function kafkaConnection(config: Config): Pick<KafkaConfig, 'clientId' | 'brokers' | 'ssl' | 'sasl'> {
   const k = config.kafka;
   const ssl = k.tls.enabled
     ? {
@@ -31,12 +31,14 @@ export function createKafka(config: Config, log: Logger): Kafka {
       }
     : undefined;
   const sasl = k.sasl ? ({ mechanism: k.sasl.mechanism, username: k.sasl.username, password: k.sasl.password } as SASLOptions) : undefined;
+  return { clientId: k.clientId, brokers: [...k.brokers], ssl, sasl };
+}
+
+/** One Kafka client per process, logging through pino. kafkajs' own ERROR lines for retried requests are logged at warn. */
+export function createKafka(config: Config, log: Logger): Kafka {
   const klog = log.child({ component: 'kafkajs' });
   return new KafkaCtor({
-    clientId: k.clientId,
-    brokers: [...k.brokers],
-    ssl,
-    sasl,
+    ...kafkaConnection(config),
     logLevel: logLevel.WARN,
     retry: { retries: 8, initialRetryTime: 200, maxRetryTime: 10_000 },
     logCreator:
