@@ -58,10 +58,6 @@ export class Assembler {
     this.slots = new Array<Slot | undefined>(size).fill(undefined);
   }
 
-  get size(): number {
-    return this.slots.length;
-  }
-
   /** The running worker threads (tests stop one mid-batch). */
   get threads(): Worker[] {
     return this.slots.flatMap((s) => (s ? [s.worker] : []));
