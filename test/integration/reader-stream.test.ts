@@ -13,6 +13,16 @@ CREATE TABLE catalog_product_entity (entity_id INT UNSIGNED NOT NULL AUTO_INCREM
 CREATE TABLE catalog_product_entity_decimal (value_id INT NOT NULL AUTO_INCREMENT PRIMARY KEY, attribute_id SMALLINT UNSIGNED NOT NULL, store_id SMALLINT UNSIGNED NOT NULL DEFAULT 0, entity_id INT UNSIGNED NOT NULL, value DECIMAL(12,4) NULL);
 `;
 
+/** A database with DDL's tables and one product per sku; `c` stays open until close(). */
+async function productsDatabase(label: string, skus: string[]) {
+  const database = await createDatabase(label);
+  const c = await adminConnection(database);
+  const sql = (statement: string) => c.query(statement);
+  await sql(DDL);
+  await sql(`INSERT INTO catalog_product_entity (sku) VALUES ${skus.map((s) => `('${s}')`).join(', ')}`);
+  return { database, c, sql, close: () => c.end() };
+}
+
 const mapping = () =>
   mappingDir({
     products: { root: ['catalog_product_entity', 'entity_id'], tables: [['catalog_product_entity', 'product', 'entity_id'], ['catalog_product_entity_decimal', 'product', 'entity_id']] },
@@ -28,12 +38,7 @@ describe('reader: snapshot, stream, resume', () => {
   let close: () => Promise<void>;
 
   beforeAll(async () => {
-    database = await createDatabase('reader');
-    const c = await adminConnection(database);
-    sql = (s) => c.query(s);
-    close = () => c.end();
-    await sql(DDL);
-    await sql(`INSERT INTO catalog_product_entity (sku) VALUES ('a'), ('b'), ('c')`);
+    ({ database, sql, close } = await productsDatabase('reader', ['a', 'b', 'c']));
   });
   afterAll(async () => {
     await close();
@@ -102,12 +107,9 @@ describe('reader: snapshot resume and purged positions', () => {
   let master: { file: string; pos: number; gtid: string };
 
   beforeAll(async () => {
-    database = await createDatabase('readersnap');
-    const c = await adminConnection(database);
-    sql = (s) => c.query(s);
-    close = () => c.end();
-    await sql(DDL);
-    await sql(`INSERT INTO catalog_product_entity (sku) VALUES ('a'), ('b'), ('c'), ('d'), ('e')`);
+    const db = await productsDatabase('readersnap', ['a', 'b', 'c', 'd', 'e']);
+    ({ database, sql, close } = db);
+    const { c } = db;
     const [[st]] = (await c.query('SHOW MASTER STATUS')) as unknown as [[{ File: string; Position: number }]];
     const [[g]] = (await c.query('SELECT BINLOG_GTID_POS(?, ?) AS gtid', [st.File, st.Position])) as unknown as [[{ gtid: string }]];
     master = { file: st.File, pos: st.Position, gtid: g.gtid };
