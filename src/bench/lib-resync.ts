@@ -81,12 +81,17 @@ export function benchKafka(config: Config): Kafka {
   return new KafkaCtor({ clientId: 'bench', brokers: [...config.kafka.brokers], logLevel: logLevel.NOTHING });
 }
 
+/** Node flags for a benchmarked child process: BENCH_PROF=<dir> (node --cpu-prof into it) and BENCH_NODE_FLAGS. */
+export function benchNodeFlags(): string[] {
+  return [...(env.BENCH_PROF ? ['--cpu-prof', `--cpu-prof-dir=${env.BENCH_PROF}`] : []), ...(env.BENCH_NODE_FLAGS ?? '').split(' ').filter(Boolean)];
+}
+
 /**
  * `commerce-cdc -c <config> <args>`. BENCH_PROF=<dir> writes a CPU profile of it there (node --cpu-prof);
  * BENCH_NODE_FLAGS adds node flags (e.g. --trace-gc); BENCH_CHILD_STDOUT=<file> appends its stdout there.
  */
 export function spawnCli(configFile: string, args: string[]): ChildProcess {
-  const flags = [...(env.BENCH_PROF ? ['--cpu-prof', `--cpu-prof-dir=${env.BENCH_PROF}`] : []), ...(env.BENCH_NODE_FLAGS ?? '').split(' ').filter(Boolean)];
+  const flags = benchNodeFlags();
   const stdout = env.BENCH_CHILD_STDOUT ? openSync(env.BENCH_CHILD_STDOUT, 'a') : 'ignore';
   return spawn(process.execPath, [...flags, `${ROOT}dist/cli/index.js`, '-c', configFile, ...args], { cwd: ROOT, stdio: ['ignore', stdout, 'inherit'] });
 }
