@@ -22,7 +22,7 @@ import { PartitionOwners } from './owner.js';
 import { startGroupConsumer, withBatchRetries, type BatchRetryOptions } from './groupConsumer.js';
 import { commitWithOffsets } from './txn.js';
 import { processChanges, remember } from './batch.js';
-import { encodeEnvelope, envelopeRecord, itemEnvelopeSchema, loadSchema, registerCodec, TRIGGER_RECORD, WireDecoder, type ItemEnvelope, type TriggerRecord, type WireCodec } from './schemas.js';
+import { EnvelopeDecoder, encodeEnvelope, envelopeRecord, itemEnvelopeSchema, loadSchema, registerCodec, TRIGGER_RECORD, WireDecoder, type ItemEnvelope, type TriggerRecord, type WireCodec } from './schemas.js';
 
 export interface ExporterDeps {
   config: Config;
@@ -88,6 +88,7 @@ export class Exporter extends BasePart {
     this.tailer = new StateTailer({
       kafka,
       decoder: this.decoder,
+      envelopes: new EnvelopeDecoder(this.d.registry, { capture: feed.minimalPayload }),
       feed,
       itemsTopic: this.topics.items,
       statusTopic: this.topics.status,

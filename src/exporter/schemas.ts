@@ -4,6 +4,7 @@
 // client would re-validate every item, which the exporter has already done.
 import { readFileSync } from 'node:fs';
 import avro from 'avsc';
+import { compileJson, type Transcoded, type TranscodeOptions, type Transcoder } from '../avro/json.js';
 import registryPkg, { type SchemaRegistry } from '@kafkajs/confluent-schema-registry';
 import type { FeedDefinition } from '../feeds/types.js';
 
@@ -133,5 +134,62 @@ export class WireDecoder {
       type.catch(() => this.types.delete(id));
     }
     return (await type).fromBuffer(buf.subarray(5)) as T;
+  }
+}
+
+/** An item envelope with the item as JSON text (src/avro/json.ts) instead of a decoded object. */
+export interface EnvelopeJson extends Omit<ItemEnvelope, 'item'> {
+  item: Transcoded;
+}
+
+interface EnvelopeReader {
+  fields: Array<{ name: string; type: avro.Type; json: Transcoder | undefined }>;
+}
+
+/**
+ * Reads item envelopes of any registered version without decoding the item: the head fields are
+ * decoded, the item is transcoded to JSON with the given omitted and captured fields. The item's
+ * JSON is the caller's own copy: decode() awaits, so other decodes may run before the caller does.
+ */
+export class EnvelopeDecoder {
+  private readonly registry: SchemaRegistry;
+  private readonly options: TranscodeOptions;
+  private readonly readers = new Map<number, Promise<EnvelopeReader>>();
+
+  constructor(registry: SchemaRegistry, options: TranscodeOptions) {
+    this.registry = registry;
+    this.options = options;
+  }
+
+  async decode(buf: Buffer): Promise<EnvelopeJson> {
+    if (buf.length < 5 || buf[0] !== 0) throw new Error('value is not in the Confluent wire format');
+    const id = buf.readInt32BE(1);
+    let reader = this.readers.get(id);
+    if (!reader) {
+      reader = this.registry.getSchema(id).then((s) => this.compile(s as unknown as avro.Type));
+      this.readers.set(id, reader);
+      reader.catch(() => this.readers.delete(id));
+    }
+    const out: Record<string, unknown> = {};
+    let pos = 5;
+    for (const f of (await reader).fields) {
+      if (f.json) {
+        const t = f.json(buf, pos);
+        out[f.name] = { ...t, json: Buffer.from(t.json) };
+        pos = t.end;
+      } else {
+        const { value, offset } = f.type.decode(buf, pos) as { value: unknown; offset: number };
+        if (offset < 0) throw new Error('invalid Avro data: truncated item envelope');
+        out[f.name] = value;
+        pos = offset;
+      }
+    }
+    return out as unknown as EnvelopeJson;
+  }
+
+  private compile(type: avro.Type): EnvelopeReader {
+    const fields = (type as avro.types.RecordType).fields.map((f) => ({ name: f.name, type: f.type, json: f.name === 'item' ? compileJson(f.type, this.options) : undefined }));
+    if (!fields.some((f) => f.json)) throw new Error('the schema of this record is not an item envelope (no item field)');
+    return { fields };
   }
 }

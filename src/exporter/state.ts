@@ -34,6 +34,11 @@ export function decide(prev: ItemState | undefined, hash: string, force: boolean
   return SETTLED_OR_IN_FLIGHT.has(prev.status) ? 'dedupe' : 'write';
 }
 
+/** minimalPayload() from the fields' JSON (as src/avro/json.ts captures them). */
+export function minimalOfJson(json: Readonly<Record<string, string>>, fields: readonly string[]): string {
+  return `{${fields.map((f) => `${JSON.stringify(f)}:${json[f] ?? 'null'}`).join(',')}}`;
+}
+
 export function minimalPayload(item: FeedItem, fields: readonly string[]): string {
   const out: FeedItem = {};
   for (const f of fields) out[f] = item[f] ?? null;

@@ -12,12 +12,14 @@ import type { Consumer, Kafka } from 'kafkajs';
 import type { Logger } from '../log.js';
 import type { FeedDefinition } from '../feeds/types.js';
 import { sleep } from '../retry.js';
-import { minimalPayload, type FeedState } from './state.js';
-import type { ItemEnvelope, StatusRecord, WireDecoder } from './schemas.js';
+import { minimalOfJson, type FeedState } from './state.js';
+import type { EnvelopeDecoder, StatusRecord, WireDecoder } from './schemas.js';
 
 export interface TailerOptions {
   kafka: Kafka;
   decoder: WireDecoder;
+  /** Item envelopes, with the feed's minimal payload fields captured. */
+  envelopes: EnvelopeDecoder;
   feed: FeedDefinition;
   itemsTopic: string;
   statusTopic: string;
@@ -66,8 +68,8 @@ export class StateTailer {
           if (!m.value) continue;
           if (isItems) {
             if (from !== undefined && Number(m.offset) >= from) continue;
-            const e = await this.o.decoder.decode<ItemEnvelope>(m.value);
-            this.o.state.applyItem(e.feedId, e.sourceEntityId, e.hash, e.deleted, minimalPayload(e.item, this.o.feed.minimalPayload));
+            const e = await this.o.envelopes.decode(m.value);
+            this.o.state.applyItem(e.feedId, e.sourceEntityId, e.hash, e.deleted, minimalOfJson(e.item.fields, this.o.feed.minimalPayload));
           } else {
             const s = await this.o.decoder.decode<StatusRecord>(m.value);
             this.o.state.applyStatus(s.feedId, s.sourceEntityId, s.hash, s.status);

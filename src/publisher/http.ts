@@ -21,8 +21,16 @@ export interface RequestOptions {
   signal?: AbortSignal;
 }
 
-export async function encodeBody(items: unknown[], compress: boolean): Promise<Buffer> {
-  const json = Buffer.from(JSON.stringify(items), 'utf8');
+const OPEN = Buffer.from('[');
+const COMMA = Buffer.from(',');
+const CLOSE = Buffer.from(']');
+
+/** The request body: the items' JSON texts as one JSON array, gzipped when asked. */
+export async function encodeBody(items: readonly Buffer[], compress: boolean): Promise<Buffer> {
+  const parts: Buffer[] = [OPEN];
+  items.forEach((item, i) => parts.push(...(i ? [COMMA, item] : [item])));
+  parts.push(CLOSE);
+  const json = Buffer.concat(parts);
   // level 1: JSON of feed items still shrinks about tenfold, at a fraction of the CPU of the default
   return compress ? gzipAsync(json, { level: 1 }) : json;
 }

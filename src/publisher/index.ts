@@ -18,7 +18,7 @@ import { BasePart } from '../exporter/part.js';
 import { PartitionOwners } from '../exporter/owner.js';
 import { startGroupConsumer, withBatchRetries } from '../exporter/groupConsumer.js';
 import { commitWithOffsets } from '../exporter/txn.js';
-import { loadSchema, registerCodec, STATUS_RECORD, WireDecoder, type ItemEnvelope, type StatusRecord, type WireCodec } from '../exporter/schemas.js';
+import { EnvelopeDecoder, loadSchema, registerCodec, STATUS_RECORD, type EnvelopeJson, type StatusRecord, type WireCodec } from '../exporter/schemas.js';
 import { encodeBody, postBatch, type Outcome } from './http.js';
 import { Semaphore } from './semaphore.js';
 
@@ -33,16 +33,23 @@ export interface PublisherDeps {
 
 interface Pending {
   offset: number;
-  envelope: ItemEnvelope;
+  feedId: string;
+  sourceEntityId: string;
+  hash: string;
+  /** The item's JSON as it goes downstream. */
+  json: Buffer;
 }
 
-/** The JSON sent downstream: the item, or for a delete its minimal payload and the deleted flag. */
-export function downstreamItem(feed: FeedDefinition, e: ItemEnvelope): Record<string, unknown> {
-  if (!e.deleted) return e.item;
+/**
+ * The JSON sent downstream: the item, or for a delete its minimal payload and the deleted flag.
+ * The item arrives as JSON text with its minimal payload fields captured (EnvelopeDecoder).
+ */
+export function downstreamJson(feed: FeedDefinition, e: Pick<EnvelopeJson, 'deleted' | 'item'>): Buffer {
+  if (!e.deleted) return e.item.json;
   const out: Record<string, unknown> = {};
-  for (const f of feed.minimalPayload) out[f] = e.item[f] ?? null;
+  for (const f of feed.minimalPayload) out[f] = JSON.parse(e.item.fields[f] ?? 'null') as unknown;
   out[feed.deletedField ?? 'deleted'] = true;
-  return out;
+  return Buffer.from(JSON.stringify(out), 'utf8');
 }
 
 /** The same items of the same offsets give the same key, so a resend after a crash is recognisable downstream. */
@@ -63,7 +70,7 @@ export class Publisher extends BasePart {
   private readonly topics: { items: string; status: string };
   private readonly groupId: string;
   private readonly url: string;
-  private readonly decoder: WireDecoder;
+  private readonly decoder: EnvelopeDecoder;
   private readonly slots: Semaphore;
   private readonly abort = new AbortController();
   private statusCodec: WireCodec<StatusRecord> | undefined;
@@ -81,7 +88,7 @@ export class Publisher extends BasePart {
     this.groupId = `${d.config.prefix}.publisher.${d.feed.name}`;
     const route = d.config.exporter.tuning[d.feed.name]?.route ?? d.feed.route;
     this.url = `${d.config.publisher.baseUrl.replace(/\/+$/, '')}/${route.replace(/^\/+/, '')}`;
-    this.decoder = new WireDecoder(d.registry);
+    this.decoder = new EnvelopeDecoder(d.registry, { capture: d.feed.minimalPayload });
     this.slots = new Semaphore(d.config.exporter.tuning[d.feed.name]?.publishConcurrency ?? d.config.publisher.concurrency);
   }
 
@@ -141,9 +148,9 @@ export class Publisher extends BasePart {
     const latest = new Map<string, Pending>();
     for (const m of messages) {
       if (!m.value) continue;
-      const envelope = await this.decoder.decode<ItemEnvelope>(m.value);
-      latest.delete(envelope.feedId);
-      latest.set(envelope.feedId, { offset: Number(m.offset), envelope });
+      const e = await this.decoder.decode(m.value);
+      latest.delete(e.feedId);
+      latest.set(e.feedId, { offset: Number(m.offset), feedId: e.feedId, sourceEntityId: e.sourceEntityId, hash: e.hash, json: downstreamJson(feed, e) });
     }
     const pending = [...latest.values()];
     const chunks: Pending[][] = [];
@@ -182,11 +189,11 @@ export class Publisher extends BasePart {
   private async deliver(p: number, chunk: Pending[], writeStatuses: (r: StatusRecord[]) => Promise<void>, beat: () => Promise<unknown>): Promise<StatusRecord[]> {
     const { feed, metrics, config } = this.d;
     const key = idempotencyKey(this.topics.items, p, chunk[0]!.offset, chunk.at(-1)!.offset);
-    const body = await encodeBody(chunk.map((c) => downstreamItem(feed, c.envelope)), config.publisher.gzip);
+    const body = await encodeBody(chunk.map((c) => c.json), config.publisher.gzip);
     const status = (c: Pending, code: number, attempts: number, error: string | null, requestId: string | undefined): StatusRecord => ({
-      feedId: c.envelope.feedId,
-      sourceEntityId: c.envelope.sourceEntityId,
-      hash: c.envelope.hash,
+      feedId: c.feedId,
+      sourceEntityId: c.sourceEntityId,
+      hash: c.hash,
       status: code,
       attempts,
       error,

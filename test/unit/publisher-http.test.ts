@@ -1,6 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { parseInvalid } from '../../src/publisher/http.js';
-import { downstreamItem, idempotencyKey } from '../../src/publisher/index.js';
+import avro from 'avsc';
+import { compileJson } from '../../src/avro/json.js';
+import { encodeBody } from '../../src/publisher/http.js';
+import { downstreamJson, idempotencyKey } from '../../src/publisher/index.js';
 import type { FeedDefinition } from '../../src/feeds/types.js';
 
 describe('publisher response and payload rules', () => {
@@ -22,11 +25,32 @@ describe('publisher response and payload rules', () => {
     expect(parseInvalid({}, 3).size).toBe(0);
   });
 
-  it('sends a deleted item as its minimal payload plus deleted: true', () => {
-    const feed = { minimalPayload: ['sku', 'storeViewCode'], deletedField: 'deleted' } as unknown as FeedDefinition;
-    const e = { feedId: 'f', sourceEntityId: '1', hash: 'h', writtenAt: 0, deleted: true, item: { sku: 'A', storeViewCode: 'default', name: null, deleted: true } };
-    expect(downstreamItem(feed, e)).toEqual({ sku: 'A', storeViewCode: 'default', deleted: true });
-    expect(downstreamItem(feed, { ...e, deleted: false })).toBe(e.item);
+  it('sends an item as its JSON, and a deleted item as its minimal payload plus deleted: true', () => {
+    const feed = { minimalPayload: ['sku', 'storeViewCode', 'gone'], deletedField: 'deleted' } as unknown as FeedDefinition;
+    const type = avro.Type.forSchema({
+      type: 'record',
+      name: 'I',
+      fields: [
+        { name: 'name', type: ['null', 'string'] },
+        { name: 'sku', type: 'string' },
+        { name: 'storeViewCode', type: 'string' },
+        { name: 'deleted', type: 'boolean' },
+      ],
+    });
+    const bytes = type.toBuffer({ name: 'N "1"', sku: 'A', storeViewCode: 'default', deleted: true });
+    const t = compileJson(type, { capture: feed.minimalPayload })(bytes);
+    const item = { ...t, json: Buffer.from(t.json) };
+    expect(JSON.parse(downstreamJson(feed, { deleted: true, item }).toString())).toEqual({ sku: 'A', storeViewCode: 'default', gone: null, deleted: true });
+    expect(downstreamJson(feed, { deleted: true, item }).toString()).toBe('{"sku":"A","storeViewCode":"default","gone":null,"deleted":true}');
+    expect(downstreamJson(feed, { deleted: false, item }).toString()).toBe(JSON.stringify(type.fromBuffer(bytes)));
+  });
+
+  it('joins the items into one JSON array body, gzipped or not', async () => {
+    const items = [Buffer.from('{"a":1}'), Buffer.from('{"b":"x"}'), Buffer.from('[]')];
+    expect((await encodeBody(items, false)).toString()).toBe('[{"a":1},{"b":"x"},[]]');
+    expect((await encodeBody([], false)).toString()).toBe('[]');
+    const { gunzipSync } = await import('node:zlib');
+    expect(gunzipSync(await encodeBody(items, true)).toString()).toBe('[{"a":1},{"b":"x"},[]]');
   });
 
   it('derives the Idempotency-Key from the offsets, so a resend of the same items reuses it', () => {
