@@ -13,7 +13,7 @@ export class Metrics {
   readonly exporterItemsWritten = new Counter({ name: 'cdc_exporter_items_written_total', help: 'Items written to the items topic', labelNames: ['feed'] as const, registers: [this.registry] });
   readonly exporterItemsDeduped = new Counter({ name: 'cdc_exporter_items_deduped_total', help: 'Items assembled but unchanged (not written)', labelNames: ['feed'] as const, registers: [this.registry] });
   readonly exporterItemsDeleted = new Counter({ name: 'cdc_exporter_items_deleted_total', help: 'Deleted items written', labelNames: ['feed'] as const, registers: [this.registry] });
-  readonly exporterBatchSeconds = new Histogram({ name: 'cdc_exporter_batch_seconds', help: 'Assemble+write time per consumed batch', labelNames: ['feed'] as const, buckets: [0.01, 0.05, 0.1, 0.25, 0.5, 1, 2, 5, 10], registers: [this.registry] });
+  readonly exporterBatchSeconds = new Histogram({ name: 'cdc_exporter_batch_seconds', help: 'Time per slice of a consumed batch (one transaction), from the start of its assembly to its commit', labelNames: ['feed'] as const, buckets: [0.01, 0.05, 0.1, 0.25, 0.5, 1, 2, 5, 10], registers: [this.registry] });
 
   readonly publisherStatus = new Counter({ name: 'cdc_publisher_items_total', help: 'Items by delivery status (200, 400, 1, 2)', labelNames: ['feed', 'status'] as const, registers: [this.registry] });
   readonly publisherRequestSeconds = new Histogram({ name: 'cdc_publisher_request_seconds', help: 'Downstream request time', labelNames: ['feed'] as const, buckets: [0.01, 0.05, 0.1, 0.25, 0.5, 1, 2, 5, 10], registers: [this.registry] });

@@ -45,8 +45,23 @@ export interface BatchOutput {
 
 const LIST_PAGE = 10_000;
 
-export async function processChanges(input: BatchInput, messages: KafkaMessage[]): Promise<BatchOutput> {
-  const { feed, state, ctx, partition, partitions } = input;
+/**
+ * The part of a batch that does not depend on the state: triggers decoded and expanded, this
+ * partition's source entities assembled. It may run while the previous batch is still being
+ * committed; finishChanges() then dedupes against the state that commit left.
+ */
+export interface PreparedChanges {
+  ids: string[];
+  forced: Set<string>;
+  failed: Set<string>;
+  built: BuiltItem[];
+  triggers: TriggerRecord[];
+  truncate: boolean;
+  operation: string;
+}
+
+export async function prepareChanges(input: Omit<BatchInput, 'state'>, messages: KafkaMessage[]): Promise<PreparedChanges> {
+  const { feed, ctx, partition, partitions } = input;
   const own = new Set<string>();
   const forced = new Set<string>();
   const others = new Map<string, Set<string>>();
@@ -91,7 +106,19 @@ export async function processChanges(input: BatchInput, messages: KafkaMessage[]
     for (const id of new Set(expanded)) triggers.push(trigger(feed.name, feed.sourceEntity, id, cause, false));
   }
 
-  if (truncate) {
+  const ids = [...own];
+  const { items: built, failed } = ids.length ? await assembleIds(feed, input.itemType, ids, ctx, input.tuning, input.heartbeat, input.runner) : { items: [], failed: new Set<string>() };
+  await input.heartbeat();
+  return { ids, forced, failed, built, triggers, truncate, operation };
+}
+
+/** The state-dependent rest of a batch: a truncate's triggers (the state's ids among them) and the dedupe. */
+export async function finishChanges(input: BatchInput, prepared: PreparedChanges): Promise<BatchOutput> {
+  const { feed, state, ctx } = input;
+  const { ids, forced, failed, built } = prepared;
+  const triggers = [...prepared.triggers];
+  let operation = prepared.operation;
+  if (prepared.truncate) {
     operation = 'full sync';
     // every id that exists now, plus every id the feed table holds (those gone become deletes at their owner)
     const all = new Set<string>(state.sourceIds());
@@ -104,11 +131,11 @@ export async function processChanges(input: BatchInput, messages: KafkaMessage[]
     }
     for (const id of all) triggers.push(trigger(feed.name, feed.sourceEntity, id, { type: 'truncate', id: '*' }, false));
   }
-
-  const ids = [...own];
-  const { items: built, failed } = ids.length ? await assembleIds(feed, input.itemType, ids, ctx, input.tuning, input.heartbeat, input.runner) : { items: [], failed: new Set<string>() };
-  await input.heartbeat();
   return { ...dedupe(input, ids.filter((id) => !failed.has(id)), forced, built), triggers, operation };
+}
+
+export async function processChanges(input: BatchInput, messages: KafkaMessage[]): Promise<BatchOutput> {
+  return finishChanges(input, await prepareChanges(input, messages));
 }
 
 function trigger(feed: string, type: string, id: string, cause: { type: string; id: string }, force: boolean): TriggerRecord {
@@ -117,12 +144,12 @@ function trigger(feed: string, type: string, id: string, cause: { type: string; 
 
 /** Items to write: changed or forced ones, and deletes for identities the provider no longer returns. */
 export function dedupe(
-  input: Pick<BatchInput, 'feed' | 'itemType' | 'state' | 'partitions'>,
+  input: Pick<BatchInput, 'feed' | 'itemType' | 'state' | 'partition'>,
   ids: string[],
   forced: Set<string>,
   built: BuiltItem[],
 ): Omit<BatchOutput, 'triggers' | 'operation'> {
-  const { feed, state, partitions } = input;
+  const { feed, state, partition } = input;
   const now = Date.now();
   const produced = new Map<string, BuiltItem>();
   for (const b of built) produced.set(b.feedId, b);
@@ -134,7 +161,8 @@ export function dedupe(
       deduped++;
       continue;
     }
-    items.push({ feedId: b.feedId, sourceEntityId: b.sourceEntityId, hash: b.hash, deleted: false, writtenAt: now, bytes: b.bytes, minimal: b.minimal, partition: partitionFor(b.sourceEntityId, partitions) });
+    // every id assembled here belongs to this partition (prepareChanges hands the others on), and so do its items
+    items.push({ feedId: b.feedId, sourceEntityId: b.sourceEntityId, hash: b.hash, deleted: false, writtenAt: now, bytes: b.bytes, minimal: b.minimal, partition });
   }
   if (feed.deletedField) {
     for (const id of ids) {
@@ -144,7 +172,7 @@ export function dedupe(
         if (!prev || prev.deleted || prev.minimal === undefined || prev.hash === undefined) continue;
         const raw = { ...(JSON.parse(prev.minimal) as Record<string, unknown>), [feed.deletedField]: true };
         const item = normalise(input.itemType, raw, feed.name);
-        items.push({ feedId: fid, sourceEntityId: id, hash: itemHash(item, feed.hashExclude), deleted: true, writtenAt: now, bytes: input.itemType.toBuffer(item), minimal: minimalPayload(item, feed.minimalPayload), partition: partitionFor(id, partitions) });
+        items.push({ feedId: fid, sourceEntityId: id, hash: itemHash(item, feed.hashExclude), deleted: true, writtenAt: now, bytes: input.itemType.toBuffer(item), minimal: minimalPayload(item, feed.minimalPayload), partition });
         deleted++;
       }
     }

@@ -3,7 +3,7 @@
 // and commits the consumer offset in the same transaction. See owner.ts for how
 // a partition changes hands without losing or duplicating anything.
 import avro from 'avsc';
-import type { Admin, Consumer, EachBatchPayload, Kafka } from 'kafkajs';
+import type { Admin, Consumer, EachBatchPayload, Kafka, KafkaMessage } from 'kafkajs';
 import type { SchemaRegistry } from '@kafkajs/confluent-schema-registry';
 import type { Config } from '../config/schema.js';
 import type { FeedDefinition, ProviderContext } from '../feeds/types.js';
@@ -21,7 +21,7 @@ import { StateTailer } from './tailer.js';
 import { PartitionOwners } from './owner.js';
 import { startGroupConsumer, withBatchRetries, type BatchRetryOptions } from './groupConsumer.js';
 import { commitWithOffsets } from './txn.js';
-import { processChanges, remember } from './batch.js';
+import { finishChanges, prepareChanges, remember, type BatchInput, type PreparedChanges } from './batch.js';
 import { EnvelopeDecoder, encodeEnvelope, envelopeRecord, itemEnvelopeSchema, loadSchema, registerCodec, TRIGGER_RECORD, WireDecoder, type ItemEnvelope, type TriggerRecord, type WireCodec } from './schemas.js';
 
 export interface ExporterDeps {
@@ -138,17 +138,29 @@ export class Exporter extends BasePart {
     const p = batch.partition;
     // a missed heartbeat only means a rebalance may move the partition; the fencing makes finishing the slice safe
     const beat = () => heartbeat().catch((e: unknown) => this.log.debug({ partition: p, err: e }, 'heartbeat failed'));
-    const slice = this.sliceSize();
+    const size = this.sliceSize();
     await withBatchRetries(this.retryOptions(), { batch, isRunning, isStale }, async (owned) => {
       const messages = batch.messages.filter((m) => Number(m.offset) >= owned.committed);
       // bounded work per transaction: a resync's batch of thousands of triggers is committed in slices
-      for (let i = 0; i < messages.length && !owned.lost; i += slice) {
-        const part = messages.slice(i, i + slice);
-        const end = i + slice >= messages.length ? Number(batch.lastOffset()) : Number(part.at(-1)!.offset);
-        await this.handle(p, owned, part, end, batch.highWatermark, beat);
-        if (owned.lost) return;
-        owned.committed = end + 1;
-        resolveOffset(String(end));
+      const slices: Array<{ messages: typeof messages; end: number }> = [];
+      for (let i = 0; i < messages.length; i += size) {
+        const part = messages.slice(i, i + size);
+        slices.push({ messages: part, end: i + size >= messages.length ? Number(batch.lastOffset()) : Number(part.at(-1)!.offset) });
+      }
+      // the next slice is assembled while this one is deduped and committed (assembly does not read the state)
+      let ahead = slices[0] ? this.prepare(p, slices[0].messages, beat) : undefined;
+      try {
+        for (let i = 0; i < slices.length && !owned.lost; i++) {
+          const prepared = await ahead!;
+          ahead = slices[i + 1] ? this.prepare(p, slices[i + 1]!.messages, beat) : undefined;
+          await this.commit(p, owned, prepared, slices[i]!.end, batch.highWatermark, beat);
+          if (owned.lost) return;
+          owned.committed = slices[i]!.end + 1;
+          resolveOffset(String(slices[i]!.end));
+        }
+      } finally {
+        // a slice assembled ahead of a failed or lost one is dropped: the retry starts from the committed offset
+        ahead?.catch(() => undefined);
       }
       if (owned.lost) return;
       owned.committed = Math.max(owned.committed, Number(batch.lastOffset()) + 1);
@@ -166,32 +178,37 @@ export class Exporter extends BasePart {
     return Math.max(100, t.batchSize * t.threads);
   }
 
-  private async handle(
+  private batchInput(p: number, heartbeat: () => Promise<void>): BatchInput {
+    const { feed, config } = this.d;
+    return {
+      feed,
+      itemType: this.itemType,
+      state: this.feedState,
+      ctx: this.ctx,
+      decoder: this.decoder,
+      partition: p,
+      partitions: config.kafka.partitions,
+      tuning: exporterTuning(config, feed),
+      heartbeat,
+      runner: this.d.assembler ? (f, chunk) => this.d.assembler!.run(f, chunk) : undefined,
+    };
+  }
+
+  private prepare(p: number, messages: KafkaMessage[], heartbeat: () => Promise<void>): Promise<{ prepared: PreparedChanges; started: number }> {
+    const started = Date.now();
+    return prepareChanges(this.batchInput(p, heartbeat), messages).then((prepared) => ({ prepared, started }));
+  }
+
+  private async commit(
     p: number,
     owned: { producer: import('kafkajs').Producer; lost: boolean },
-    messages: EachBatchPayload['batch']['messages'],
+    { prepared, started }: { prepared: PreparedChanges; started: number },
     lastOffset: number,
     highWatermark: string,
     heartbeat: () => Promise<void>,
   ): Promise<void> {
     const { feed, metrics, config } = this.d;
-    const end = metrics.exporterBatchSeconds.startTimer({ feed: feed.name });
-    const started = Date.now();
-    const out = await processChanges(
-      {
-        feed,
-        itemType: this.itemType,
-        state: this.feedState,
-        ctx: this.ctx,
-        decoder: this.decoder,
-        partition: p,
-        partitions: config.kafka.partitions,
-        tuning: exporterTuning(config, feed),
-        heartbeat,
-        runner: this.d.assembler ? (f, chunk) => this.d.assembler!.run(f, chunk) : undefined,
-      },
-      messages,
-    );
+    const out = await finishChanges(this.batchInput(p, heartbeat), prepared);
     if (owned.lost) return;
     const env = this.envelope!;
     const trig = this.triggerCodec!;
@@ -207,7 +224,7 @@ export class Exporter extends BasePart {
     metrics.exporterItemsWritten.inc({ feed: feed.name }, out.items.length);
     metrics.exporterItemsDeduped.inc({ feed: feed.name }, out.deduped);
     metrics.exporterItemsDeleted.inc({ feed: feed.name }, out.deleted);
-    end();
+    metrics.exporterBatchSeconds.observe({ feed: feed.name }, (Date.now() - started) / 1000);
     if (this.extendedLog) for (const e of out.items) this.log.info({ operation: out.operation, feedId: e.feedId, deleted: e.deleted, payload: builtItem(this.itemType, e) }, 'item written');
     this.logProgress(p, out, lastOffset + 1, Number(highWatermark), started);
   }
