@@ -1,13 +1,36 @@
-import { createRequire } from 'node:module';
 import type { Admin, ITopicConfig } from 'kafkajs';
 import { KafkaError } from '../errors.js';
 
-const require = createRequire(import.meta.url);
-// The Java client's murmur2 (same as kafkajs' default partitioner), so every
-// process, and any Java tool, maps a key to the same partition.
-const murmur2 = require('kafkajs/src/producer/partitioners/default/murmur2') as (key: string | Buffer) => number;
+const M = 0x5bd1e995;
 
-/** Partition of a source entity id: the same in `<feed>.changes`, `.items` and `.status`. */
+/**
+ * The Java client's murmur2 of a key's UTF-8 bytes (as kafkajs' default partitioner computes it), in
+ * 32-bit integer arithmetic: kafkajs' own copy goes through its Long emulation, and the exporter
+ * partitions every item and trigger it writes.
+ */
+export function murmur2(key: string): number {
+  const data = Buffer.from(key, 'utf8');
+  const length = data.length;
+  let h = 0x9747b28c ^ length;
+  const tail = length & ~3;
+  for (let i = 0; i < tail; i += 4) {
+    let k = data[i]! | (data[i + 1]! << 8) | (data[i + 2]! << 16) | (data[i + 3]! << 24);
+    k = Math.imul(k, M);
+    k ^= k >>> 24;
+    k = Math.imul(k, M);
+    h = Math.imul(h, M) ^ k;
+  }
+  const rest = length & 3;
+  if (rest === 3) h ^= data[tail + 2]! << 16;
+  if (rest >= 2) h ^= data[tail + 1]! << 8;
+  if (rest >= 1) h = Math.imul(h ^ data[tail]!, M);
+  h ^= h >>> 13;
+  h = Math.imul(h, M);
+  h ^= h >>> 15;
+  return h;
+}
+
+/** Partition of a source entity id: the same in `<feed>.changes`, `.items` and `.status`, and as the Java client puts it. */
 export function partitionFor(key: string, partitions: number): number {
   return (murmur2(key) & 0x7fffffff) % partitions;
 }
