@@ -10,8 +10,11 @@ const BACKEND_TYPES = ['varchar', 'int', 'decimal', 'text', 'datetime'] as const
 export class EavValues {
   // entityId → attributeId → storeId → raw value (string: mysql2 returns DECIMAL/DATETIME as strings)
   private readonly values = new Map<number, Map<number, Map<number, string | null>>>();
+  /** attributeIds() per entity, sorted once: items of every store view of the entity walk them. */
+  private readonly sortedIds = new Map<number, readonly number[]>();
 
   set(entityId: number, attributeId: number, storeId: number, value: string | null): void {
+    this.sortedIds.delete(entityId);
     let byAttr = this.values.get(entityId);
     if (!byAttr) this.values.set(entityId, (byAttr = new Map()));
     let byStore = byAttr.get(attributeId);
@@ -26,9 +29,11 @@ export class EavValues {
     return byStore.has(storeId) ? byStore.get(storeId) : byStore.get(0);
   }
 
-  /** Attribute ids that have any value row for the entity. */
-  attributeIds(entityId: number): number[] {
-    return [...(this.values.get(entityId)?.keys() ?? [])].sort((a, b) => a - b);
+  /** Attribute ids that have any value row for the entity, ascending. */
+  attributeIds(entityId: number): readonly number[] {
+    let ids = this.sortedIds.get(entityId);
+    if (!ids) this.sortedIds.set(entityId, (ids = [...(this.values.get(entityId)?.keys() ?? [])].sort((a, b) => a - b)));
+    return ids;
   }
 }
 

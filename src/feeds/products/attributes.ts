@@ -12,13 +12,27 @@ export interface ProductAttribute {
   valueId: string[];
 }
 
+const PLAIN_IDS = /^\d+(?:,\d+)*$/;
+
+/** Parsed values: a catalog repeats the same few option lists across products and store views. */
+const parsed = new Map<string, readonly number[]>();
+const PARSED_MAX = 10_000;
+
 /** Option ids referenced by a raw value: one for select, a comma list for multiselect. */
-export function optionIdsOf(raw: string): number[] {
-  return raw
-    .split(',')
-    .map((s) => s.trim())
-    .filter((s) => /^\d+$/.test(s))
-    .map(Number);
+export function optionIdsOf(raw: string): readonly number[] {
+  let ids = parsed.get(raw);
+  if (ids) return ids;
+  // the usual value ("12" or "12,15,31") without the general path's intermediate arrays
+  ids = PLAIN_IDS.test(raw)
+    ? raw.split(',').map(Number)
+    : raw
+        .split(',')
+        .map((s) => s.trim())
+        .filter((s) => /^\d+$/.test(s))
+        .map(Number);
+  if (parsed.size >= PARSED_MAX) parsed.clear();
+  parsed.set(raw, ids);
+  return ids;
 }
 
 /**
