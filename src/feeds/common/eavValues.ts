@@ -8,32 +8,42 @@ import type { ProviderContext } from '../types.js';
 const BACKEND_TYPES = ['varchar', 'int', 'decimal', 'text', 'datetime'] as const;
 
 export class EavValues {
-  // entityId → attributeId → storeId → raw value (string: mysql2 returns DECIMAL/DATETIME as strings)
-  private readonly values = new Map<number, Map<number, Map<number, string | null>>>();
+  // entityId → (attributeId × 65536 + storeId) → raw value (string: mysql2 returns DECIMAL/DATETIME as
+  // strings). attribute_id and store_id are SMALLINT UNSIGNED in Magento, so the key is exact; one Map
+  // per entity rather than one per entity and attribute keeps a batch's allocations down.
+  private readonly values = new Map<number, Map<number, string | null>>();
+  /** Attribute ids with a value row, per entity, in arrival order. */
+  private readonly ids = new Map<number, number[]>();
   /** attributeIds() per entity, sorted once: items of every store view of the entity walk them. */
   private readonly sortedIds = new Map<number, readonly number[]>();
 
   set(entityId: number, attributeId: number, storeId: number, value: string | null): void {
-    this.sortedIds.delete(entityId);
-    let byAttr = this.values.get(entityId);
-    if (!byAttr) this.values.set(entityId, (byAttr = new Map()));
-    let byStore = byAttr.get(attributeId);
-    if (!byStore) byAttr.set(attributeId, (byStore = new Map()));
-    byStore.set(storeId, value);
+    let byKey = this.values.get(entityId);
+    let ids = this.ids.get(entityId);
+    if (!byKey || !ids) {
+      this.values.set(entityId, (byKey = new Map()));
+      this.ids.set(entityId, (ids = []));
+    }
+    if (!ids.includes(attributeId)) {
+      ids.push(attributeId);
+      this.sortedIds.delete(entityId);
+    }
+    byKey.set(attributeId * 65536 + storeId, value);
   }
 
   /** The value in `storeId`, else the store 0 value; undefined when neither row exists. */
   get(entityId: number, attributeId: number, storeId: number): string | null | undefined {
-    const byStore = this.values.get(entityId)?.get(attributeId);
-    if (!byStore) return undefined;
-    return byStore.has(storeId) ? byStore.get(storeId) : byStore.get(0);
+    const byKey = this.values.get(entityId);
+    if (!byKey) return undefined;
+    const key = attributeId * 65536;
+    return byKey.has(key + storeId) ? byKey.get(key + storeId) : byKey.get(key);
   }
 
   /** Attribute ids that have any value row for the entity, ascending. */
   attributeIds(entityId: number): readonly number[] {
-    let ids = this.sortedIds.get(entityId);
-    if (!ids) this.sortedIds.set(entityId, (ids = [...(this.values.get(entityId)?.keys() ?? [])].sort((a, b) => a - b)));
-    return ids;
+    let sorted = this.sortedIds.get(entityId);
+    if (!sorted) this.sortedIds.set(entityId, (sorted = [...(this.ids.get(entityId) ?? [])].sort((a, b) => a - b)));
+    return sorted;
   }
 }
 

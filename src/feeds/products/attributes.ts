@@ -36,6 +36,15 @@ export function optionIdsOf(raw: string): readonly number[] {
 }
 
 /**
+ * What a provider batch works out once and every store view of its products reuses: each product's
+ * user-defined attributes in code order, and per attribute and stored value the chosen options.
+ */
+export class AttributeMemo {
+  readonly byProduct = new Map<number, AttributeMeta[]>();
+  readonly chosen = new Map<string, { options: AttributeOption[]; valueId: string[] } | null>();
+}
+
+/**
  * Walks the attributes the product has values for rather than every user-defined
  * attribute: catalogs with thousands of attributes (commerce-data-export issue 24)
  * stay linear in the values.
@@ -45,43 +54,58 @@ export function productAttributes(
   userDefined: ReadonlyMap<number, AttributeMeta>,
   values: EavValues,
   options: ReadonlyMap<number, AttributeOption>,
+  memo: AttributeMemo = new AttributeMemo(),
 ): ProductAttribute[] {
+  const productId = scope.product.productId;
+  let attributes = memo.byProduct.get(productId);
+  if (!attributes) {
+    attributes = [];
+    for (const attributeId of values.attributeIds(productId)) {
+      const a = userDefined.get(attributeId);
+      if (a) attributes.push(a);
+    }
+    attributes.sort((x, y) => byString(x.code, y.code));
+    memo.byProduct.set(productId, attributes);
+  }
   const out: ProductAttribute[] = [];
-  for (const attributeId of values.attributeIds(scope.product.productId)) {
-    const a = userDefined.get(attributeId);
-    if (!a) continue;
-    const raw = values.get(scope.product.productId, a.attributeId, scope.view.storeId);
+  for (const a of attributes) {
+    const raw = values.get(productId, a.attributeId, scope.view.storeId);
     if (raw === null || raw === undefined || raw === '') continue;
     if (!hasOptions(a)) {
       out.push({ attributeCode: a.code, value: [raw], valueId: [] });
       continue;
     }
-    // Option order (sort_order, id) rather than the stored order, so that re-saving
-    // the same multiselect choice in another order does not change the item.
-    const chosen = optionIdsOf(raw)
-      .map((id) => options.get(id))
-      .filter((o): o is AttributeOption => o !== undefined && o.attributeId === a.attributeId)
-      .sort((x, y) => x.sortOrder - y.sortOrder || x.optionId - y.optionId);
-    if (chosen.length === 0) continue;
-    out.push({
-      attributeCode: a.code,
-      value: chosen.map((o) => optionLabel(o, scope.view.storeId)),
-      valueId: chosen.map((o) => String(o.optionId)),
-    });
+    const key = `${a.attributeId}:${raw}`;
+    let chosen = memo.chosen.get(key);
+    if (chosen === undefined) {
+      // Option order (sort_order, id) rather than the stored order, so that re-saving
+      // the same multiselect choice in another order does not change the item.
+      const list = optionIdsOf(raw)
+        .map((id) => options.get(id))
+        .filter((o): o is AttributeOption => o !== undefined && o.attributeId === a.attributeId)
+        .sort((x, y) => x.sortOrder - y.sortOrder || x.optionId - y.optionId);
+      chosen = list.length ? { options: list, valueId: list.map((o) => String(o.optionId)) } : null;
+      memo.chosen.set(key, chosen);
+    }
+    if (!chosen) continue;
+    out.push({ attributeCode: a.code, value: chosen.options.map((o) => optionLabel(o, scope.view.storeId)), valueId: chosen.valueId });
   }
-  return out.sort((x, y) => byString(x.attributeCode, y.attributeCode));
+  return out;
 }
 
 /** Option ids used by a batch's option attributes, to load their labels in one query. */
 export function usedOptionIds(productIds: readonly number[], userDefined: ReadonlyMap<number, AttributeMeta>, values: EavValues, storeIds: readonly number[]): number[] {
   const ids = new Set<number>();
+  const stores = [0, ...storeIds];
   for (const pid of productIds) {
     for (const attributeId of values.attributeIds(pid)) {
       const a = userDefined.get(attributeId);
       if (!a || !hasOptions(a)) continue;
-      for (const s of [0, ...storeIds]) {
+      for (const s of stores) {
         const raw = values.get(pid, a.attributeId, s);
-        if (raw) for (const optionId of optionIdsOf(raw)) ids.add(optionId);
+        if (!raw) continue;
+        const optionIds = optionIdsOf(raw);
+        for (let i = 0; i < optionIds.length; i++) ids.add(optionIds[i]!);
       }
     }
   }

@@ -9,7 +9,7 @@ import { afterNumber, select } from '../common/sql.js';
 import { loadStoreViews } from '../common/stores.js';
 import { columnTimestamp, sqlTimestamp } from '../common/time.js';
 import type { AssembledItem, FeedItem, FeedProvider, ProviderContext } from '../types.js';
-import { productAttributes, usedOptionIds } from './attributes.js';
+import { AttributeMemo, productAttributes, usedOptionIds } from './attributes.js';
 import { loadProducts, productScopes } from './base.js';
 import { loadProductCategories } from './categories.js';
 import { expandProducts } from './expand.js';
@@ -55,6 +55,7 @@ export async function assembleProducts(ids: string[], ctx: ProviderContext): Pro
 
   const now = ctx.now();
   const modifiedAt = sqlTimestamp(now);
+  const memo = new AttributeMemo();
   return scopes.map((scope) => {
     const v = scopedValues(values, byCode, scope);
     const s = scalarFields(v, taxClasses);
@@ -90,7 +91,7 @@ export async function assembleProducts(ids: string[], ctx: ProviderContext): Pro
       // Adobe's Displayable/Buyable providers: enabled and visible in catalog or search; enabled.
       displayable: s.status === 'Enabled' && visible,
       buyable: s.status === 'Enabled',
-      attributes: productAttributes(scope, userDefined, values, attributeOptions),
+      attributes: productAttributes(scope, userDefined, values, attributeOptions, memo),
       categoryData: categories.forScope(scope),
       inventory: inventory.get(scope.product.productId) ?? null,
       optionsV2,
