@@ -114,26 +114,45 @@ export async function registerCodec<T>(registry: SchemaRegistry, subject: string
   return new WireCodec<T>(id, avro.Type.forSchema(schema as avro.Schema));
 }
 
+/**
+ * What a decoder derives from a writer schema, once per schema id: the id comes from a Confluent
+ * wire-format value, the schema from the registry (for Avro its client hands back an avsc Type of its
+ * own avsc copy). A failed lookup is not cached.
+ */
+class PerSchemaId<T> {
+  private readonly registry: SchemaRegistry;
+  private readonly derive: (type: avro.Type) => T;
+  private readonly cache = new Map<number, Promise<T>>();
+
+  constructor(registry: SchemaRegistry, derive: (type: avro.Type) => T) {
+    this.registry = registry;
+    this.derive = derive;
+  }
+
+  /** For the schema of this value (its body starts at offset 5). */
+  of(buf: Buffer): Promise<T> {
+    if (buf.length < 5 || buf[0] !== 0) return Promise.reject(new Error('value is not in the Confluent wire format'));
+    const id = buf.readInt32BE(1);
+    let derived = this.cache.get(id);
+    if (!derived) {
+      derived = this.registry.getSchema(id).then((s) => this.derive(s as unknown as avro.Type));
+      this.cache.set(id, derived);
+      derived.catch(() => this.cache.delete(id));
+    }
+    return derived;
+  }
+}
+
 /** Decodes a Confluent wire-format value whose schema id may be any registered version; avsc types cached per id. */
 export class WireDecoder {
-  private readonly registry: SchemaRegistry;
-  private readonly types = new Map<number, Promise<avro.Type>>();
+  private readonly types: PerSchemaId<avro.Type>;
 
   constructor(registry: SchemaRegistry) {
-    this.registry = registry;
+    this.types = new PerSchemaId(registry, (type) => type);
   }
 
   async decode<T = Record<string, unknown>>(buf: Buffer): Promise<T> {
-    if (buf.length < 5 || buf[0] !== 0) throw new Error('value is not in the Confluent wire format');
-    const id = buf.readInt32BE(1);
-    let type = this.types.get(id);
-    if (!type) {
-      // for Avro the registry client hands back an avsc Type (its own avsc copy)
-      type = this.registry.getSchema(id).then((s) => s as unknown as avro.Type);
-      this.types.set(id, type);
-      type.catch(() => this.types.delete(id));
-    }
-    return (await type).fromBuffer(buf.subarray(5)) as T;
+    return (await this.types.of(buf)).fromBuffer(buf.subarray(5)) as T;
   }
 }
 
@@ -152,27 +171,19 @@ interface EnvelopeReader {
  * JSON is the caller's own copy: decode() awaits, so other decodes may run before the caller does.
  */
 export class EnvelopeDecoder {
-  private readonly registry: SchemaRegistry;
   private readonly options: TranscodeOptions;
-  private readonly readers = new Map<number, Promise<EnvelopeReader>>();
+  private readonly readers: PerSchemaId<EnvelopeReader>;
 
   constructor(registry: SchemaRegistry, options: TranscodeOptions) {
-    this.registry = registry;
     this.options = options;
+    this.readers = new PerSchemaId(registry, (type) => this.compile(type));
   }
 
   async decode(buf: Buffer): Promise<EnvelopeJson> {
-    if (buf.length < 5 || buf[0] !== 0) throw new Error('value is not in the Confluent wire format');
-    const id = buf.readInt32BE(1);
-    let reader = this.readers.get(id);
-    if (!reader) {
-      reader = this.registry.getSchema(id).then((s) => this.compile(s as unknown as avro.Type));
-      this.readers.set(id, reader);
-      reader.catch(() => this.readers.delete(id));
-    }
+    const reader = await this.readers.of(buf);
     const out: Record<string, unknown> = {};
     let pos = 5;
-    for (const f of (await reader).fields) {
+    for (const f of reader.fields) {
       if (f.json) {
         const t = f.json(buf, pos);
         out[f.name] = { ...t, json: Buffer.from(t.json) };
