@@ -4,10 +4,9 @@
 import type avro from 'avsc';
 import type { KafkaMessage } from 'kafkajs';
 import type { FeedDefinition, ProviderContext } from '../feeds/types.js';
-import { itemHash } from '../feeds/hash.js';
 import { partitionFor } from '../kafka/topics.js';
-import { assembleIds, inChunks, normalise, type BuiltItem, type ChunkRunner } from './assemble.js';
-import { decide, minimalPayload, type FeedState } from './state.js';
+import { assembleIds, build, inChunks, type BuiltItem, type ChunkRunner } from './assemble.js';
+import { decide, type FeedState } from './state.js';
 import type { ItemEnvelope, TriggerRecord, WireDecoder } from './schemas.js';
 
 export interface ChangeValue {
@@ -134,10 +133,6 @@ export async function finishChanges(input: BatchInput, prepared: PreparedChanges
   return { ...dedupe(input, ids.filter((id) => !failed.has(id)), forced, built), triggers, operation };
 }
 
-export async function processChanges(input: BatchInput, messages: KafkaMessage[]): Promise<BatchOutput> {
-  return finishChanges(input, await prepareChanges(input, messages));
-}
-
 function trigger(feed: string, type: string, id: string, cause: { type: string; id: string }, force: boolean): TriggerRecord {
   return { entity: { type, id, feed }, cause, reason: 'expand', force };
 }
@@ -171,8 +166,8 @@ export function dedupe(
         const prev = state.get(fid);
         if (!prev || prev.deleted || prev.minimal === undefined || prev.hash === undefined) continue;
         const raw = { ...(JSON.parse(prev.minimal) as Record<string, unknown>), [feed.deletedField]: true };
-        const item = normalise(input.itemType, raw, feed.name);
-        items.push({ feedId: fid, sourceEntityId: id, hash: itemHash(item, feed.hashExclude), deleted: true, writtenAt: now, bytes: input.itemType.toBuffer(item), minimal: minimalPayload(item, feed.minimalPayload), partition });
+        const b = build(feed, input.itemType, id, raw);
+        items.push({ feedId: fid, sourceEntityId: id, hash: b.hash, deleted: true, writtenAt: now, bytes: b.bytes, minimal: b.minimal, partition });
         deleted++;
       }
     }

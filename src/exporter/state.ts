@@ -2,7 +2,6 @@
 // its source entity, whether it was a delete, the minimal payload (to build a
 // delete later) and the last delivery status. Rebuilt from the items and status
 // topics; nothing else holds it.
-import type { FeedItem } from '../feeds/types.js';
 
 export interface ItemState {
   /** Hash of the last item version written; undefined when only a status was seen so far. */
@@ -34,15 +33,12 @@ export function decide(prev: ItemState | undefined, hash: string, force: boolean
   return SETTLED_OR_IN_FLIGHT.has(prev.status) ? 'dedupe' : 'write';
 }
 
-/** minimalPayload() from the fields' JSON (as src/avro/json.ts captures them). */
+/**
+ * JSON of an item's minimal payload (each field's value, null when absent), from the fields' JSON as
+ * src/avro/json.ts captures them.
+ */
 export function minimalOfJson(json: Readonly<Record<string, string>>, fields: readonly string[]): string {
   return `{${fields.map((f) => `${JSON.stringify(f)}:${json[f] ?? 'null'}`).join(',')}}`;
-}
-
-export function minimalPayload(item: FeedItem, fields: readonly string[]): string {
-  const out: FeedItem = {};
-  for (const f of fields) out[f] = item[f] ?? null;
-  return JSON.stringify(out);
 }
 
 export class FeedState {

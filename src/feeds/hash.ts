@@ -10,20 +10,9 @@ export function feedId(item: FeedItem, identity: readonly string[]): string {
   return createHash('sha1').update(parts.join('\0')).digest('hex');
 }
 
-/** feedId() from the identity fields' JSON (as src/avro/json.ts captures them): the same text is hashed. */
+/** feedId() from the identity fields' JSON (as src/avro/json.ts captures them). */
 export function feedIdOfJson(fields: Readonly<Record<string, string>>, identity: readonly string[]): string {
-  const parts = identity.map((f) => {
-    const v: unknown = JSON.parse(fields[f] ?? 'null');
-    return v === null ? '' : String(v);
-  });
-  return createHash('sha1').update(parts.join('\0')).digest('hex');
-}
-
-/** sha1 of the item's JSON without the excluded fields (modifiedAt, updatedAt, ...). Key order is the schema's. */
-export function itemHash(item: FeedItem, exclude: readonly string[]): string {
-  const copy: FeedItem = {};
-  for (const [k, v] of Object.entries(item)) if (!exclude.includes(k)) copy[k] = v;
-  return createHash('sha1').update(JSON.stringify(copy)).digest('hex');
+  return feedId(Object.fromEntries(identity.map((f) => [f, JSON.parse(fields[f] ?? 'null') as unknown])), identity);
 }
 
 /** sha1 hex, as Adobe uses for customerGroupCode of non-fallback groups (and of an item's JSON bytes). */

@@ -2,6 +2,7 @@
 // JSON.stringify of the decoded value, byte for byte, for the feeds' item
 // schemas (golden and random items) and for the awkward cases of each Avro type.
 // Then build() against the decode-based feed id, hash and minimal payload.
+import { createHash } from 'node:crypto';
 import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import avro from 'avsc';
 import { describe, expect, it } from 'vitest';
@@ -9,9 +10,8 @@ import { compileJson } from '../../src/avro/json.js';
 import { build } from '../../src/exporter/assemble.js';
 import { EnvelopeDecoder, itemEnvelopeSchema } from '../../src/exporter/schemas.js';
 import type { SchemaRegistry } from '@kafkajs/confluent-schema-registry';
-import { minimalPayload } from '../../src/exporter/state.js';
 import { allFeeds } from '../../src/feeds/index.js';
-import { feedId, itemHash } from '../../src/feeds/hash.js';
+import { feedId } from '../../src/feeds/hash.js';
 import type { FeedItem } from '../../src/feeds/types.js';
 import { ROOT } from '../helpers/stack.js';
 
@@ -23,6 +23,20 @@ function goldenItems(feed: string): FeedItem[] {
   return readdirSync(dir)
     .filter((f) => f.endsWith('.json'))
     .flatMap((f) => (JSON.parse(readFileSync(`${dir}/${f}`, 'utf8')) as Array<{ item: FeedItem }>).map((a) => a.item));
+}
+
+/** The decode-based rules the transcoder replaces: sha1 of the item's JSON less the excluded fields. */
+function itemHash(item: FeedItem, exclude: readonly string[]): string {
+  const copy: FeedItem = {};
+  for (const [k, v] of Object.entries(item)) if (!exclude.includes(k)) copy[k] = v;
+  return createHash('sha1').update(JSON.stringify(copy)).digest('hex');
+}
+
+/** ...and the JSON of the minimal payload fields, null when absent. */
+function minimalPayload(item: FeedItem, fields: readonly string[]): string {
+  const out: FeedItem = {};
+  for (const f of fields) out[f] = item[f] ?? null;
+  return JSON.stringify(out);
 }
 
 /** The reference: decode, drop the omitted fields, JSON.stringify. */
