@@ -14,34 +14,33 @@ export interface ProductAttribute {
 
 const PLAIN_IDS = /^\d+(?:,\d+)*$/;
 
-/** Parsed values: a catalog repeats the same few option lists across products and store views. */
-const parsed = new Map<string, readonly number[]>();
-const PARSED_MAX = 10_000;
-
 /** Option ids referenced by a raw value: one for select, a comma list for multiselect. */
-export function optionIdsOf(raw: string): readonly number[] {
-  let ids = parsed.get(raw);
-  if (ids) return ids;
+export function optionIdsOf(raw: string): number[] {
   // the usual value ("12" or "12,15,31") without the general path's intermediate arrays
-  ids = PLAIN_IDS.test(raw)
-    ? raw.split(',').map(Number)
-    : raw
-        .split(',')
-        .map((s) => s.trim())
-        .filter((s) => /^\d+$/.test(s))
-        .map(Number);
-  if (parsed.size >= PARSED_MAX) parsed.clear();
-  parsed.set(raw, ids);
-  return ids;
+  if (PLAIN_IDS.test(raw)) return raw.split(',').map(Number);
+  return raw
+    .split(',')
+    .map((s) => s.trim())
+    .filter((s) => /^\d+$/.test(s))
+    .map(Number);
 }
 
 /**
  * What a provider batch works out once and every store view of its products reuses: each product's
- * user-defined attributes in code order, and per attribute and stored value the chosen options.
+ * user-defined attributes in code order, each stored option value's option ids, and per attribute and
+ * stored value the chosen options.
  */
 export class AttributeMemo {
   readonly byProduct = new Map<number, AttributeMeta[]>();
   readonly chosen = new Map<string, { options: AttributeOption[]; valueId: string[] } | null>();
+  private readonly parsed = new Map<string, readonly number[]>();
+
+  /** optionIdsOf(raw), parsed once per batch: a catalog repeats the same few option lists. */
+  optionIds(raw: string): readonly number[] {
+    let ids = this.parsed.get(raw);
+    if (!ids) this.parsed.set(raw, (ids = optionIdsOf(raw)));
+    return ids;
+  }
 }
 
 /**
@@ -80,7 +79,8 @@ export function productAttributes(
     if (chosen === undefined) {
       // Option order (sort_order, id) rather than the stored order, so that re-saving
       // the same multiselect choice in another order does not change the item.
-      const list = optionIdsOf(raw)
+      const list = memo
+        .optionIds(raw)
         .map((id) => options.get(id))
         .filter((o): o is AttributeOption => o !== undefined && o.attributeId === a.attributeId)
         .sort((x, y) => x.sortOrder - y.sortOrder || x.optionId - y.optionId);
@@ -94,7 +94,7 @@ export function productAttributes(
 }
 
 /** Option ids used by a batch's option attributes, to load their labels in one query. */
-export function usedOptionIds(productIds: readonly number[], userDefined: ReadonlyMap<number, AttributeMeta>, values: EavValues, storeIds: readonly number[]): number[] {
+export function usedOptionIds(productIds: readonly number[], userDefined: ReadonlyMap<number, AttributeMeta>, values: EavValues, storeIds: readonly number[], memo: AttributeMemo): number[] {
   const ids = new Set<number>();
   const stores = [0, ...storeIds];
   for (const pid of productIds) {
@@ -104,7 +104,7 @@ export function usedOptionIds(productIds: readonly number[], userDefined: Readon
       for (const s of stores) {
         const raw = values.get(pid, a.attributeId, s);
         if (!raw) continue;
-        const optionIds = optionIdsOf(raw);
+        const optionIds = memo.optionIds(raw);
         for (let i = 0; i < optionIds.length; i++) ids.add(optionIds[i]!);
       }
     }

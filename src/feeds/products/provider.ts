@@ -50,12 +50,12 @@ export async function assembleProducts(ids: string[], ctx: ProviderContext): Pro
     loadConfig(ctx, 'currency/options/base', 'USD'),
     loadConfig(ctx, 'general/locale/weight_unit', 'lbs'),
   ]);
-  const optionIds = usedOptionIds(productIds, userDefined, values, storeIds);
+  const memo = new AttributeMemo();
+  const optionIds = usedOptionIds(productIds, userDefined, values, storeIds, memo);
   const attributeOptions = new Map((await loadAttributeOptions(ctx, { optionIds })).map((o) => [o.optionId, o]));
 
   const now = ctx.now();
   const modifiedAt = sqlTimestamp(now);
-  const memo = new AttributeMemo();
   return scopes.map((scope) => {
     const v = scopedValues(values, byCode, scope);
     const s = scalarFields(v, taxClasses);
