@@ -28,7 +28,10 @@ const CLOSE = Buffer.from(']');
 /** The request body: the items' JSON texts as one JSON array, gzipped when asked. */
 export async function encodeBody(items: readonly Buffer[], compress: boolean): Promise<Buffer> {
   const parts: Buffer[] = [OPEN];
-  items.forEach((item, i) => parts.push(...(i ? [COMMA, item] : [item])));
+  for (const [i, item] of items.entries()) {
+    if (i) parts.push(COMMA);
+    parts.push(item);
+  }
   parts.push(CLOSE);
   const json = Buffer.concat(parts);
   // level 1: JSON of feed items still shrinks about tenfold, at a fraction of the CPU of the default
