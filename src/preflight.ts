@@ -2,7 +2,7 @@
 // subject or position is created when the database, the brokers or the registry
 // cannot be used. Each service gets a few quick attempts (about 10 s in all), so
 // a bad input exits with its one line instead of being retried forever.
-import kafkajs from 'kafkajs';
+import kafkajs from './kafka/kafkajs.js';
 import type { Config } from './config/schema.js';
 import { isCdcError, RegistryError } from './errors.js';
 import { kafkaConnection } from './kafka/client.js';

@@ -7,7 +7,8 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { openSync, readdirSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import kafkajs, { type Admin, type Kafka } from 'kafkajs';
+import kafkajs from '../kafka/kafkajs.js';
+import type { Admin, Kafka } from 'kafkajs';
 import mysql from 'mysql2/promise';
 import { applySchema, seedCatalog, type SeedOptions } from '../seed/index.js';
 import { buildConfig } from '../config/load.js';

@@ -15,7 +15,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { randomBytes } from 'node:crypto';
 import mysql from 'mysql2/promise';
-import kafkajs from 'kafkajs';
+import kafkajs from '../kafka/kafkajs.js';
 import { SchemaRegistry } from '@kafkajs/confluent-schema-registry';
 import { benchNodeFlags, peakRssMb } from './lib-resync.js';
 

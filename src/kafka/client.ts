@@ -1,4 +1,5 @@
-import kafkajs, { type Kafka, type KafkaConfig, type Producer, type SASLOptions, type logLevel as LogLevelT } from 'kafkajs';
+import kafkajs from './kafkajs.js';
+import type { Kafka, KafkaConfig, Producer, SASLOptions, logLevel as LogLevelT } from 'kafkajs';
 import { readFileSync } from 'node:fs';
 import type { Config } from '../config/schema.js';
 import type { Logger } from '../log.js';

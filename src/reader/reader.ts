@@ -1,4 +1,5 @@
-import kafkajs, { type Kafka, type Producer } from 'kafkajs';
+import kafkajs from '../kafka/kafkajs.js';
+import type { Kafka, Producer } from 'kafkajs';
 import type { Config } from '../config/schema.js';
 import { CdcError, KafkaError, MysqlError, isCdcError, isRetriable } from '../errors.js';
 import { PartState, type Part } from '../lifecycle.js';

@@ -2,7 +2,8 @@
 // scope tables filled, the parts' dependencies on the real stack, change records
 // encoded per docs/internals.md, and read_committed reads of whole topics.
 import { readFileSync } from 'node:fs';
-import kafkajs, { type Kafka } from 'kafkajs';
+import kafkajs from '../../src/kafka/kafkajs.js';
+import type { Kafka } from 'kafkajs';
 import registryPkg, { type SchemaRegistry as Registry } from '@kafkajs/confluent-schema-registry';
 import { adminConnection, createDatabase, ROOT, stackEnv } from '../helpers/stack.js';
 import type { Config } from '../../src/config/schema.js';

@@ -3,7 +3,7 @@
 // a compacted topic really compacts.
 import { afterAll, describe, expect, it } from 'vitest';
 import ZongJi from '@vlasky/zongji';
-import kafkajs from 'kafkajs';
+import kafkajs from '../../src/kafka/kafkajs.js';
 import registryPkg from '@kafkajs/confluent-schema-registry';
 import { adminConnection, createDatabase, dropDatabase, stackEnv, uniqueName } from '../helpers/stack.js';
 

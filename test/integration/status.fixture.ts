@@ -4,7 +4,8 @@
 import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import registryPkg from '@kafkajs/confluent-schema-registry';
-import kafkajs, { type Kafka } from 'kafkajs';
+import kafkajs from '../../src/kafka/kafkajs.js';
+import type { Kafka } from 'kafkajs';
 import { ensureTopics, partitionFor, topicNames } from '../../src/kafka/topics.js';
 import { ROOT, stackEnv } from '../helpers/stack.js';
 

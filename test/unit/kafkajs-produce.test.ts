@@ -1,0 +1,137 @@
+// The produce-path replacements of src/kafka/produceEncoding.ts must write exactly the bytes kafkajs'
+// own modules write (the broker checks the CRC; consumers decode the records): each one against
+// kafkajs' original on random input, and the replacements must be the ones kafkajs actually uses.
+import { createRequire } from 'node:module';
+import { expect, it } from 'vitest';
+import kafkajs from '../../src/kafka/kafkajs.js';
+import { FAST_PRODUCE_FOR, kafkajsOriginals } from '../../src/kafka/kafkajs.js';
+import { crc32c, groupMessagesPerPartition, type EncoderLike, type RecordInput } from '../../src/kafka/produceEncoding.js';
+
+const require = createRequire(import.meta.url);
+const Long = require('kafkajs/src/utils/long.js') as { fromValue(v: unknown): unknown; fromInt(v: number): unknown };
+const originals = kafkajsOriginals!;
+
+/** A deterministic PRNG (mulberry32) so that a failure can be replayed. */
+function rng(seed: number): () => number {
+  let a = seed;
+  return () => {
+    a = (a + 0x6d2b79f5) | 0;
+    let t = Math.imul(a ^ (a >>> 15), 1 | a);
+    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+const bytesOf = (e: EncoderLike) => Buffer.from(e.buffer);
+/** Byte equality (vitest's deep equality walks a Buffer element by element); the first difference on failure. */
+function expectSameBytes(ours: Buffer, theirs: Buffer, what: string): void {
+  if (ours.equals(theirs)) return;
+  let i = 0;
+  while (i < ours.length && ours[i] === theirs[i]) i++;
+  expect.fail(`${what}: ${ours.length} vs ${theirs.length} bytes, first difference at ${i}: ${ours.subarray(i, i + 8).toString('hex')} vs ${theirs.subarray(i, i + 8).toString('hex')}`);
+}
+
+function randomBuffer(r: () => number, max: number): Buffer {
+  const b = Buffer.alloc(Math.floor(r() * max));
+  const whole = b.length - (b.length % 4);
+  for (let i = 0; i < whole; i += 4) b.writeUInt32LE(Math.floor(r() * 2 ** 32), i);
+  for (let i = whole; i < b.length; i++) b[i] = Math.floor(r() * 256);
+  return b;
+}
+
+function randomText(r: () => number, max: number): string {
+  const alphabet = ['a', 'Z', '7', ' ', 'é', '中', '😀', '"', '\n', '\u0000'];
+  let s = '';
+  for (let i = Math.floor(r() * max); i > 0; i--) s += alphabet[Math.floor(r() * alphabet.length)];
+  return s;
+}
+
+function randomField(r: () => number): Buffer | string | null {
+  const x = r();
+  return x < 0.15 ? null : x < 0.6 ? randomBuffer(r, x < 0.57 ? 300 : 70_000) : randomText(r, 300);
+}
+
+function randomRecord(r: () => number, i: number): RecordInput {
+  const deltas = [0, 1, 63, 64, 127, 128, 8191, 8192, -1, -64, -65, 2 ** 31, -(2 ** 31), 2 ** 40 + 3, -(2 ** 45)];
+  const rec: RecordInput = {
+    offsetDelta: r() < 0.5 ? i : Math.floor(r() * 2 ** 31) * (r() < 0.1 ? -1 : 1),
+    timestampDelta: deltas[Math.floor(r() * deltas.length)]!,
+    key: randomField(r),
+    value: randomField(r),
+  };
+  if (r() < 0.3) {
+    rec.headers = {};
+    for (let h = Math.floor(r() * 4); h > 0; h--) {
+      const v = r() < 0.3 ? [randomBuffer(r, 20), randomText(r, 10)] : r() < 0.5 ? randomBuffer(r, 40) : randomText(r, 12);
+      rec.headers[randomText(r, 8) || 'h'] = v;
+    }
+  }
+  return rec;
+}
+
+it('is installed: kafkajs uses the replacements', () => {
+  expect((require('kafkajs/package.json') as { version: string }).version).toBe(FAST_PRODUCE_FOR);
+  expect(kafkajsOriginals).toBeDefined();
+  expect(require('kafkajs/src/producer/groupMessagesPerPartition.js')).toBe(groupMessagesPerPartition);
+  const { RecordBatch } = require('kafkajs/src/protocol/recordBatch/v0/index.js') as { RecordBatch: unknown };
+  expect(RecordBatch).not.toBe(originals.RecordBatch);
+  expect(require('kafkajs/src/protocol/recordBatch/record/v0/index.js')).not.toBe(originals.Record);
+  expect(typeof kafkajs.Kafka).toBe('function');
+});
+
+it('computes CRC-32C as kafkajs does, for every length', () => {
+  expect(crc32c(Buffer.from('123456789'))).toBe(0xe3069283);
+  expect(crc32c(Buffer.alloc(0))).toBe(0);
+  const r = rng(1);
+  for (let n = 0; n < 300; n++) {
+    const b = randomBuffer(r, n < 200 ? n + 1 : 100_000);
+    expect(crc32c(b)).toBe(originals.crc32C(b));
+    // a view into a larger buffer, at an odd offset
+    const view = Buffer.concat([Buffer.from([1, 2, 3]), b]).subarray(3);
+    expect(crc32c(view)).toBe(originals.crc32C(b));
+  }
+});
+
+it('encodes records byte for byte as kafkajs does', () => {
+  const Record = require('kafkajs/src/protocol/recordBatch/record/v0/index.js') as (r: RecordInput) => EncoderLike;
+  const r = rng(2);
+  for (let i = 0; i < 3000; i++) {
+    const rec = randomRecord(r, i);
+    expectSameBytes(bytesOf(Record(rec)), bytesOf(originals.Record(rec)), `record ${i}`);
+  }
+  // defaults: no deltas, no headers
+  expectSameBytes(bytesOf(Record({ key: 'k', value: Buffer.from('v') })), bytesOf(originals.Record({ key: 'k', value: Buffer.from('v') })), 'defaults');
+});
+
+it('encodes record batches byte for byte as kafkajs does, compressed ones through kafkajs', async () => {
+  const { RecordBatch } = require('kafkajs/src/protocol/recordBatch/v0/index.js') as { RecordBatch: typeof originals.RecordBatch };
+  const r = rng(3);
+  for (let i = 0; i < 200; i++) {
+    const count = i % 10 === 0 ? 0 : Math.floor(r() * 300);
+    const records = Array.from({ length: count }, (_, k) => originals.Record(randomRecord(r, k)));
+    const now = 1_700_000_000_000 + Math.floor(r() * 1e9);
+    const batch = {
+      records,
+      firstTimestamp: now,
+      maxTimestamp: now + Math.floor(r() * 1000),
+      producerId: r() < 0.5 ? Long.fromValue(Math.floor(r() * 2 ** 40)) : Long.fromInt(-1),
+      producerEpoch: Math.floor(r() * 100),
+      firstSequence: Math.floor(r() * 2 ** 31),
+      transactional: r() < 0.5,
+      lastOffsetDelta: Math.max(0, count - 1),
+      compression: i % 25 === 7 ? kafkajs.CompressionTypes.GZIP : kafkajs.CompressionTypes.None,
+    };
+    const ours = await RecordBatch(batch);
+    expectSameBytes(bytesOf(ours), bytesOf(await originals.RecordBatch(batch)), `batch ${i}`);
+    expect(ours.size()).toBe(ours.buffer.length);
+  }
+});
+
+it('groups messages per partition in their order, as kafkajs does', () => {
+  const r = rng(4);
+  const partitionMetadata = [{ partitionId: 0 }, { partitionId: 1 }, { partitionId: 2 }, { partitionId: 3 }];
+  const messages = Array.from({ length: 5000 }, (_, i) => ({ value: String(i), partition: Math.floor(r() * 4) }));
+  const partitioner = ({ message }: { message: { partition: number } }) => message.partition;
+  const args = { topic: 't', partitionMetadata, messages, partitioner };
+  expect(groupMessagesPerPartition(args)).toEqual(originals.groupMessagesPerPartition(args));
+  expect(groupMessagesPerPartition({ ...args, partitionMetadata: [] })).toEqual({});
+});
