@@ -41,17 +41,57 @@ export function minimalOfJson(json: Readonly<Record<string, string>>, fields: re
   return `{${fields.map((f) => `${JSON.stringify(f)}:${json[f] ?? 'null'}`).join(',')}}`;
 }
 
+/** A status slot with no status seen yet. */
+const NO_STATUS = -0x80000000;
+const HAS_HASH = 1;
+const DELETED = 2;
+/** The status is about the item's current hash. */
+const STATUS_OF_HASH = 4;
+/** The status is about another hash, kept in `otherStatusHashes`. */
+const STATUS_OF_OTHER = 8;
+/** 20-byte hashes as 40 lowercase hex digits: every hash build() makes. */
+const SHA1_HEX = /^[0-9a-f]{40}$/;
+
+/**
+ * The state of every item of the owned partitions, laid out for size: the feed table of a large catalog
+ * lives here (100,000 products x 3 store views are 300,000 items). Per item a slot: the hash as 20 bytes,
+ * flags and status in typed arrays, the source entity id and minimal payload in arrays; an object per
+ * item and a 40-character hash string cost about twice as much. get() hands out a fresh ItemState.
+ */
 export class FeedState {
-  private readonly items = new Map<string, ItemState>();
-  /** A single feed id as a string, several as an array: most source entities own one to a few items, and a Set per entity costs more than the entry itself. */
+  private readonly slots = new Map<string, number>();
+  /** A single feed id as a string, several as an exactly sized array: most source entities own one to a few items, and a Set per entity costs more than the entry itself. */
   private readonly bySource = new Map<string, string | string[]>();
+  private readonly free: number[] = [];
+  private capacity = 0;
+  private used = 0;
+  private hashes = Buffer.alloc(0);
+  private flags = new Uint8Array(0);
+  private statuses = new Int32Array(0);
+  private readonly sources: string[] = [];
+  private readonly minimals: Array<string | undefined> = [];
+  /** Hashes that are not 40 hex digits (none that build() makes; kept as they are). */
+  private readonly otherHashes = new Map<number, string>();
+  private readonly otherStatusHashes = new Map<number, string>();
 
   get size(): number {
-    return this.items.size;
+    return this.slots.size;
   }
 
   get(feedId: string): ItemState | undefined {
-    return this.items.get(feedId);
+    const slot = this.slots.get(feedId);
+    if (slot === undefined) return undefined;
+    const f = this.flags[slot]!;
+    const hash = f & HAS_HASH ? this.hashOf(slot) : undefined;
+    const status = this.statuses[slot]!;
+    return {
+      hash,
+      sourceEntityId: this.sources[slot]!,
+      deleted: (f & DELETED) !== 0,
+      minimal: this.minimals[slot],
+      status: status === NO_STATUS ? undefined : status,
+      statusHash: f & STATUS_OF_HASH ? hash : f & STATUS_OF_OTHER ? this.otherStatusHashes.get(slot) : undefined,
+    };
   }
 
   /** Feed ids whose last written version belongs to this source entity. */
@@ -65,41 +105,107 @@ export class FeedState {
   }
 
   applyItem(feedId: string, sourceEntityId: string, hash: string, deleted: boolean, minimal: string | undefined): void {
-    const prev = this.items.get(feedId);
-    if (prev && prev.sourceEntityId !== sourceEntityId) this.unlink(prev.sourceEntityId, feedId);
-    const next: ItemState = prev ?? { hash, sourceEntityId, deleted, minimal, status: undefined, statusHash: undefined };
-    next.hash = hash;
-    next.sourceEntityId = sourceEntityId;
-    next.deleted = deleted;
-    next.minimal = minimal ?? prev?.minimal;
-    // the status hash is usually this very hash: share the string instead of keeping two copies
-    if (next.statusHash === hash) next.statusHash = hash;
-    this.items.set(feedId, next);
+    let slot = this.slots.get(feedId);
+    if (slot === undefined) slot = this.add(feedId, sourceEntityId);
+    else if (this.sources[slot] !== sourceEntityId) {
+      this.unlink(this.sources[slot]!, feedId);
+      this.sources[slot] = sourceEntityId;
+    }
+    const statusHash = this.statusHashOf(slot);
+    this.setHash(slot, hash);
+    let f = HAS_HASH | (deleted ? DELETED : 0);
+    if (statusHash !== undefined) f |= this.statusFlag(slot, statusHash, hash);
+    this.flags[slot] = f;
+    if (minimal !== undefined) this.minimals[slot] = minimal;
     const v = this.bySource.get(sourceEntityId);
     if (v === undefined) this.bySource.set(sourceEntityId, feedId);
     else if (typeof v === 'string') {
       if (v !== feedId) this.bySource.set(sourceEntityId, [v, feedId]);
-    } else if (!v.includes(feedId)) v.push(feedId);
+    } else if (!v.includes(feedId)) this.bySource.set(sourceEntityId, [...v, feedId]);
   }
 
   applyStatus(feedId: string, sourceEntityId: string, hash: string, status: number): void {
-    let prev = this.items.get(feedId);
-    if (!prev) {
-      // the status can be read before its item (two topics read independently)
-      prev = { hash: undefined, sourceEntityId, deleted: false, minimal: undefined, status: undefined, statusHash: undefined };
-      this.items.set(feedId, prev);
-    }
-    prev.status = status;
-    prev.statusHash = prev.hash === hash ? prev.hash : hash;
+    // the status can be read before its item (two topics read independently)
+    const slot = this.slots.get(feedId) ?? this.add(feedId, sourceEntityId);
+    this.statuses[slot] = status;
+    const f = this.flags[slot]! & (HAS_HASH | DELETED);
+    this.otherStatusHashes.delete(slot);
+    this.flags[slot] = f | this.statusFlag(slot, hash, f & HAS_HASH ? this.hashOf(slot) : undefined);
   }
 
   /** Forgets the items of the given partitions (after they were revoked from this process). */
   forget(keep: (sourceEntityId: string) => boolean): void {
-    for (const [feedId, s] of this.items) {
-      if (keep(s.sourceEntityId)) continue;
-      this.items.delete(feedId);
-      this.unlink(s.sourceEntityId, feedId);
+    for (const [feedId, slot] of this.slots) {
+      const source = this.sources[slot]!;
+      if (keep(source)) continue;
+      this.slots.delete(feedId);
+      this.unlink(source, feedId);
+      this.release(slot);
     }
+  }
+
+  private add(feedId: string, sourceEntityId: string): number {
+    let slot = this.free.pop();
+    if (slot === undefined) {
+      if (this.used === this.capacity) this.grow();
+      slot = this.used++;
+    }
+    this.slots.set(feedId, slot);
+    this.flags[slot] = 0;
+    this.statuses[slot] = NO_STATUS;
+    this.sources[slot] = sourceEntityId;
+    this.minimals[slot] = undefined;
+    return slot;
+  }
+
+  private release(slot: number): void {
+    this.flags[slot] = 0;
+    this.sources[slot] = '';
+    this.minimals[slot] = undefined;
+    this.otherHashes.delete(slot);
+    this.otherStatusHashes.delete(slot);
+    this.free.push(slot);
+  }
+
+  private grow(): void {
+    const capacity = Math.max(1024, this.capacity * 2);
+    const hashes = Buffer.alloc(capacity * 20);
+    this.hashes.copy(hashes);
+    const flags = new Uint8Array(capacity);
+    flags.set(this.flags);
+    const statuses = new Int32Array(capacity);
+    statuses.set(this.statuses);
+    this.hashes = hashes;
+    this.flags = flags;
+    this.statuses = statuses;
+    this.capacity = capacity;
+  }
+
+  private setHash(slot: number, hash: string): void {
+    if (SHA1_HEX.test(hash)) {
+      this.hashes.write(hash, slot * 20, 20, 'hex');
+      this.otherHashes.delete(slot);
+    } else this.otherHashes.set(slot, hash);
+  }
+
+  private hashOf(slot: number): string {
+    return this.otherHashes.get(slot) ?? this.hashes.toString('hex', slot * 20, slot * 20 + 20);
+  }
+
+  private statusHashOf(slot: number): string | undefined {
+    const f = this.flags[slot]!;
+    if (f & STATUS_OF_HASH) return this.hashOf(slot);
+    return f & STATUS_OF_OTHER ? this.otherStatusHashes.get(slot) : undefined;
+  }
+
+  /** The flag telling which hash the slot's status is about (and the side entry when it is not the item's). */
+  private statusFlag(slot: number, statusHash: string, hash: string | undefined): number {
+    if (statusHash === hash) {
+      this.otherStatusHashes.delete(slot);
+      return STATUS_OF_HASH;
+    }
+    this.otherStatusHashes.set(slot, statusHash);
+    return STATUS_OF_OTHER;
   }
 
   private unlink(sourceEntityId: string, feedId: string): void {

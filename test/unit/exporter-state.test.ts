@@ -42,6 +42,67 @@ describe('FeedState', () => {
   });
 });
 
+describe('FeedState as a compact store', () => {
+  const h = (n: number) => n.toString(16).padStart(40, '0');
+
+  it('gives back what was applied: hashes, deletes, minimal payloads and which hash a status is about', () => {
+    const st = new FeedState();
+    st.applyItem('a', '1', h(1), false, '{"sku":"A"}');
+    expect(st.get('a')).toEqual({ hash: h(1), sourceEntityId: '1', deleted: false, minimal: '{"sku":"A"}', status: undefined, statusHash: undefined });
+    st.applyStatus('a', '1', h(1), 200);
+    expect(st.get('a')).toMatchObject({ status: 200, statusHash: h(1) });
+    // a new version: the status stays about the old one
+    st.applyItem('a', '1', h(2), false, undefined);
+    expect(st.get('a')).toMatchObject({ hash: h(2), minimal: '{"sku":"A"}', status: 200, statusHash: h(1) });
+    expect(decide(st.get('a'), h(2), false)).toBe('dedupe');
+    // then its status, then a delete
+    st.applyStatus('a', '1', h(2), 400);
+    expect(st.get('a')).toMatchObject({ status: 400, statusHash: h(2) });
+    st.applyItem('a', '1', h(3), true, '{"sku":"A","deleted":true}');
+    expect(st.get('a')).toMatchObject({ hash: h(3), deleted: true, status: 400, statusHash: h(2) });
+    // back to the hash the status is about
+    st.applyItem('a', '1', h(2), false, undefined);
+    expect(st.get('a')).toMatchObject({ hash: h(2), deleted: false, statusHash: h(2) });
+  });
+
+  it('keeps hashes that are not 40 hex digits as they are, and negative and zero statuses', () => {
+    const st = new FeedState();
+    st.applyItem('a', '1', 'not-a-sha1', false, '{}');
+    st.applyItem('b', '1', h(7).toUpperCase(), false, '{}');
+    st.applyStatus('a', '1', 'not-a-sha1', -1);
+    st.applyStatus('b', '1', h(9), 0);
+    expect(st.get('a')).toMatchObject({ hash: 'not-a-sha1', status: -1, statusHash: 'not-a-sha1' });
+    expect(st.get('b')).toMatchObject({ hash: h(7).toUpperCase(), status: 0, statusHash: h(9) });
+  });
+
+  it('forgets revoked partitions and reuses their slots without leaking old values', () => {
+    const st = new FeedState();
+    for (let i = 0; i < 5000; i++) {
+      st.applyItem(`f${i}`, String(i % 100), h(i), i % 7 === 0, `{"i":${i}}`);
+      if (i % 3 === 0) st.applyStatus(`f${i}`, String(i % 100), i % 2 ? h(i) : h(i + 1), 200);
+    }
+    expect(st.size).toBe(5000);
+    st.forget((source) => Number(source) % 2 === 0);
+    expect(st.size).toBe(2500);
+    expect(st.get('f1')).toBeUndefined();
+    expect(st.feedIdsOf('1')).toEqual([]);
+    expect(st.feedIdsOf('2')).toHaveLength(50);
+    // new items take the freed slots: nothing of the forgotten items shows through
+    for (let i = 0; i < 2500; i++) st.applyStatus(`g${i}`, '1', h(i), 2);
+    for (let i = 0; i < 2500; i++) expect(st.get(`g${i}`)).toEqual({ hash: undefined, sourceEntityId: '1', deleted: false, minimal: undefined, status: 2, statusHash: h(i) });
+    for (let i = 0; i < 5000; i += 2) {
+      expect(st.get(`f${i}`)).toEqual({
+        hash: h(i),
+        sourceEntityId: String(i % 100),
+        deleted: i % 7 === 0,
+        minimal: `{"i":${i}}`,
+        status: i % 3 === 0 ? 200 : undefined,
+        statusHash: i % 3 === 0 ? (i % 2 ? h(i) : h(i + 1)) : undefined,
+      });
+    }
+  });
+});
+
 describe('inChunks', () => {
   it('runs chunks of the given size with bounded concurrency, results in order', async () => {
     let running = 0;
