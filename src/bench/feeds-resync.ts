@@ -1,13 +1,14 @@
 // Resync throughput of the prices and variants feeds through the exporter's
 // Kafka path: every source id of a seeded catalog (100,000 products, 3 websites,
-// 4 customer groups; 30,000 configurables asked for, of which the seed makes
-// 25,000 with 3 children each, since parents and children share the 100,000)
-// as a trigger on `<feed>.changes`, then one `commerce-cdc exporter --feed F`
-// process assembles, dedupes and writes the items topic in Kafka transactions.
-// Items are counted from the items topic (committed records).
+// 4 customer groups; 30,000 configurables with 3 children each: 20,000 parents
+// have children of their own and 10,000 share the children of another, since
+// parents and children share the 100,000) as a trigger on `<feed>.changes`, then
+// one `commerce-cdc exporter --feed F` process assembles, dedupes and writes the
+// items topic in Kafka transactions. Items are counted from the items topic
+// (committed records).
 //
 // BENCH_PRODUCTS (default 100000) sets the catalog size. The seeded database is
-// kept (bench_feeds_<products>) and reused by the next run when complete.
+// kept (bench_feeds_<products>_<configurables>c) and reused by the next run when complete.
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -23,9 +24,9 @@ import { benchConfig, ensureCatalog, benchKafka, resyncThroughExporter } from '.
 const env = process.env;
 const PRODUCTS = Number(env.BENCH_PRODUCTS ?? 100_000);
 const CONFIGURABLES = Math.round(PRODUCTS * 0.3);
-const database = `bench_feeds_${PRODUCTS}`;
+const database = `bench_feeds_${PRODUCTS}_${CONFIGURABLES}c`;
 
-/** The bench catalog: 3 websites, 4 customer groups, 30 % configurables with 3 children each. */
+/** The bench catalog: 3 websites, 4 customer groups, configurables 30 % of the products with 3 children each. */
 const SEED = { seed: 11, websites: 3, storeViews: 3, customerGroups: 4, attributes: 10, categories: 100, products: PRODUCTS, configurables: CONFIGURABLES, childrenPerConfigurable: 3, orders: 0 };
 
 async function main(): Promise<void> {

@@ -79,7 +79,7 @@ export async function seedCatalog(
     options: o,
     products: plans.length,
     configurables: plans.filter((p) => p.type === 'configurable').length,
-    variants: plans.filter((p) => p.parentId !== null).length,
+    variants: plans.reduce((n, p) => n + (p.type === 'configurable' ? p.children.length : 0), 0),
     categories: categories.length,
     attributes: [...eav.product.values()].length,
     websites: scopes.websites.length,

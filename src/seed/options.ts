@@ -15,7 +15,7 @@ export interface SeedOptions {
   categories: number;
   /** Rows in catalog_product_entity: simples, configurable parents and their children, bundles, ... */
   products: number;
-  /** Configurable parents: a share of `products` when below 1, else a count. */
+  /** Configurable parents: a share of `products` when below 1, else a count. When parents with their own children do not fit, some share another parent's children (configurablePlan). */
   configurables: number;
   /** Children (variants) per configurable parent. */
   childrenPerConfigurable: number;
@@ -55,10 +55,26 @@ export function normalizeSeedOptions(partial: Partial<SeedOptions> = {}): SeedOp
   return o;
 }
 
-/** Configurable parents the options ask for, limited so that parents and children fit in `products`. */
-export function configurableCount(o: SeedOptions): number {
-  const wanted = o.configurables < 1 ? Math.floor(o.products * o.configurables) : Math.floor(o.configurables);
-  return Math.max(0, Math.min(wanted, Math.floor(o.products / (1 + o.childrenPerConfigurable))));
+/** Share of `products` kept for other types when configurables share children. */
+const OTHER_TYPES_SHARE = 0.1;
+
+/**
+ * Configurable parents: `own` with children of their own, `shared` linked to the children of an `own`
+ * parent with the same super attributes (a simple may belong to several configurables, as in Magento).
+ * Parents share only when parents with their own children do not fit in `products`; then at most one
+ * parent shares each child set, and a tenth of `products` stays for the other types.
+ */
+export function configurablePlan(o: SeedOptions): { own: number; shared: number } {
+  const c = o.childrenPerConfigurable;
+  const wanted = Math.max(0, o.configurables < 1 ? Math.floor(o.products * o.configurables) : Math.floor(o.configurables));
+  const fit = Math.floor(o.products / (1 + c));
+  if (wanted <= fit) return { own: wanted, shared: 0 };
+  const room = o.products - Math.floor(o.products * OTHER_TYPES_SHARE);
+  // wanted = own + shared, shared <= own, room >= wanted + c * own
+  const most = Math.floor(room / (2 + c));
+  const total = Math.min(wanted, 2 * most);
+  const own = Math.max(Math.min(total, Math.floor((room - total) / c)), Math.ceil(total / 2));
+  return own >= fit ? { own: fit, shared: 0 } : { own, shared: total - own };
 }
 
 function stripUndefined<T extends object>(o: T): Partial<T> {

@@ -2,7 +2,7 @@
 // parents with their children; EAV values with per-store overrides, website
 // assignments and category links. Ids are assigned here and never read back.
 import { DAY, Rng, slug, sqlTime } from './random.js';
-import { configurableCount } from './options.js';
+import { configurablePlan } from './options.js';
 import { ATTRIBUTE_SET_PRODUCT, EAV_COLUMNS, overrideStores, type Attribute, type ProductInfo, type ProductType, type SeedContext } from './context.js';
 
 const ADJECTIVES = ['Aero', 'Breathe', 'Cascade', 'Driven', 'Echo', 'Fusion', 'Glacier', 'Harmony', 'Iris', 'Juno', 'Kratos', 'Lumen', 'Mistral', 'Nova', 'Orion', 'Pulse', 'Quest', 'Radiant', 'Summit', 'Tempo'];
@@ -23,8 +23,8 @@ export interface ProductPlan extends ProductInfo {
 export function planProducts(ctx: Pick<SeedContext, 'o' | 'scopes' | 'eav' | 'categories'>): ProductPlan[] {
   const { o, scopes, eav } = ctx;
   const rng = new Rng(o.seed, 'products');
-  const configurables = configurableCount(o);
-  const singles = o.products - configurables * (1 + o.childrenPerConfigurable);
+  const { own: configurables, shared } = configurablePlan(o);
+  const singles = o.products - shared - configurables * (1 + o.childrenPerConfigurable);
   const units: Array<ProductType> = [];
   for (let i = 0; i < singles; i++) {
     const r = rng.next();
@@ -82,6 +82,16 @@ export function planProducts(ctx: Pick<SeedContext, 'o' | 'scopes' | 'eav' | 'ca
       p.children.push(child.id);
       plans.push(child);
     }
+  }
+  // parents sharing the children of one with its own, in the same websites with the same super attributes
+  const owners = plans.filter((p) => p.type === 'configurable');
+  for (let i = 0; i < shared; i++) {
+    const owner = owners[i]!;
+    const p = base('configurable', null);
+    p.websiteIds = owner.websiteIds;
+    p.superAttributes = owner.superAttributes;
+    p.children = owner.children;
+    plans.push(p);
   }
   return plans;
 }

@@ -115,6 +115,38 @@ describe('commerce-cdc seed', () => {
       LEFT JOIN catalog_product_relation r ON r.parent_id = l.parent_id AND r.child_id = l.product_id WHERE r.child_id IS NULL`)).toBe(0);
   });
 
+  it('lets configurables share children when parents with their own do not fit in --products', async () => {
+    const db = await createDatabase('seed_shared');
+    databases.push(db);
+    const r = await seedCli(db, '--create-schema', '--products', '400', '--configurables', '120', '--children', '3', '--orders', '5');
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).toMatch(new RegExp(`^seeded ${db}: 400 products \\(120 configurable, 360 variants\\)`));
+    const s = await adminConnection(db);
+    try {
+      expect(await count(s, 'SELECT COUNT(*) AS n FROM catalog_product_entity')).toBe(400);
+      expect(await count(s, 'SELECT COUNT(*) AS n FROM catalog_product_super_link')).toBe(360);
+      // 40 parents share the 3 children of another: 120 children with two parents, none with more
+      expect(await count(s, 'SELECT COUNT(*) AS n FROM (SELECT product_id FROM catalog_product_super_link GROUP BY product_id HAVING COUNT(*) = 2) x')).toBe(120);
+      expect(await count(s, 'SELECT COUNT(*) AS n FROM (SELECT product_id FROM catalog_product_super_link GROUP BY product_id HAVING COUNT(*) > 2) x')).toBe(0);
+      expect(await count(s, `SELECT COUNT(*) AS n FROM catalog_product_entity p WHERE p.type_id = 'configurable'
+        AND (SELECT COUNT(*) FROM catalog_product_super_link l WHERE l.parent_id = p.entity_id) <> 3`)).toBe(0);
+      // every link's child carries a value of each of that parent's super attributes
+      expect(await count(s, `SELECT COUNT(*) AS n FROM catalog_product_super_link l
+        JOIN catalog_product_super_attribute sa ON sa.product_id = l.parent_id
+        LEFT JOIN catalog_product_entity_int v ON v.entity_id = l.product_id AND v.attribute_id = sa.attribute_id AND v.store_id = 0
+        WHERE v.value IS NULL`)).toBe(0);
+      // parents sharing children are in the same websites
+      expect(await count(s, `SELECT COUNT(*) AS n FROM catalog_product_super_link a
+        JOIN catalog_product_super_link b ON b.product_id = a.product_id AND b.parent_id > a.parent_id
+        WHERE (SELECT GROUP_CONCAT(website_id ORDER BY website_id) FROM catalog_product_website WHERE product_id = a.parent_id)
+          <> (SELECT GROUP_CONCAT(website_id ORDER BY website_id) FROM catalog_product_website WHERE product_id = b.parent_id)`)).toBe(0);
+      expect(await count(s, `SELECT COUNT(*) AS n FROM catalog_product_super_link l
+        LEFT JOIN catalog_product_relation r ON r.parent_id = l.parent_id AND r.child_id = l.product_id WHERE r.child_id IS NULL`)).toBe(0);
+    } finally {
+      await s.end();
+    }
+  });
+
   it('keeps the catalog consistent: websites, stock, tree, images, orders', async () => {
     expect(await count(c, 'SELECT COUNT(*) AS n FROM catalog_product_entity p WHERE NOT EXISTS (SELECT 1 FROM catalog_product_website w WHERE w.product_id = p.entity_id)')).toBe(0);
     // some products are left off a website, so website scoping is visible in the feeds

@@ -52,7 +52,7 @@ export function registerSeed(program: Command): void {
     .option('--attributes <n>', 'user-defined product attributes (default 20)')
     .option('--categories <n>', 'categories below Default Category (default 30)')
     .option('--products <n>', 'rows in catalog_product_entity (default 1000)')
-    .option('--configurables <x>', 'configurable parents: a share of --products below 1, else a count (default 0.05)')
+    .option('--configurables <x>', 'configurable parents: a share of --products below 1, else a count (default 0.05); beyond what fits with children of their own, parents share another parent\'s children')
     .option('--children <n>', 'variants per configurable (default 3)')
     .option('--orders <n>', 'orders with invoices, shipments and credit memos (default 100)')
     .option('--today <date>', 'YYYY-MM-DD the catalog rule prices and order dates are based on (default: today, UTC)')
