@@ -6,7 +6,7 @@
 // kafkajs runs unchanged.
 import { createRequire } from 'node:module';
 import type * as KafkaJs from 'kafkajs';
-import { groupMessagesPerPartition, makeRecord, makeRecordBatch, type EncoderCtor, type LongStatic, type RecordBatchInput, type EncoderLike } from './produceEncoding.js';
+import { groupMessagesPerPartition, makeProduceRequestV3, makeRecord, makeRecordBatch, type EncoderCtor, type EncoderLike, type LongStatic, type ProduceArgs, type ProduceRequest, type RecordBatchInput } from './produceEncoding.js';
 
 const require = createRequire(import.meta.url);
 
@@ -17,6 +17,7 @@ const MODULES = {
   group: 'kafkajs/src/producer/groupMessagesPerPartition.js',
   record: 'kafkajs/src/protocol/recordBatch/record/v0/index.js',
   batch: 'kafkajs/src/protocol/recordBatch/v0/index.js',
+  produce: 'kafkajs/src/protocol/requests/produce/v3/request.js',
   encoder: 'kafkajs/src/protocol/encoder.js',
   long: 'kafkajs/src/utils/long.js',
 };
@@ -26,6 +27,8 @@ export interface KafkajsOriginals {
   Record: (r: unknown) => EncoderLike;
   RecordBatch: (b: RecordBatchInput) => Promise<EncoderLike>;
   crc32C: (b: Buffer) => number;
+  /** Produce request v3, built on kafkajs' own records and batches. */
+  produceRequestV3: (a: ProduceArgs) => ProduceRequest;
 }
 
 /** kafkajs' own versions of what was replaced (for the byte-for-byte test); undefined when nothing was. */
@@ -39,8 +42,11 @@ function install(): void {
   if (require.cache[paths.group] && require.cache[require.resolve('kafkajs')]) return;
   const Encoder = require(paths.encoder) as EncoderCtor;
   const Long = require(paths.long) as LongStatic;
-  // load the originals, then put the replacements where kafkajs' own modules will find them
+  // load the originals (the produce request first, so that it holds kafkajs' own records and batches),
+  // then put the replacements where kafkajs' own modules will find them
+  const produceRequestV3 = require(paths.produce) as KafkajsOriginals['produceRequestV3'];
   const originals: KafkajsOriginals = {
+    produceRequestV3,
     groupMessagesPerPartition: require(paths.group) as typeof groupMessagesPerPartition,
     Record: require(paths.record) as KafkajsOriginals['Record'],
     RecordBatch: (require(paths.batch) as { RecordBatch: KafkajsOriginals['RecordBatch'] }).RecordBatch,
@@ -49,7 +55,9 @@ function install(): void {
   require.cache[paths.group]!.exports = groupMessagesPerPartition;
   require.cache[paths.record]!.exports = makeRecord(Encoder);
   const batchModule = require.cache[paths.batch]!;
-  batchModule.exports = { ...(batchModule.exports as object), RecordBatch: makeRecordBatch(Encoder, Long, originals.RecordBatch) };
+  const recordBatch = makeRecordBatch(Encoder, Long, originals.RecordBatch);
+  batchModule.exports = { ...(batchModule.exports as object), RecordBatch: recordBatch };
+  require.cache[paths.produce]!.exports = makeProduceRequestV3(Encoder, recordBatch, produceRequestV3);
   kafkajsOriginals = originals;
 }
 

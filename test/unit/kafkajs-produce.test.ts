@@ -2,10 +2,10 @@
 // own modules write (the broker checks the CRC; consumers decode the records): each one against
 // kafkajs' original on random input, and the replacements must be the ones kafkajs actually uses.
 import { createRequire } from 'node:module';
-import { expect, it } from 'vitest';
+import { expect, it, vi } from 'vitest';
 import kafkajs from '../../src/kafka/kafkajs.js';
 import { FAST_PRODUCE_FOR, kafkajsOriginals } from '../../src/kafka/kafkajs.js';
-import { crc32c, groupMessagesPerPartition, type EncoderLike, type RecordInput } from '../../src/kafka/produceEncoding.js';
+import { crc32c, groupMessagesPerPartition, type EncoderLike, type ProduceArgs, type ProduceRequest, type RecordInput } from '../../src/kafka/produceEncoding.js';
 
 const require = createRequire(import.meta.url);
 const Long = require('kafkajs/src/utils/long.js') as { fromValue(v: unknown): unknown; fromInt(v: number): unknown };
@@ -75,6 +75,7 @@ it('is installed: kafkajs uses the replacements', () => {
   const { RecordBatch } = require('kafkajs/src/protocol/recordBatch/v0/index.js') as { RecordBatch: unknown };
   expect(RecordBatch).not.toBe(originals.RecordBatch);
   expect(require('kafkajs/src/protocol/recordBatch/record/v0/index.js')).not.toBe(originals.Record);
+  expect(require('kafkajs/src/protocol/requests/produce/v3/request.js')).not.toBe(originals.produceRequestV3);
   expect(typeof kafkajs.Kafka).toBe('function');
 });
 
@@ -134,4 +135,44 @@ it('groups messages per partition in their order, as kafkajs does', () => {
   const args = { topic: 't', partitionMetadata, messages, partitioner };
   expect(groupMessagesPerPartition(args)).toEqual(originals.groupMessagesPerPartition(args));
   expect(groupMessagesPerPartition({ ...args, partitionMetadata: [] })).toEqual({});
+});
+
+it('encodes produce requests byte for byte as kafkajs does (v3, which v4 to v7 wrap)', async () => {
+  const request = require('kafkajs/src/protocol/requests/produce/v3/request.js') as (a: ProduceArgs) => ProduceRequest;
+  const v7 = require('kafkajs/src/protocol/requests/produce/v7/request.js') as (a: ProduceArgs) => ProduceRequest;
+  const r = rng(5);
+  const now = vi.spyOn(Date, 'now').mockReturnValue(1_760_000_000_123);
+  try {
+    for (let i = 0; i < 120; i++) {
+      const stamped = i % 3 === 0;
+      const topicData = Array.from({ length: 1 + Math.floor(r() * 3) }, (_, t) => ({
+        topic: `${randomText(r, 6)}.topic.${t}`,
+        partitions: Array.from({ length: 1 + Math.floor(r() * 3) }, (_, p) => ({
+          partition: p * 2,
+          firstSequence: r() < 0.5 ? Math.floor(r() * 1000) : undefined,
+          messages: Array.from({ length: Math.floor(r() * 40) }, (_, k) => {
+            const rec = randomRecord(r, k);
+            return { key: rec.key, value: rec.value, headers: rec.headers, partition: p * 2, ...(stamped ? { timestamp: 1_760_000_000_000 + Math.floor(r() * 5000) } : {}) };
+          }),
+        })),
+      }));
+      const args: ProduceArgs = {
+        acks: [-1, 0, 1][i % 3]!,
+        timeout: 30_000,
+        transactionalId: i % 2 ? `txn-${randomText(r, 5)}` : null,
+        producerId: Long.fromValue(Math.floor(r() * 2 ** 40)),
+        producerEpoch: Math.floor(r() * 10),
+        compression: i % 20 === 9 ? kafkajs.CompressionTypes.GZIP : kafkajs.CompressionTypes.None,
+        topicData,
+      };
+      const ours = request(args);
+      const theirs = originals.produceRequestV3(args);
+      expect({ ...ours, encode: undefined, expectResponse: ours.expectResponse() }).toEqual({ ...theirs, encode: undefined, expectResponse: theirs.expectResponse() });
+      expectSameBytes(bytesOf(await ours.encode()), bytesOf(await theirs.encode()), `request ${i}`);
+      expect(v7(args).apiVersion).toBe(7);
+      expectSameBytes(bytesOf(await v7(args).encode()), bytesOf(await theirs.encode()), `request ${i} as v7`);
+    }
+  } finally {
+    now.mockRestore();
+  }
 });
