@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 import type { FeedItem } from './types.js';
 
 /** Adobe's feed_id: sha1 over the feedItemIdentifiers values joined with a NUL byte. */
@@ -7,7 +7,7 @@ export function feedId(item: FeedItem, identity: readonly string[]): string {
     const v = item[f];
     return v === null || v === undefined ? '' : String(v);
   });
-  return createHash('sha1').update(parts.join('\0')).digest('hex');
+  return hash('sha1', parts.join('\0'), 'hex');
 }
 
 /** feedId() from the identity fields' JSON (as src/avro/json.ts captures them). */
@@ -16,4 +16,4 @@ export function feedIdOfJson(fields: Readonly<Record<string, string>>, identity:
 }
 
 /** sha1 hex, as Adobe uses for customerGroupCode of non-fallback groups (and of an item's JSON bytes). */
-export const sha1 = (s: string | Buffer): string => createHash('sha1').update(s).digest('hex');
+export const sha1 = (s: string | Buffer): string => hash('sha1', s, 'hex');

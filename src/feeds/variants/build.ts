@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 import { byString } from '../common/sql.js';
 import type { AssembledItem } from '../types.js';
 import type { VariantRows } from './queries.js';
@@ -15,7 +15,7 @@ export interface OptionValue {
 }
 
 export const variantId = (parentSku: string, childSku: string): string =>
-  createHash('md5').update(`configurable/${parentSku}/${childSku}`).digest('hex');
+  hash('md5', `configurable/${parentSku}/${childSku}`, 'hex');
 
 export const optionUid = (attributeId: number | string, optionId: number | string): string =>
   Buffer.from(`configurable/${attributeId}/${optionId}`).toString('base64');
