@@ -6,7 +6,7 @@
 // kafkajs runs unchanged.
 import { createRequire } from 'node:module';
 import type * as KafkaJs from 'kafkajs';
-import { groupMessagesPerPartition, makeProduceRequestV3, makeRecord, makeRecordBatch, type EncoderCtor, type EncoderLike, type LongStatic, type ProduceArgs, type ProduceRequest, type RecordBatchInput } from './produceEncoding.js';
+import { groupMessagesPerPartition, makeProduceRequestV3, type EncoderCtor, type LongStatic, type ProduceArgs, type ProduceRequest } from './produceEncoding.js';
 
 const require = createRequire(import.meta.url);
 
@@ -15,8 +15,6 @@ export const FAST_PRODUCE_FOR = '2.2.4';
 
 const MODULES = {
   group: 'kafkajs/src/producer/groupMessagesPerPartition.js',
-  record: 'kafkajs/src/protocol/recordBatch/record/v0/index.js',
-  batch: 'kafkajs/src/protocol/recordBatch/v0/index.js',
   produce: 'kafkajs/src/protocol/requests/produce/v3/request.js',
   encoder: 'kafkajs/src/protocol/encoder.js',
   long: 'kafkajs/src/utils/long.js',
@@ -24,14 +22,10 @@ const MODULES = {
 
 export interface KafkajsOriginals {
   groupMessagesPerPartition: typeof groupMessagesPerPartition;
-  Record: (r: unknown) => EncoderLike;
-  RecordBatch: (b: RecordBatchInput) => Promise<EncoderLike>;
-  crc32C: (b: Buffer) => number;
-  /** Produce request v3, built on kafkajs' own records and batches. */
   produceRequestV3: (a: ProduceArgs) => ProduceRequest;
 }
 
-/** kafkajs' own versions of what was replaced (for the byte-for-byte test); undefined when nothing was. */
+/** kafkajs' own versions of what was replaced (the fallback for compressed requests, and the tests' reference); undefined when nothing was. */
 export let kafkajsOriginals: KafkajsOriginals | undefined;
 
 function install(): void {
@@ -40,24 +34,13 @@ function install(): void {
   const paths = Object.fromEntries(Object.entries(MODULES).map(([k, p]) => [k, require.resolve(p)])) as Record<keyof typeof MODULES, string>;
   // already loaded (imported directly from 'kafkajs' before this module): its modules hold the originals
   if (require.cache[paths.group] && require.cache[require.resolve('kafkajs')]) return;
-  const Encoder = require(paths.encoder) as EncoderCtor;
-  const Long = require(paths.long) as LongStatic;
-  // load the originals (the produce request first, so that it holds kafkajs' own records and batches),
-  // then put the replacements where kafkajs' own modules will find them
-  const produceRequestV3 = require(paths.produce) as KafkajsOriginals['produceRequestV3'];
+  // load the originals, then put the replacements where kafkajs' own modules will find them
   const originals: KafkajsOriginals = {
-    produceRequestV3,
-    groupMessagesPerPartition: require(paths.group) as typeof groupMessagesPerPartition,
-    Record: require(paths.record) as KafkajsOriginals['Record'],
-    RecordBatch: (require(paths.batch) as { RecordBatch: KafkajsOriginals['RecordBatch'] }).RecordBatch,
-    crc32C: require(require.resolve('kafkajs/src/protocol/recordBatch/crc32C/index.js')) as KafkajsOriginals['crc32C'],
+    groupMessagesPerPartition: require(paths.group) as KafkajsOriginals['groupMessagesPerPartition'],
+    produceRequestV3: require(paths.produce) as KafkajsOriginals['produceRequestV3'],
   };
   require.cache[paths.group]!.exports = groupMessagesPerPartition;
-  require.cache[paths.record]!.exports = makeRecord(Encoder);
-  const batchModule = require.cache[paths.batch]!;
-  const recordBatch = makeRecordBatch(Encoder, Long, originals.RecordBatch);
-  batchModule.exports = { ...(batchModule.exports as object), RecordBatch: recordBatch };
-  require.cache[paths.produce]!.exports = makeProduceRequestV3(Encoder, recordBatch, produceRequestV3);
+  require.cache[paths.produce]!.exports = makeProduceRequestV3(require(paths.encoder) as EncoderCtor, require(paths.long) as LongStatic, originals.produceRequestV3);
   kafkajsOriginals = originals;
 }
 
