@@ -7,7 +7,7 @@
 // items topic in Kafka transactions. Items are counted from the items topic
 // (committed records).
 //
-// BENCH_PRODUCTS (default 100000) sets the catalog size. The seeded database is
+// BENCH_PRODUCTS (default 100000) sets the catalog size; BENCH_FEEDS (prices,variants) the feeds run. The seeded database is
 // kept (bench_feeds_<products>_<configurables>c) and reused by the next run when complete.
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -31,7 +31,7 @@ const SEED = { seed: 11, websites: 3, storeViews: 3, customerGroups: 4, attribut
 
 async function main(): Promise<void> {
   await ensureCatalog(database, SEED);
-  const feeds = [prices, variants];
+  const feeds = [prices, variants].filter((f) => !env.BENCH_FEEDS || env.BENCH_FEEDS.split(',').includes(f.name));
   const config = benchConfig(`bench.${Date.now().toString(36)}`, database, feeds.map((f) => f.name));
   const configFile = join(mkdtempSync(join(tmpdir(), 'cdc-bench-')), 'config.json');
   writeFileSync(configFile, JSON.stringify(config));

@@ -209,6 +209,7 @@ export async function resyncThroughExporter(o: { config: Config; configFile: str
   let started: number;
   try {
     await waitForMembers(admin, groupId, exporter);
+    if (env.BENCH_DEBUG) console.log(`exporter threads at start (CPU s): ${threadCpu(exporter.pid!)}`);
     started = performance.now();
     for (let i = 0; i < ids.length; i += 5000) {
       const messages = ids.slice(i, i + 5000).map((id) => ({
@@ -218,6 +219,7 @@ export async function resyncThroughExporter(o: { config: Config; configFile: str
       }));
       await producer.send({ topic: t.changes(feed.name), messages, acks: -1 });
     }
+    if (env.BENCH_DEBUG) console.log(`triggers written in ${((performance.now() - started) / 1000).toFixed(1)} s`);
     const changesEnd = await admin.fetchTopicOffsets(t.changes(feed.name));
     await waitForGroup(admin, groupId, t.changes(feed.name), changesEnd, {
       child: exporter,
