@@ -18,7 +18,7 @@ export interface BuiltItem {
   feedId: string;
   sourceEntityId: string;
   hash: string;
-  /** JSON of the item's minimal payload fields (what a later delete is built from). */
+  /** The item's minimal payload (what a later delete is built from), as minimalOfJson() gives it. */
   minimal: string;
   bytes: Buffer;
 }

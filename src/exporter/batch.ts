@@ -6,7 +6,7 @@ import type { KafkaMessage } from 'kafkajs';
 import type { FeedDefinition, ProviderContext } from '../feeds/types.js';
 import { partitionFor } from '../kafka/topics.js';
 import { assembleIds, build, inChunks, type BuiltItem, type ChunkRunner } from './assemble.js';
-import { decide, type FeedState } from './state.js';
+import { decide, minimalObject, type FeedState } from './state.js';
 import type { ItemEnvelope, TriggerRecord, WireDecoder } from './schemas.js';
 
 export interface ChangeValue {
@@ -165,7 +165,7 @@ export function dedupe(
         if (produced.has(fid)) continue;
         const prev = state.get(fid);
         if (!prev || prev.deleted || prev.minimal === undefined || prev.hash === undefined) continue;
-        const raw = { ...(JSON.parse(prev.minimal) as Record<string, unknown>), [feed.deletedField]: true };
+        const raw = { ...minimalObject(prev.minimal, feed.minimalPayload), [feed.deletedField]: true };
         const b = build(feed, input.itemType, id, raw);
         items.push({ feedId: fid, sourceEntityId: id, hash: b.hash, deleted: true, writtenAt: now, bytes: b.bytes, minimal: b.minimal, partition });
         deleted++;

@@ -8,7 +8,7 @@ export interface ItemState {
   hash: string | undefined;
   sourceEntityId: string;
   deleted: boolean;
-  /** JSON of the minimal payload fields of the last written version. */
+  /** The minimal payload of the last written version (minimalOfJson()). */
   minimal: string | undefined;
   /** Last status record and the hash it was about. */
   status: number | undefined;
@@ -34,11 +34,18 @@ export function decide(prev: ItemState | undefined, hash: string, force: boolean
 }
 
 /**
- * JSON of an item's minimal payload (each field's value, null when absent), from the fields' JSON as
- * src/avro/json.ts captures them.
+ * An item's minimal payload as the state keeps it: a JSON array of the fields' values in the feed's
+ * minimalPayload order (null when absent), from the fields' JSON as src/avro/json.ts captures them.
+ * Without the field names: they were half of every product's minimal payload, and of the state.
  */
 export function minimalOfJson(json: Readonly<Record<string, string>>, fields: readonly string[]): string {
-  return `{${fields.map((f) => `${JSON.stringify(f)}:${json[f] ?? 'null'}`).join(',')}}`;
+  return `[${fields.map((f) => json[f] ?? 'null').join(',')}]`;
+}
+
+/** The minimal payload object back from minimalOfJson()'s array. */
+export function minimalObject(minimal: string, fields: readonly string[]): Record<string, unknown> {
+  const values = JSON.parse(minimal) as unknown[];
+  return Object.fromEntries(fields.map((f, i) => [f, values[i] ?? null]));
 }
 
 /** A status slot with no status seen yet. */

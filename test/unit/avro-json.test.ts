@@ -32,11 +32,9 @@ function itemHash(item: FeedItem, exclude: readonly string[]): string {
   return createHash('sha1').update(JSON.stringify(copy)).digest('hex');
 }
 
-/** ...and the JSON of the minimal payload fields, null when absent. */
+/** ...and the minimal payload fields' values as a JSON array, null when absent. */
 function minimalPayload(item: FeedItem, fields: readonly string[]): string {
-  const out: FeedItem = {};
-  for (const f of fields) out[f] = item[f] ?? null;
-  return JSON.stringify(out);
+  return JSON.stringify(fields.map((f) => item[f] ?? null));
 }
 
 /** The reference: decode, drop the omitted fields, JSON.stringify. */
@@ -231,7 +229,7 @@ describe('EnvelopeDecoder', () => {
       const item = envelopeType.fromBuffer(wire(e).subarray(5)) as { item: Record<string, unknown> };
       expect({ feedId: d.feedId, sourceEntityId: d.sourceEntityId, hash: d.hash, deleted: d.deleted, writtenAt: d.writtenAt }).toEqual({ ...e, item: undefined, writtenAt: e.writtenAt });
       expect(d.item.json.toString('utf8')).toBe(JSON.stringify(item.item));
-      expect(minimalPayload(item.item, feed.minimalPayload)).toBe(`{${feed.minimalPayload.map((f) => `${JSON.stringify(f)}:${d.item.fields[f]}`).join(',')}}`);
+      expect(minimalPayload(item.item, feed.minimalPayload)).toBe(`[${feed.minimalPayload.map((f) => d.item.fields[f]).join(',')}]`);
     });
   });
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { decide, FeedState } from '../../src/exporter/state.js';
+import { decide, FeedState, minimalObject, minimalOfJson } from '../../src/exporter/state.js';
 import { inChunks } from '../../src/exporter/assemble.js';
 
 describe('exporter dedupe decision', () => {
@@ -116,5 +116,17 @@ describe('inChunks', () => {
     });
     expect(out).toEqual(Array.from({ length: 10 }, (_, i) => i * 2));
     expect(peak).toBe(2);
+  });
+});
+
+describe('minimal payload', () => {
+  const fields = ['productId', 'sku', 'storeViewCode', 'modifiedAt'];
+
+  it('keeps the values only, in the feed order, null for a field the item lacks, and gives the object back', () => {
+    const m = minimalOfJson({ sku: '"A \\"1\\""', productId: '7', modifiedAt: '"2026-11-30 15:55:18.123456"' }, fields);
+    expect(m).toBe('[7,"A \\"1\\"",null,"2026-11-30 15:55:18.123456"]');
+    const o = minimalObject(m, fields);
+    expect(o).toEqual({ productId: 7, sku: 'A "1"', storeViewCode: null, modifiedAt: '2026-11-30 15:55:18.123456' });
+    expect(Object.keys(o)).toEqual(fields);
   });
 });
