@@ -5,7 +5,7 @@ import registryPkg, { type SchemaRegistry } from '@kafkajs/confluent-schema-regi
 import type { Kafka } from 'kafkajs';
 import type { Config } from './config/schema.js';
 import { createDashboard } from './dashboard/index.js';
-import { Assembler } from './exporter/assembler.js';
+import { Assembler, applyHeapGrowth } from './exporter/assembler.js';
 import { createExporter } from './exporter/index.js';
 import { allFeeds, resolveFeed } from './feeds/index.js';
 import type { FeedDefinition } from './feeds/types.js';
@@ -93,7 +93,9 @@ export async function createConnector(config: Config, opts: ConnectorOptions = {
 
   const parts: Part[] = [];
   if (kinds.has('reader')) parts.push(createReader({ config, log, kafka, metrics }));
+  if (kinds.has('exporter')) applyHeapGrowth(config.exporter.heapGrowthPercent);
   const assembler = kinds.has('exporter') && config.exporter.workers > 0 ? new Assembler(config, log, config.exporter.workers) : undefined;
+  assembler?.warm(feeds.map((f) => f.name));
   if (kinds.has('exporter')) for (const feed of feeds) parts.push(createExporter({ config, log, kafka, registry, db: db!, metrics, feed, assembler }));
   if (kinds.has('publisher') && config.publisher.downstream === 'http') {
     for (const feed of feeds) parts.push(createPublisher({ config, log, kafka, registry, metrics, feed }));

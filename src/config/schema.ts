@@ -83,6 +83,8 @@ export const exporterSchema = z
     batchSize: z.number().int().min(1).default(500).describe('Default entity ids per provider batch'),
     threads: z.number().int().min(1).default(2).describe('Default provider batches at once'),
     workers: z.number().int().min(0).max(64).default(1).describe('Assembly worker threads per process, shared by its exporters (provider SQL, building, hashing); 0 assembles on the main thread'),
+    workerBatches: z.number().int().min(1).max(64).default(2).describe('Provider batches an assembly worker runs at once; the others wait (each holds its SQL rows until built)'),
+    heapGrowthPercent: z.number().int().min(0).max(300).default(70).describe("V8 heap limit after a full GC: live size + this %, for the whole process; 0 leaves it to V8 (faster, more RSS)"),
   })
   .prefault({});
 

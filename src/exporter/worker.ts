@@ -11,7 +11,7 @@ import { createPool } from '../mysql/pool.js';
 import { assembleChunk } from './assemble.js';
 import { providerContext } from './context.js';
 import { loadSchema } from './schemas.js';
-import type { WorkerReply, WorkerRequest } from './assembler.js';
+import type { WarmRequest, WorkerReply, WorkerRequest } from './assembler.js';
 
 const { config } = workerData as { config: Config };
 const log = createLogger({ level: config.logLevel }).child({ part: 'assembly-worker' });
@@ -40,12 +40,37 @@ function serialisable(e: unknown): WorkerReply['error'] {
   };
 }
 
-port.on('message', (m: WorkerRequest | 'close') => {
+// At most exporter.workerBatches batches at once: every batch in flight holds its SQL rows, and with
+// a dozen of them (three partitions, each with a slice committing and one assembled ahead) the young
+// generation's survivors, scavenge copying and old-space growth were what the worker spent most on.
+let running = 0;
+const waiting: Array<() => void> = [];
+function turn(): Promise<void> {
+  if (running < config.exporter.workerBatches) {
+    running++;
+    return Promise.resolve();
+  }
+  return new Promise((r) => waiting.push(r));
+}
+function done(): void {
+  const next = waiting.shift();
+  if (next) next();
+  else running--;
+}
+
+port.on('message', (m: WorkerRequest | WarmRequest | 'close') => {
   if (m === 'close') {
     void pool.end().finally(() => port.close());
     return;
   }
+  if ('warm' in m) {
+    for (const name of m.warm) itemType(resolveFeed(name).schemaFile);
+    // a connection failure here is reported by the first batch that needs one
+    pool.query('SELECT 1').catch(() => undefined);
+    return;
+  }
   void (async () => {
+    await turn();
     try {
       const feed = resolveFeed(m.feed);
       const r = await assembleChunk(feed, itemType(feed.schemaFile), m.ids, ctx);
@@ -69,6 +94,8 @@ port.on('message', (m: WorkerRequest | 'close') => {
       port.postMessage(reply, [reply.bytes!]);
     } catch (e) {
       port.postMessage({ id: m.id, error: serialisable(e) } satisfies WorkerReply);
+    } finally {
+      done();
     }
   })();
 });
