@@ -1,21 +1,24 @@
 // kafkajs as every part of commerce-cdc loads it: with the produce path's hot internals replaced by
-// the ones in produceEncoding.ts (same bytes, far less CPU per record). kafkajs requires these
+// the ones in produceEncoding.ts (same bytes, far less CPU per record), and the fetch path's record
+// batch decoder by the one in fetchDecoding.ts (same records). kafkajs requires these
 // modules by relative path, so they are swapped in Node's CommonJS module cache before kafkajs
 // itself loads; import kafkajs from here, never from 'kafkajs' directly (type imports are fine).
 // The replacement is tied to the kafkajs version it was written against: with another version
 // kafkajs runs unchanged.
 import { createRequire } from 'node:module';
 import type * as KafkaJs from 'kafkajs';
+import { makeRecordBatchDecoder, type RecordBatchDecoder } from './fetchDecoding.js';
 import { groupMessagesPerPartition, makeProduceRequestV3, type EncoderCtor, type LongStatic, type ProduceArgs, type ProduceRequest } from './produceEncoding.js';
 
 const require = createRequire(import.meta.url);
 
-/** The kafkajs version whose internals produceEncoding.ts mirrors. */
+/** The kafkajs version whose internals produceEncoding.ts and fetchDecoding.ts mirror. */
 export const FAST_PRODUCE_FOR = '2.2.4';
 
 const MODULES = {
   group: 'kafkajs/src/producer/groupMessagesPerPartition.js',
   produce: 'kafkajs/src/protocol/requests/produce/v3/request.js',
+  recordBatch: 'kafkajs/src/protocol/recordBatch/v0/decoder.js',
   encoder: 'kafkajs/src/protocol/encoder.js',
   long: 'kafkajs/src/utils/long.js',
 };
@@ -23,9 +26,10 @@ const MODULES = {
 export interface KafkajsOriginals {
   groupMessagesPerPartition: typeof groupMessagesPerPartition;
   produceRequestV3: (a: ProduceArgs) => ProduceRequest;
+  recordBatchDecoder: RecordBatchDecoder;
 }
 
-/** kafkajs' own versions of what was replaced (the fallback for compressed requests, and the tests' reference); undefined when nothing was. */
+/** kafkajs' own versions of what was replaced (the fallback for compressed requests and batches, and the tests' reference); undefined when nothing was. */
 export let kafkajsOriginals: KafkajsOriginals | undefined;
 
 function install(): void {
@@ -38,9 +42,11 @@ function install(): void {
   const originals: KafkajsOriginals = {
     groupMessagesPerPartition: require(paths.group) as KafkajsOriginals['groupMessagesPerPartition'],
     produceRequestV3: require(paths.produce) as KafkajsOriginals['produceRequestV3'],
+    recordBatchDecoder: require(paths.recordBatch) as RecordBatchDecoder,
   };
   require.cache[paths.group]!.exports = groupMessagesPerPartition;
   require.cache[paths.produce]!.exports = makeProduceRequestV3(require(paths.encoder) as EncoderCtor, require(paths.long) as LongStatic, originals.produceRequestV3);
+  require.cache[paths.recordBatch]!.exports = makeRecordBatchDecoder(originals.recordBatchDecoder);
   kafkajsOriginals = originals;
 }
 
