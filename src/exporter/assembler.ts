@@ -138,9 +138,11 @@ function unpack(m: WorkerReply): ChunkResult {
   const all = Buffer.from(m.bytes!);
   const items: BuiltItem[] = [];
   let at = 0;
+  // the items are this message's own (structured clones): given their bytes in place, not copied
   m.items!.forEach((b, i) => {
     const len = m.lengths![i]!;
-    items.push({ ...b, bytes: all.subarray(at, at + len) });
+    (b as BuiltItem).bytes = all.subarray(at, at + len);
+    items.push(b as BuiltItem);
     at += len;
   });
   return { items, failed: m.failed ?? [] };

@@ -83,29 +83,52 @@ export class WireCodec<T = unknown> {
   }
 }
 
-const ENVELOPE_HEAD = avro.Type.forSchema({
-  type: 'record',
-  name: 'EnvelopeHead',
-  fields: [
-    { name: 'feedId', type: 'string' },
-    { name: 'sourceEntityId', type: 'string' },
-    { name: 'hash', type: 'string' },
-    { name: 'deleted', type: 'boolean' },
-    { name: 'writtenAt', type: 'long' },
-  ],
-});
+/** Bytes of an Avro long (zigzag varint), as avsc writes it: exact within ±2^53. */
+function avroLongSize(n: number): number {
+  let z = n >= 0 ? n * 2 : -n * 2 - 1;
+  let size = 1;
+  while (z >= 128) {
+    z = Math.floor(z / 128);
+    size++;
+  }
+  return size;
+}
+
+function writeAvroLong(buf: Buffer, pos: number, n: number): number {
+  let z = n >= 0 ? n * 2 : -n * 2 - 1;
+  while (z >= 128) {
+    buf[pos++] = (z % 128) | 0x80;
+    z = Math.floor(z / 128);
+  }
+  buf[pos++] = z;
+  return pos;
+}
+
+/** An Avro string: its UTF-8 length as a long, then the bytes. */
+function writeAvroString(buf: Buffer, pos: number, s: string, bytes: number): number {
+  pos = writeAvroLong(buf, pos, bytes);
+  return pos + buf.write(s, pos, bytes, 'utf8');
+}
 
 /**
- * An Avro record is its fields' encodings back to back, so an envelope is the
- * encoded head followed by the item's bytes, already produced when the item was normalised.
+ * An Avro record is its fields' encodings back to back, so an envelope is its head (feedId,
+ * sourceEntityId, hash, deleted, writtenAt) followed by the item's bytes, already produced when the
+ * item was normalised. The head is written straight into the message (one allocation per item).
  */
 export function encodeEnvelope(codec: WireCodec<ItemEnvelope>, e: Omit<ItemEnvelope, 'item'>, itemBytes: Buffer): Buffer {
-  const head = ENVELOPE_HEAD.toBuffer(e);
-  const out = Buffer.allocUnsafe(5 + head.length + itemBytes.length);
+  const f = Buffer.byteLength(e.feedId);
+  const s = Buffer.byteLength(e.sourceEntityId);
+  const h = Buffer.byteLength(e.hash);
+  const head = avroLongSize(f) + f + avroLongSize(s) + s + avroLongSize(h) + h + 1 + avroLongSize(e.writtenAt);
+  const out = Buffer.allocUnsafe(5 + head + itemBytes.length);
   out[0] = 0;
   out.writeInt32BE(codec.id, 1);
-  head.copy(out, 5);
-  itemBytes.copy(out, 5 + head.length);
+  let pos = writeAvroString(out, 5, e.feedId, f);
+  pos = writeAvroString(out, pos, e.sourceEntityId, s);
+  pos = writeAvroString(out, pos, e.hash, h);
+  out[pos++] = e.deleted ? 1 : 0;
+  pos = writeAvroLong(out, pos, e.writtenAt);
+  itemBytes.copy(out, pos);
   return out;
 }
 

@@ -8,7 +8,7 @@ import avro from 'avsc';
 import { describe, expect, it } from 'vitest';
 import { compileJson } from '../../src/avro/json.js';
 import { build } from '../../src/exporter/assemble.js';
-import { EnvelopeDecoder, itemEnvelopeSchema } from '../../src/exporter/schemas.js';
+import { EnvelopeDecoder, encodeEnvelope, itemEnvelopeSchema, type ItemEnvelope, type WireCodec } from '../../src/exporter/schemas.js';
 import type { SchemaRegistry } from '@kafkajs/confluent-schema-registry';
 import { allFeeds } from '../../src/feeds/index.js';
 import { feedId } from '../../src/feeds/hash.js';
@@ -231,6 +231,20 @@ describe('EnvelopeDecoder', () => {
       expect(d.item.json.toString('utf8')).toBe(JSON.stringify(item.item));
       expect(minimalPayload(item.item, feed.minimalPayload)).toBe(`[${feed.minimalPayload.map((f) => d.item.fields[f]).join(',')}]`);
     });
+  });
+
+  it('reads what encodeEnvelope writes: the whole envelope encoded by avsc, byte for byte', () => {
+    const codec = { id: 0x01020304 } as WireCodec<ItemEnvelope>;
+    const texts = ['', 'a', '12345', 'é中😀"\n', 'x'.repeat(130), 'f'.repeat(40)];
+    const times = [0, 1, -1, 63, 64, -64, -65, 8191, 2 ** 31, 1_764_518_400_123, -(2 ** 45), 2 ** 50 + 7, -(2 ** 50) - 3];
+    for (let i = 0; i < 300; i++) {
+      const pick = <T>(xs: T[]) => xs[Math.floor(Math.random() * xs.length)]!;
+      const head = { feedId: pick(texts), sourceEntityId: pick(texts), hash: pick(texts), deleted: Math.random() < 0.5, writtenAt: pick(times) };
+      const item = itemAvro.random() as Record<string, unknown>;
+      const ours = encodeEnvelope(codec, head, itemAvro.toBuffer(item));
+      const expected = Buffer.concat([Buffer.from([0, 1, 2, 3, 4]), envelopeType.toBuffer({ ...head, item })]);
+      expect(ours.equals(expected), JSON.stringify(head)).toBe(true);
+    }
   });
 
   it('refuses values that are not in the wire format, and unknown schema ids', async () => {
