@@ -10,9 +10,17 @@ export function feedId(item: FeedItem, identity: readonly string[]): string {
   return hash('sha1', parts.join('\0'), 'hex');
 }
 
+/** String(value) of a JSON scalar as feedId() takes it ('' for null); a string without escapes is its text between the quotes. */
+function identityText(json: string | undefined): string {
+  if (json === undefined || json === 'null') return '';
+  if (json.charCodeAt(0) === 0x22 && !json.includes('\\')) return json.slice(1, -1);
+  const v = JSON.parse(json) as unknown;
+  return v === null || v === undefined ? '' : String(v);
+}
+
 /** feedId() from the identity fields' JSON (as src/avro/json.ts captures them). */
 export function feedIdOfJson(fields: Readonly<Record<string, string>>, identity: readonly string[]): string {
-  return feedId(Object.fromEntries(identity.map((f) => [f, JSON.parse(fields[f] ?? 'null') as unknown])), identity);
+  return hash('sha1', identity.map((f) => identityText(fields[f])).join('\0'), 'hex');
 }
 
 /** sha1 hex, as Adobe uses for customerGroupCode of non-fallback groups (and of an item's JSON bytes). */

@@ -11,7 +11,7 @@ import { build } from '../../src/exporter/assemble.js';
 import { EnvelopeDecoder, encodeEnvelope, itemEnvelopeSchema, type ItemEnvelope, type WireCodec } from '../../src/exporter/schemas.js';
 import type { SchemaRegistry } from '@kafkajs/confluent-schema-registry';
 import { allFeeds } from '../../src/feeds/index.js';
-import { feedId } from '../../src/feeds/hash.js';
+import { feedId, feedIdOfJson } from '../../src/feeds/hash.js';
 import type { FeedItem } from '../../src/feeds/types.js';
 import { ROOT } from '../helpers/stack.js';
 
@@ -202,6 +202,20 @@ describe('build', () => {
       expect(b.feedId).toBe(feedId(item, def.identity));
       expect(b.hash).toBe(itemHash(item, def.hashExclude));
       expect(b.minimal).toBe(minimalPayload(item, def.minimalPayload));
+    }
+  });
+});
+
+describe('feedIdOfJson', () => {
+  it('is feedId() of the decoded fields, for strings with and without escapes, numbers, booleans and nulls', () => {
+    const values: unknown[] = ['SKU-1', '', 'a"b', 'back\\slash', 'line\nbreak', 'é中😀', '\u2028', 'tab\t', 0, 17, -3.5, 1e21, true, false, null, undefined];
+    for (const a of values) {
+      for (const b of values) {
+        const item = { sku: a, storeViewCode: b };
+        const fields: Record<string, string> = {};
+        for (const [k, v] of Object.entries(item)) if (v !== undefined) fields[k] = JSON.stringify(v);
+        expect(feedIdOfJson(fields, ['sku', 'storeViewCode']), JSON.stringify([a, b])).toBe(feedId(item as FeedItem, ['sku', 'storeViewCode']));
+      }
     }
   });
 });
