@@ -254,7 +254,7 @@ describe('EnvelopeDecoder', () => {
     for (let i = 0; i < 300; i++) {
       const pick = <T>(xs: T[]) => xs[Math.floor(Math.random() * xs.length)]!;
       const head = { feedId: pick(texts), sourceEntityId: pick(texts), hash: pick(texts), deleted: Math.random() < 0.5, writtenAt: pick(times) };
-      const item = itemAvro.random() as Record<string, unknown>;
+      const item = itemAvro.random() as unknown as Record<string, unknown>;
       const ours = encodeEnvelope(codec, head, itemAvro.toBuffer(item));
       const expected = Buffer.concat([Buffer.from([0, 1, 2, 3, 4]), envelopeType.toBuffer({ ...head, item })]);
       expect(ours.equals(expected), JSON.stringify(head)).toBe(true);
