@@ -19,7 +19,7 @@ import { createLogger } from '../log.js';
 import { providerContext } from '../exporter/context.js';
 import { topicSpecs } from '../connector.js';
 import { startReceiver, type Receiver } from '../receiver/index.js';
-import { adminOptions, benchConfig, ensureCatalog, benchKafka, resyncThroughExporter, spawnCli, stopChild, waitForGroup, waitForMembers } from './lib-resync.js';
+import { adminOptions, benchConfig, ensureCatalog, benchKafka, resyncThroughExporter, spawnCli, stopChild, threadCpu, waitForGroup, waitForMembers } from './lib-resync.js';
 import type { Admin, Kafka } from 'kafkajs';
 import type { Config } from '../config/schema.js';
 import type { ProviderContext } from '../feeds/types.js';
@@ -56,9 +56,14 @@ async function resyncAndReplay(o: { config: Config; configFile: string; ctx: Pro
   const groupId = `${config.prefix}.publisher.${feed.name}`;
   await waitForMembers(admin, groupId, publisher);
   const replayStart = performance.now();
+  const cpuBefore = process.cpuUsage();
   const before = receiver.accepted();
   await waitForGroup(admin, groupId, t.items(feed.name), itemsEnd, { slack: 1, child: publisher });
   const replaySeconds = (performance.now() - replayStart) / 1000;
+  if (env.BENCH_DEBUG) {
+    const used = process.cpuUsage(cpuBefore);
+    console.log(`publisher threads (CPU s): ${threadCpu(publisher.pid!)}; receiver (this process) ${((used.user + used.system) / 1e6).toFixed(1)} s`);
+  }
   const items = receiver.accepted();
   if (items !== resync.items) console.log(`warning: the receiver accepted ${items} items, the items topic holds ${resync.items}`);
   console.log(`publisher: ${items} items, ${items - before} of them in ${replaySeconds.toFixed(1)} s after the group join`);

@@ -130,10 +130,13 @@ export function threadCpu(pid: number): string {
   return out.sort((a, b) => b[1] - a[1]).slice(0, 8).map(([n, s]) => `${n}:${s.toFixed(1)}`).join(' ');
 }
 
-/** Until the group's committed offsets on `topic` reach `end` (per partition, minus `slack`). */
+/**
+ * Until the group's committed offsets on `topic` reach `end` (per partition, minus `slack`). Polled
+ * every 25 ms: a resync of 90,000 variants takes about 5 s, and a 100 ms poll added up to 2 % to it.
+ */
 export async function waitForGroup(admin: Admin, groupId: string, topic: string, end: Array<{ partition: number; offset: string }>, opts: { slack?: number; child?: ChildProcess; onTick?: () => void } = {}): Promise<void> {
   for (;;) {
-    await new Promise((r) => setTimeout(r, 100));
+    await new Promise((r) => setTimeout(r, 25));
     opts.onTick?.();
     const committed = (await admin.fetchOffsets({ groupId, topics: [topic] }))[0]?.partitions ?? [];
     if (end.every((e) => Number(committed.find((c) => c.partition === e.partition)?.offset ?? -1) >= Number(e.offset) - (opts.slack ?? 0))) return;
