@@ -95,7 +95,6 @@ export async function createConnector(config: Config, opts: ConnectorOptions = {
   if (kinds.has('reader')) parts.push(createReader({ config, log, kafka, metrics }));
   if (kinds.has('exporter')) applyHeapGrowth(config.exporter.heapGrowthPercent);
   const assembler = kinds.has('exporter') && config.exporter.workers > 0 ? new Assembler(config, log, config.exporter.workers) : undefined;
-  assembler?.warm(feeds.map((f) => f.name));
   if (kinds.has('exporter')) for (const feed of feeds) parts.push(createExporter({ config, log, kafka, registry, db: db!, metrics, feed, assembler }));
   if (kinds.has('publisher') && config.publisher.downstream === 'http') {
     for (const feed of feeds) parts.push(createPublisher({ config, log, kafka, registry, metrics, feed }));
@@ -105,6 +104,8 @@ export async function createConnector(config: Config, opts: ConnectorOptions = {
     parts.push(createDashboard({ config, log, metrics, feeds: feeds.map((f) => f.name), parts: () => parts }));
   }
 
+  // the worker threads start last: a part that failed to construct leaves no thread keeping the process alive
+  assembler?.warm(feeds.map((f) => f.name));
   const supervisor = new Supervisor(parts, log);
   let closing: Promise<void> | undefined;
   return {
