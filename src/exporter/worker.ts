@@ -11,6 +11,7 @@ import { createPool } from '../mysql/pool.js';
 import { assembleChunk } from './assemble.js';
 import { providerContext } from './context.js';
 import { loadSchema } from './schemas.js';
+import { Semaphore } from '../publisher/semaphore.js';
 import type { WarmRequest, WorkerReply, WorkerRequest } from './assembler.js';
 
 const { config } = workerData as { config: Config };
@@ -43,20 +44,7 @@ function serialisable(e: unknown): WorkerReply['error'] {
 // At most exporter.workerBatches batches at once: every batch in flight holds its SQL rows, and with
 // a dozen of them (three partitions, each with a slice committing and one assembled ahead) the young
 // generation's survivors, scavenge copying and old-space growth were what the worker spent most on.
-let running = 0;
-const waiting: Array<() => void> = [];
-function turn(): Promise<void> {
-  if (running < config.exporter.workerBatches) {
-    running++;
-    return Promise.resolve();
-  }
-  return new Promise((r) => waiting.push(r));
-}
-function done(): void {
-  const next = waiting.shift();
-  if (next) next();
-  else running--;
-}
+const turns = new Semaphore(config.exporter.workerBatches);
 
 port.on('message', (m: WorkerRequest | WarmRequest | 'close') => {
   if (m === 'close') {
@@ -70,7 +58,7 @@ port.on('message', (m: WorkerRequest | WarmRequest | 'close') => {
     return;
   }
   void (async () => {
-    await turn();
+    await turns.acquire();
     try {
       const feed = resolveFeed(m.feed);
       const r = await assembleChunk(feed, itemType(feed.schemaFile), m.ids, ctx);
@@ -95,7 +83,7 @@ port.on('message', (m: WorkerRequest | WarmRequest | 'close') => {
     } catch (e) {
       port.postMessage({ id: m.id, error: serialisable(e) } satisfies WorkerReply);
     } finally {
-      done();
+      turns.release();
     }
   })();
 });
