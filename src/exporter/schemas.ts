@@ -4,6 +4,7 @@
 // client would re-validate every item, which the exporter has already done.
 import { readFileSync } from 'node:fs';
 import avro from 'avsc';
+import { sizeOfVarLong, writeVarLong } from '../avro/varlong.js';
 import { compileJson, type Transcoded, type TranscodeOptions, type Transcoder } from '../avro/json.js';
 import registryPkg, { type SchemaRegistry } from '@kafkajs/confluent-schema-registry';
 import type { FeedDefinition } from '../feeds/types.js';
@@ -83,30 +84,9 @@ export class WireCodec<T = unknown> {
   }
 }
 
-/** Bytes of an Avro long (zigzag varint), as avsc writes it: exact within ±2^53. */
-function avroLongSize(n: number): number {
-  let z = n >= 0 ? n * 2 : -n * 2 - 1;
-  let size = 1;
-  while (z >= 128) {
-    z = Math.floor(z / 128);
-    size++;
-  }
-  return size;
-}
-
-function writeAvroLong(buf: Buffer, pos: number, n: number): number {
-  let z = n >= 0 ? n * 2 : -n * 2 - 1;
-  while (z >= 128) {
-    buf[pos++] = (z % 128) | 0x80;
-    z = Math.floor(z / 128);
-  }
-  buf[pos++] = z;
-  return pos;
-}
-
 /** An Avro string: its UTF-8 length as a long, then the bytes. */
 function writeAvroString(buf: Buffer, pos: number, s: string, bytes: number): number {
-  pos = writeAvroLong(buf, pos, bytes);
+  pos = writeVarLong(buf, pos, bytes);
   return pos + buf.write(s, pos, bytes, 'utf8');
 }
 
@@ -119,7 +99,7 @@ export function encodeEnvelope(codec: WireCodec<ItemEnvelope>, e: Omit<ItemEnvel
   const f = Buffer.byteLength(e.feedId);
   const s = Buffer.byteLength(e.sourceEntityId);
   const h = Buffer.byteLength(e.hash);
-  const head = avroLongSize(f) + f + avroLongSize(s) + s + avroLongSize(h) + h + 1 + avroLongSize(e.writtenAt);
+  const head = sizeOfVarLong(f) + f + sizeOfVarLong(s) + s + sizeOfVarLong(h) + h + 1 + sizeOfVarLong(e.writtenAt);
   const out = Buffer.allocUnsafe(5 + head + itemBytes.length);
   out[0] = 0;
   out.writeInt32BE(codec.id, 1);
@@ -127,7 +107,7 @@ export function encodeEnvelope(codec: WireCodec<ItemEnvelope>, e: Omit<ItemEnvel
   pos = writeAvroString(out, pos, e.sourceEntityId, s);
   pos = writeAvroString(out, pos, e.hash, h);
   out[pos++] = e.deleted ? 1 : 0;
-  pos = writeAvroLong(out, pos, e.writtenAt);
+  pos = writeVarLong(out, pos, e.writtenAt);
   itemBytes.copy(out, pos);
   return out;
 }

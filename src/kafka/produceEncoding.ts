@@ -9,6 +9,7 @@
 //     CRC-32C a byte at a time, and copied the batches again at the partition, topic and request
 //     levels. Its replacement writes exact-size records, one buffer per batch (slicing-by-8 CRC-32C)
 //     and the request in one buffer. Compressed requests go to kafkajs' own.
+import { sizeOfVarLong, writeVarLong } from '../avro/varlong.js';
 
 /** The slice of kafkajs' Encoder these modules hand back (RecordBatch and the produce request read `buf`, `buffer`, `size()`). */
 export interface EncoderLike {
@@ -101,29 +102,6 @@ function writeVarInt(buf: Buffer, at: number, v: number): number {
   while (z >= 0x80) {
     buf[at++] = (z & 0x7f) | 0x80;
     z >>>= 7;
-  }
-  buf[at++] = z;
-  return at;
-}
-
-/** zigzag of a safe integer as a non-negative number (exact up to 2^52 in magnitude). */
-const zigzag64 = (v: number): number => (v >= 0 ? v * 2 : -v * 2 - 1);
-
-function sizeOfVarLong(v: number): number {
-  let z = zigzag64(v);
-  let bytes = 1;
-  while (z >= 0x80) {
-    bytes++;
-    z = Math.floor(z / 128);
-  }
-  return bytes;
-}
-
-function writeVarLong(buf: Buffer, at: number, v: number): number {
-  let z = zigzag64(v);
-  while (z >= 0x80) {
-    buf[at++] = (z % 128) | 0x80;
-    z = Math.floor(z / 128);
   }
   buf[at++] = z;
   return at;
