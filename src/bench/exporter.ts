@@ -19,6 +19,7 @@ import { createLogger } from '../log.js';
 import { providerContext } from '../exporter/context.js';
 import { topicSpecs } from '../connector.js';
 import { startReceiver, type Receiver } from '../receiver/index.js';
+import { cpuWindow, printCpu, stackPids } from './lib-cpu.js';
 import { adminOptions, benchConfig, ensureCatalog, benchKafka, resyncThroughExporter, spawnCli, stopChild, threadCpu, waitForGroup, waitForMembers } from './lib-resync.js';
 import type { Admin, Kafka } from 'kafkajs';
 import type { Config } from '../config/schema.js';
@@ -47,6 +48,7 @@ async function resyncAndReplay(o: { config: Config; configFile: string; ctx: Pro
   console.log(`exporter: ${resync.ids} products → ${resync.items} items in ${resync.seconds.toFixed(1)} s through a running exporter`);
   console.log(`BENCH exporter.resync.items_per_s=${Math.round(resync.items / resync.seconds)}`);
   console.log(`BENCH exporter.rss_mb=${Math.round(resync.rssMb)}`);
+  printCpu('exporter.resync', resync.cpu, resync.items);
   if (!replay) return;
 
   // the whole items topic to the local receiver, timed from the publisher's group join (what arrived before
@@ -56,18 +58,18 @@ async function resyncAndReplay(o: { config: Config; configFile: string; ctx: Pro
   const groupId = `${config.prefix}.publisher.${feed.name}`;
   await waitForMembers(admin, groupId, publisher);
   const replayStart = performance.now();
-  const cpuBefore = process.cpuUsage();
+  // the receiver runs in this process
+  const endCpu = cpuWindow({ publisher: publisher.pid!, ...stackPids() }, 'receiver');
   const before = receiver.accepted();
   await waitForGroup(admin, groupId, t.items(feed.name), itemsEnd, { slack: 1, child: publisher });
   const replaySeconds = (performance.now() - replayStart) / 1000;
-  if (env.BENCH_DEBUG) {
-    const used = process.cpuUsage(cpuBefore);
-    console.log(`publisher threads (CPU s): ${threadCpu(publisher.pid!)}; receiver (this process) ${((used.user + used.system) / 1e6).toFixed(1)} s`);
-  }
+  const cpu = endCpu();
+  if (env.BENCH_DEBUG) console.log(`publisher threads (CPU s): ${threadCpu(publisher.pid!)}`);
   const items = receiver.accepted();
   if (items !== resync.items) console.log(`warning: the receiver accepted ${items} items, the items topic holds ${resync.items}`);
   console.log(`publisher: ${items} items, ${items - before} of them in ${replaySeconds.toFixed(1)} s after the group join`);
   console.log(`BENCH publisher.replay.items_per_s=${Math.round((items - before) / replaySeconds)}`);
+  printCpu('publisher.replay', cpu, items - before);
   await stopChild(publisher);
 }
 

@@ -20,6 +20,7 @@ import { createPool } from '../mysql/pool.js';
 import { providerContext } from '../exporter/context.js';
 import { topicSpecs } from '../connector.js';
 import { benchConfig, ensureCatalog, benchKafka, resyncThroughExporter } from './lib-resync.js';
+import { printCpu } from './lib-cpu.js';
 
 const env = process.env;
 const PRODUCTS = Number(env.BENCH_PRODUCTS ?? 100_000);
@@ -47,6 +48,7 @@ async function main(): Promise<void> {
       const r = await resyncThroughExporter({ config, configFile, feed, ctx, kafka, admin });
       console.log(`${feed.name}: ${r.ids} ids → ${r.items} items in ${r.seconds.toFixed(1)} s through a running exporter (peak RSS ${Math.round(r.rssMb)} MB)`);
       console.log(`BENCH exporter.resync.${feed.name}.items_per_s=${Math.round(r.items / r.seconds)}`);
+      printCpu(`exporter.resync.${feed.name}`, r.cpu, r.items);
     }
   } finally {
     await admin.disconnect();

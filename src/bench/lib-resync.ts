@@ -17,6 +17,7 @@ import type { FeedDefinition, ProviderContext } from '../feeds/types.js';
 import { partitionFor, topicNames } from '../kafka/topics.js';
 import { createRegistry } from '../connector.js';
 import { loadSchema, registerCodec, TRIGGER_RECORD, type TriggerRecord } from '../exporter/schemas.js';
+import { cpuWindow, stackPids, type CpuReport } from './lib-cpu.js';
 
 const env = process.env;
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
@@ -176,6 +177,8 @@ export interface ResyncResult {
   items: number;
   seconds: number;
   rssMb: number;
+  /** CPU of the exporter, the stack's processes and this one from the first trigger to the last commit. */
+  cpu: CpuReport;
 }
 
 /** Until the consumer group is stable with at least one member (the process has joined and got its partitions). */
@@ -210,10 +213,12 @@ export async function resyncThroughExporter(o: { config: Config; configFile: str
   const exporter = spawnCli(o.configFile, ['exporter', '--feed', feed.name]);
   let rss = 0;
   let started: number;
+  let cpu: CpuReport;
   try {
     await waitForMembers(admin, groupId, exporter);
     if (env.BENCH_DEBUG) console.log(`exporter threads at start (CPU s): ${threadCpu(exporter.pid!)}`);
     started = performance.now();
+    const endCpu = cpuWindow({ exporter: exporter.pid!, ...stackPids() });
     for (let i = 0; i < ids.length; i += 5000) {
       const messages = ids.slice(i, i + 5000).map((id) => ({
         key: id,
@@ -230,6 +235,7 @@ export async function resyncThroughExporter(o: { config: Config; configFile: str
         rss = Math.max(rss, peakRssMb(exporter.pid!));
       },
     });
+    cpu = endCpu();
     if (env.BENCH_DEBUG) console.log(`exporter threads (CPU s): ${threadCpu(exporter.pid!)}`);
   } finally {
     await producer.disconnect();
@@ -237,5 +243,5 @@ export async function resyncThroughExporter(o: { config: Config; configFile: str
   }
   const seconds = (performance.now() - started) / 1000;
   const items = await countRecords(kafka, admin, t.items(feed.name));
-  return { ids: ids.length, items, seconds, rssMb: rss };
+  return { ids: ids.length, items, seconds, rssMb: rss, cpu };
 }
