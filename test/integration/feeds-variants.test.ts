@@ -57,6 +57,20 @@ describe('variants feed', () => {
     ]);
   });
 
+  it('keeps the first of duplicate admin labels of an option, and a null label for an option without one', async () => {
+    // a second store 0 row for option 16 (value_id after the first): the first label stays
+    await admin("INSERT INTO eav_attribute_option_value (option_id, store_id, value) VALUES (16, 0, 'Second label')");
+    const [item] = await assemble(['5']);
+    expect((item!.item.optionValues as Array<{ label: string | null }>).map((o) => o.label)).toEqual(['Purple', 'Extra small']);
+    await admin('DELETE FROM eav_attribute_option_value WHERE option_id = 12 AND store_id = 0');
+    const [unlabelled] = await assemble(['5']);
+    expect(unlabelled!.item.optionValues).toEqual([
+      { attributeCode: 'color', uid: 'Y29uZmlndXJhYmxlLzk1LzEy', label: null, valueIndex: '12' },
+      { attributeCode: 'size', uid: 'Y29uZmlndXJhYmxlLzEzMy8xNg==', label: 'Extra small', valueIndex: '16' },
+    ]);
+    await admin("DELETE FROM eav_attribute_option_value WHERE option_id = 16 AND value = 'Second label'");
+  });
+
   it('follows a variant relinked to another parent', async () => {
     await admin('DELETE FROM catalog_product_super_link WHERE product_id = 7');
     // the exporter turns the vanished SKU-000004/SKU-000004-green-m item into a deleted one
