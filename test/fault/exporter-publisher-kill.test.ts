@@ -105,8 +105,14 @@ describe('exporter and publisher survive kill -9 mid-batch', () => {
     await writer;
     // the survivors finish the work
     const t = topicNames(d.config.prefix);
-    await waitForGroup(d, `${d.config.prefix}.exporter.${feed.name}`, t.changes(feed.name), 120_000);
-    await waitForGroup(d, `${d.config.prefix}.publisher.${feed.name}`, t.items(feed.name), 120_000);
+    try {
+      await waitForGroup(d, `${d.config.prefix}.exporter.${feed.name}`, t.changes(feed.name), 120_000);
+      await waitForGroup(d, `${d.config.prefix}.publisher.${feed.name}`, t.items(feed.name), 120_000);
+    } catch (e) {
+      // what the processes were doing: whether they still run, and their last log lines
+      const state = Object.entries(procs).map(([k, p]) => `${k} ${p?.exitCode === null ? 'running' : `exited ${p?.exitCode ?? '?'} ${p?.signalCode ?? ''}`}`);
+      throw new Error(`${(e as Error).message} (${state.join(', ')})\n${logs.split('\n').slice(-40).join('\n')}`);
+    }
 
     const ctx = providerContext(d.db, d.log, '');
     const type = avro.Type.forSchema(loadSchema(feed.schemaFile) as avro.Schema);
