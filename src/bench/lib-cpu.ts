@@ -9,12 +9,16 @@ import { join } from 'node:path';
 
 const TICKS_PER_S = 100; // USER_HZ on Linux
 
+/** utime + stime in seconds of a /proc/<pid>/stat or /proc/<pid>/task/<tid>/stat text. */
+export function statCpuSeconds(stat: string): number {
+  const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return (Number(f[11]) + Number(f[12])) / TICKS_PER_S;
+}
+
 /** CPU seconds of a process (user + system of every thread), undefined when it is gone. */
 function processCpu(pid: number): number | undefined {
   try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    return (Number(f[11]) + Number(f[12])) / TICKS_PER_S;
+    return statCpuSeconds(readFileSync(`/proc/${pid}/stat`, 'utf8'));
   } catch {
     return undefined;
   }

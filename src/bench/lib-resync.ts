@@ -17,7 +17,7 @@ import type { FeedDefinition, ProviderContext } from '../feeds/types.js';
 import { partitionFor, topicNames } from '../kafka/topics.js';
 import { createRegistry } from '../connector.js';
 import { loadSchema, registerCodec, TRIGGER_RECORD, type TriggerRecord } from '../exporter/schemas.js';
-import { cpuWindow, stackPids, type CpuReport } from './lib-cpu.js';
+import { cpuWindow, stackPids, statCpuSeconds, type CpuReport } from './lib-cpu.js';
 
 const env = process.env;
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
@@ -121,9 +121,8 @@ export function threadCpu(pid: number): string {
   for (const tid of readdirSync(`/proc/${pid}/task`)) {
     try {
       const stat = readFileSync(`/proc/${pid}/task/${tid}/stat`, 'utf8');
-      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
       const name = stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')'));
-      out.push([`${name}#${tid}`, (Number(fields[11]) + Number(fields[12])) / 100]);
+      out.push([`${name}#${tid}`, statCpuSeconds(stat)]);
     } catch {
       // the thread ended
     }
