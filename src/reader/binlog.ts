@@ -8,6 +8,7 @@ import type { Mapping, Route } from './mapping.js';
 import { GtidState, type BinlogPosition } from './position.js';
 import type { ByteQueue } from './queue.js';
 import type { BinlogColumn, TableEntry, TableSchemas } from './schemas.js';
+import { rowLock } from './visibility.js';
 
 // Tails the binlog with zongji and turns each binlog transaction into queue
 // items: row records as they come, then a commit marker carrying the position
@@ -60,6 +61,8 @@ export class BinlogSource {
   private txnGtid: string | undefined;
   private txnPos = 0;
   private standalone = false;
+  /** The current binlog transaction's last captured row (see visibility.ts). */
+  private lastRow: { table: string; entry: TableEntry; row: Record<string, unknown> } | undefined;
   private busy = false;
   private inbox: ZEvent[] = [];
   private readonly pauses = new Set<string>();
@@ -180,7 +183,9 @@ export class BinlogSource {
     this.standalone = false;
     const position: BinlogPosition = { file: this.file, pos: e.nextPosition, gtid: this.gtids.toString(), ts_ms: e.timestamp };
     this.seen = position;
-    this.o.queue.push({ kind: 'commit', position, bytes: 0 });
+    const last = this.lastRow;
+    this.lastRow = undefined;
+    this.o.queue.push({ kind: 'commit', position, bytes: 0, lock: last && rowLock(last.table, last.entry.columns, last.row) });
   }
 
   private handle(e: ZEvent): Promise<void> | undefined {
@@ -243,6 +248,8 @@ export class BinlogSource {
     if (name === 'writerows') for (const r of rows) rowMessages(this.o.ctx, entry, routes, 'c', null, r, source, out);
     else if (name === 'deleterows') for (const r of rows) rowMessages(this.o.ctx, entry, routes, 'd', r, null, source, out);
     else for (const r of rows as unknown as Array<{ before: Record<string, unknown>; after: Record<string, unknown> }>) rowMessages(this.o.ctx, entry, routes, 'u', r.before, r.after, source, out);
+    const last = rows.at(-1);
+    if (out.length && last) this.lastRow = { table: this.prefix + table, entry, row: name === 'updaterows' ? (last as unknown as { after: Record<string, unknown> }).after : last };
     this.push(out, rows.length);
   }
 

@@ -1,5 +1,6 @@
 import type { OutMessage } from './changes.js';
 import type { BinlogPosition } from './position.js';
+import type { RowLock } from './visibility.js';
 
 // The byte-bounded queue between the binlog stream and the Kafka writer. The
 // binlog side pauses its connection while `bytes` is above the bound; the
@@ -8,7 +9,7 @@ import type { BinlogPosition } from './position.js';
 export type QueueItem =
   | { kind: 'rows'; messages: OutMessage[]; bytes: number; events: number }
   /** End of a binlog transaction: everything before it may be committed with this position. */
-  | { kind: 'commit'; position: BinlogPosition; bytes: 0 };
+  | { kind: 'commit'; position: BinlogPosition; bytes: 0; /** The transaction's last captured row, locked until it is visible. */ lock?: RowLock | undefined };
 
 export class ByteQueue {
   private items: Array<QueueItem | undefined> = [];

@@ -20,6 +20,7 @@ import { ByteQueue } from './queue.js';
 import { TableSchemas } from './schemas.js';
 import { runSnapshot } from './snapshot.js';
 import { Writer } from './writer.js';
+import { VisibilityBarrier } from './visibility.js';
 
 // The reader part: checks the server, resolves where to start (stored position,
 // snapshot, or the current end), then streams binlog transactions into Kafka
@@ -205,6 +206,7 @@ export class Reader implements Part {
       const failed = new Promise<never>((_, rej) => (failure = rej));
       failed.catch(() => undefined);
       binlog = new BinlogSource({ config, log, mapping, schemas, queue, ctx, server: config.prefix, start, useGtid: info.mariadb && start.gtid !== null, onError: (e) => failure?.(e) });
+      const barrier = new VisibilityBarrier({ pool, database: config.mysql.database, mariadb: info.mariadb, log, metrics });
       const writer = new Writer({
         producer,
         queue,
@@ -217,6 +219,7 @@ export class Reader implements Part {
         log,
         start,
         heartbeat: (seen) => this.heartbeatPosition(pool, seen),
+        visible: (lock) => barrier.wait(lock),
         stopRequested: () => this.stopping,
       });
       const b = binlog;

@@ -4,6 +4,7 @@ import type { Metrics } from '../metrics.js';
 import type { OutMessage } from './changes.js';
 import { POSITION_KEY, positionRecord, type BinlogPosition, type SnapshotProgress } from './position.js';
 import type { ByteQueue } from './queue.js';
+import type { RowLock } from './visibility.js';
 
 // Takes binlog transactions from the queue and writes them with their position
 // in Kafka transactions: a read_committed consumer sees a binlog transaction's
@@ -31,6 +32,8 @@ export interface WriterOptions {
   stopRequested: () => boolean;
   /** Where the stream starts (the stored position). */
   start: BinlogPosition;
+  /** Waits until the binlog transaction that changed the row is visible to other sessions (visibility.ts). */
+  visible?: (lock: RowLock) => Promise<unknown>;
 }
 
 function groupByTopic(ms: OutMessage[]): Array<{ topic: string; messages: Message[] }> {
@@ -63,6 +66,8 @@ export class Writer {
   private txnEvents = 0;
   private txnMessages = 0;
   private txnPos: BinlogPosition | undefined;
+  /** A row of the last binlog transaction with captured rows in the open Kafka transaction. */
+  private txnLock: RowLock | undefined;
   private inBinlogTxn = false;
   private partialSent = false;
   private readonly counts = new Map<string, number>();
@@ -100,6 +105,7 @@ export class Writer {
             this.inBinlogTxn = false;
             this.partialSent = false;
             this.txnPos = item.position;
+            if (item.lock) this.txnLock = item.lock;
             if (this.txnEvents >= this.o.maxTransactionEvents) await this.commit();
           }
           continue;
@@ -155,6 +161,10 @@ export class Writer {
     await this.flush();
     const txn = this.txn!;
     await txn.send({ topic: this.o.offsetsTopic, acks: -1, messages: [{ key: POSITION_KEY, partition: 0, value: JSON.stringify(positionRecord(this.o.serverId, pos, null)) }] });
+    // the exporters read the Commerce tables back: what they read must already show these changes
+    const lock = this.txnLock;
+    this.txnLock = undefined;
+    if (lock) await this.o.visible?.(lock);
     await txn.commit();
     this.txn = undefined;
     this.committed = pos;
@@ -186,6 +196,7 @@ export class Writer {
   private async abort(): Promise<void> {
     const t = this.txn;
     this.txn = undefined;
+    this.txnLock = undefined;
     this.pending = [];
     if (t) await t.abort().catch(() => undefined);
   }

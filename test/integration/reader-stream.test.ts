@@ -76,6 +76,10 @@ describe('reader: snapshot, stream, resume', () => {
     expect(decimalFromBytes(ins.value.after!.value as Buffer, 4)).toBe('-12345678.1234');
     expect(got.filter((r) => r.value.op === 'r').every((r) => r.value.source.snapshot && r.value.before === null)).toBe(true);
     expect((await first.metrics.readerTransactions.get()).values[0]?.value).toBeGreaterThan(0);
+    // each streamed Kafka commit first checked that its binlog transactions were visible (visibility.ts); none could not be checked
+    const checks = Object.fromEntries((await first.metrics.readerVisibilityChecks.get()).values.map((v) => [v.labels.result, v.value]));
+    expect((checks.visible ?? 0) + (checks.waited ?? 0), JSON.stringify(checks)).toBeGreaterThan(0);
+    expect(checks.unchecked ?? 0).toBe(0);
 
     await first.reader.stop();
     expect(first.reader.state).toBe('stopped');
