@@ -4,7 +4,7 @@
 // binlog connection is killed once. Afterwards every committed change must be in
 // the topic exactly once for a read_committed consumer.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { appendFileSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
 import mysql from 'mysql2/promise';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -24,6 +24,7 @@ describe('reader exactly-once under faults', () => {
   let admin: mysql.Connection;
   let reader: ChildProcess | undefined;
   let readerLog = '';
+  let passed = false;
   const connector = mappingDir({ products: { root: ['seqtab', 'id'], tables: [['seqtab', 'product', 'id']] } });
 
   beforeAll(async () => {
@@ -36,13 +37,15 @@ describe('reader exactly-once under faults', () => {
   afterAll(async () => {
     reader?.kill('SIGKILL');
     await admin?.end().catch(() => undefined);
-    stack?.destroy();
+    // a failure keeps the private stack's dir: the broker's and MariaDB's logs and every reader's full log (reader.log)
+    const kept = stack?.destroy(!passed);
+    if (kept) console.log(`reader fault test failed: logs kept in ${kept}`);
   });
 
   const env = (): NodeJS.ProcessEnv => ({
     ...process.env,
     CDC_PREFIX: PREFIX,
-    CDC_LOG_LEVEL: 'warn',
+    CDC_LOG_LEVEL: 'info',
     CDC_MYSQL_HOST: '127.0.0.1',
     CDC_MYSQL_PORT: String(stack.mysqlPort),
     CDC_MYSQL_USER: stackEnv.cdcUser,
@@ -58,10 +61,15 @@ describe('reader exactly-once under faults', () => {
     CDC_RETRY_SCALE: '0.3',
   });
 
+  /** A line in reader.log, so the kept log shows what the test did when. */
+  const mark = (what: string) => appendFileSync(join(stack.dir, 'reader.log'), `--- ${new Date().toISOString()} ${what}\n`);
+
   function startReaderProcess(): ChildProcess {
     const p = spawn(process.execPath, [join(ROOT, 'dist/cli/index.js'), 'reader'], { env: env(), stdio: ['ignore', 'ignore', 'pipe'] });
+    mark(`reader started (pid ${p.pid})`);
     p.stderr!.on('data', (d: Buffer) => {
       readerLog = (readerLog + d.toString()).slice(-20_000);
+      appendFileSync(join(stack.dir, 'reader.log'), d);
     });
     return p;
   }
@@ -102,7 +110,9 @@ describe('reader exactly-once under faults', () => {
     for (let round = 0; round < 12; round++) {
       await sleep(1500 + Math.random() * 3500);
       if (round === 5) {
+        mark('kafka restarting');
         stack.run('restart', 'kafka');
+        mark('kafka restarted');
         continue;
       }
       if (round === 8) {
@@ -113,15 +123,18 @@ describe('reader exactly-once under faults', () => {
           if (!rows.length) await sleep(250);
         }
         for (const r of rows) await admin.query(`KILL ${r.ID}`);
+        mark(`binlog dump thread(s) ${rows.map((r) => r.ID).join(',')} killed`);
         expect(rows.length).toBeGreaterThan(0);
         continue;
       }
       reader!.kill('SIGKILL');
+      mark('reader SIGKILLed');
       kills++;
       await restart();
     }
     writing = false;
     await writerDone;
+    mark(`writer stopped after ${committed.length} committed changes`);
     await writer.end();
     expect(kills).toBeGreaterThanOrEqual(10);
 
@@ -144,5 +157,6 @@ describe('reader exactly-once under faults', () => {
     console.log(`reader fault test: ${committed.length} committed changes, ${got.length} records, ${kills} SIGKILLs, lost ${lost.length}, doubled ${doubled.length}`);
     expect({ changes: committed.length, lost, doubled, unknown }).toEqual({ changes: committed.length, lost: [], doubled: [], unknown: [] });
     expect(committed.length).toBeGreaterThan(1000);
+    passed = true;
   });
 });

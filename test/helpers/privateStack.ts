@@ -2,7 +2,7 @@
 // state dir) for fault tests that stop the broker or restart the database without
 // disturbing the shared stack other tests use.
 import { execFileSync } from 'node:child_process';
-import { rmSync } from 'node:fs';
+import { renameSync, rmSync } from 'node:fs';
 import { ROOT } from './stack.js';
 
 export interface PrivateStack {
@@ -13,8 +13,11 @@ export interface PrivateStack {
   registryUrl: string;
   /** scripts/stack.sh with this instance's env: ('stop', 'kafka'), ('start', 'mariadb'), ... */
   run(...args: string[]): string;
-  /** Stops every part and removes the state dir. */
-  destroy(): void;
+  /**
+   * Stops every part and removes the state dir; with keep, moves the dir (logs, data) to
+   * `.stack/failed-<label>-<time>` instead and returns that path, for a failed test to name.
+   */
+  destroy(keep?: boolean): string | undefined;
 }
 
 export function startPrivateStack(label: string, base = 20000 + Math.floor(Math.random() * 200) * 10): PrivateStack {
@@ -41,12 +44,16 @@ export function startPrivateStack(label: string, base = 20000 + Math.floor(Math.
     brokers: [`127.0.0.1:${base + 2}`],
     registryUrl: `http://127.0.0.1:${base + 4}/apis/ccompat/v7`,
     run,
-    destroy() {
+    destroy(keep = false) {
       try {
         run('down');
       } finally {
-        rmSync(dir, { recursive: true, force: true });
+        if (!keep) rmSync(dir, { recursive: true, force: true });
       }
+      if (!keep) return undefined;
+      const kept = `${ROOT}.stack/failed-${label}-${new Date().toISOString().replace(/[:.]/g, '-')}`;
+      renameSync(dir, kept);
+      return kept;
     },
   };
 }
