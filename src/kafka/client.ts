@@ -47,8 +47,10 @@ export function createKafka(config: Config, log: Logger): Kafka {
       ({ level, log: entry }) => {
         const { message, ...rest } = entry;
         const lvl = toPino(level);
-        // the broker still writing the previous transaction's markers: retried at once, not worth a warning
-        const routine = typeof rest.error === 'string' && rest.error.includes('concurrent operation on the same transaction');
+        // the broker still writing the previous transaction's markers: retried at once, not worth a
+        // warning (kafkajs puts the reason in `error` or in the message itself) unless it goes on
+        const concurrent = `${typeof rest.error === 'string' ? rest.error : ''} ${message}`.includes('concurrent operation on the same transaction');
+        const routine = concurrent && Number(rest.retryCount ?? 0) < 5;
         klog[routine ? 'debug' : lvl === 'error' ? 'warn' : lvl]({ kafkajs: rest }, message);
       },
   });
@@ -69,8 +71,9 @@ export function idempotentProducer(kafka: Kafka): Producer {
  * A transactional, idempotent producer. A transaction begun right after the previous commit gets
  * CONCURRENT_TRANSACTIONS from the broker until its markers are written (a few ms); kafkajs retries it
  * with the producer's backoff, so that starts at 10 ms instead of the client's 200 ms.
+ * `retries` bounds how often one send or commit is retried (default: without end).
  */
-export function transactionalProducer(kafka: Kafka, transactionalId: string): Producer {
+export function transactionalProducer(kafka: Kafka, transactionalId: string, o: { retries?: number; maxRetryTime?: number } = {}): Producer {
   return kafka.producer({
     ...EXPLICIT_PARTITIONS,
     transactionalId,
@@ -78,6 +81,6 @@ export function transactionalProducer(kafka: Kafka, transactionalId: string): Pr
     maxInFlightRequests: 1,
     transactionTimeout: 60_000,
     allowAutoTopicCreation: false,
-    retry: { retries: Number.MAX_SAFE_INTEGER, initialRetryTime: 10, maxRetryTime: 10_000 },
+    retry: { retries: o.retries ?? Number.MAX_SAFE_INTEGER, initialRetryTime: 10, maxRetryTime: o.maxRetryTime ?? 10_000 },
   });
 }

@@ -191,7 +191,10 @@ export class Reader implements Part {
       } finally {
         await admin.disconnect();
       }
-      producer = transactionalProducer(kafka, `${config.prefix}.reader`);
+      // a send or commit the broker keeps refusing for about a minute ends the session instead of
+      // hanging in it: the next session starts with a new producer, whose initialisation bumps the
+      // epoch and completes or aborts whatever the broker still holds for the transactional id
+      producer = transactionalProducer(kafka, `${config.prefix}.reader`, { retries: 20, maxRetryTime: 5_000 });
       // connecting initialises the transactional id: fences an older reader and aborts its open transaction
       await producer.connect();
       const stored = await readStoredPosition(kafka, this.topics.readerOffsets, log);
