@@ -67,12 +67,16 @@ export interface BatchRetryOptions {
  * the part's failure for a fatal error, else the producer is dropped and, after a backoff, the batch
  * is tried again with a freshly acquired one.
  */
-export async function withBatchRetries(o: BatchRetryOptions, payload: Pick<EachBatchPayload, 'batch' | 'isRunning' | 'isStale'>, body: (owned: Owned) => Promise<void>): Promise<void> {
+export async function withBatchRetries(
+  o: BatchRetryOptions,
+  payload: Pick<EachBatchPayload, 'batch' | 'isRunning' | 'isStale'> & { /** Keeps the group session alive while the partition is acquired. */ heartbeat?: () => Promise<void> },
+  body: (owned: Owned) => Promise<void>,
+): Promise<void> {
   const p = payload.batch.partition;
   for (let attempt = 1; payload.isRunning() && !payload.isStale(); attempt++) {
     let owned: Owned | undefined;
     try {
-      owned = await o.owners.get(p);
+      owned = await o.owners.get(p, payload.heartbeat);
       await body(owned);
       return;
     } catch (e) {

@@ -104,7 +104,7 @@ export class Exporter extends BasePart {
       groupId: this.groupId,
       topic: this.topics.changes,
       log: this.log,
-      onAcquire: (p) => this.restore(p),
+      onAcquire: (p, heartbeat) => this.restore(p, heartbeat),
       onRelease: (p) => this.tailer?.disown(p),
     });
     this.consumer = await startGroupConsumer({
@@ -122,7 +122,7 @@ export class Exporter extends BasePart {
   }
 
   /** After fencing: read the items and status of the partition up to their last stable offsets. */
-  private async restore(partition: number): Promise<void> {
+  private async restore(partition: number, heartbeat?: () => Promise<void>): Promise<void> {
     const started = Date.now();
     const [items, status] = await Promise.all([this.admin!.fetchTopicOffsets(this.topics.items), this.admin!.fetchTopicOffsets(this.topics.status)]);
     const target = {
@@ -130,7 +130,7 @@ export class Exporter extends BasePart {
       status: Number(status.find((x) => x.partition === partition)?.offset ?? 0),
     };
     this.tailer!.own(partition, target.items);
-    await this.tailer!.caughtUp(partition, target, this.abort.signal);
+    await this.tailer!.caughtUp(partition, target, this.abort.signal, heartbeat);
     this.log.info({ operation: 'restore', partition, ...target, items: this.feedState.size, elapsed: Date.now() - started }, 'partition state restored');
   }
 
@@ -139,7 +139,7 @@ export class Exporter extends BasePart {
     // a missed heartbeat only means a rebalance may move the partition; the fencing makes finishing the slice safe
     const beat = () => heartbeat().catch((e: unknown) => this.log.debug({ partition: p, err: e }, 'heartbeat failed'));
     const size = this.sliceSize();
-    await withBatchRetries(this.retryOptions(), { batch, isRunning, isStale }, async (owned) => {
+    await withBatchRetries(this.retryOptions(), { batch, isRunning, isStale, heartbeat: beat }, async (owned) => {
       const messages = batch.messages.filter((m) => Number(m.offset) >= owned.committed);
       // bounded work per transaction: a resync's batch of thousands of triggers is committed in slices
       const slices: Array<{ messages: typeof messages; end: number }> = [];

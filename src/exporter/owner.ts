@@ -27,7 +27,7 @@ export interface OwnerOptions {
   topic: string;
   log: Logger;
   /** Runs after fencing, before the partition is handed out (the exporter restores its state here). */
-  onAcquire?: (partition: number) => Promise<void>;
+  onAcquire?: (partition: number, heartbeat?: () => Promise<void>) => Promise<void>;
   onRelease?: (partition: number) => void;
 }
 
@@ -39,17 +39,18 @@ export class PartitionOwners {
     this.o = o;
   }
 
-  get(partition: number): Promise<Owned> {
+  /** The partition's producer, acquired on first use; `heartbeat` keeps the group session alive meanwhile. */
+  get(partition: number, heartbeat?: () => Promise<void>): Promise<Owned> {
     let p = this.owned.get(partition);
     if (!p) {
-      p = this.acquire(partition);
+      p = this.acquire(partition, heartbeat);
       this.owned.set(partition, p);
       p.catch(() => this.owned.delete(partition));
     }
     return p;
   }
 
-  private async acquire(partition: number): Promise<Owned> {
+  private async acquire(partition: number, heartbeat?: () => Promise<void>): Promise<Owned> {
     const producer = transactionalProducer(this.o.kafka, `${this.o.transactionalIdPrefix}.${partition}`);
     await producer.connect();
     // initProducerId happens on the first transaction: this is the fencing step
@@ -58,7 +59,7 @@ export class PartitionOwners {
     const offsets = await this.o.admin.fetchOffsets({ groupId: this.o.groupId, topics: [this.o.topic] });
     const entry = offsets[0]?.partitions.find((x) => x.partition === partition);
     const committed = entry && Number(entry.offset) >= 0 ? Number(entry.offset) : 0;
-    await this.o.onAcquire?.(partition);
+    await this.o.onAcquire?.(partition, heartbeat);
     this.o.log.info({ partition, committed }, 'partition acquired');
     return { partition, producer, committed, lost: false };
   }

@@ -87,9 +87,13 @@ export class StateTailer {
     this.ownedFrom.delete(partition);
   }
 
-  /** Resolves once both topics of the partition were read up to the given offsets. */
-  async caughtUp(partition: number, targets: { items: number; status: number }, signal?: AbortSignal): Promise<void> {
+  /**
+   * Resolves once both topics of the partition were read up to the given offsets. Reading a large
+   * feed from the beginning can outlast the group session: `heartbeat` is called every second.
+   */
+  async caughtUp(partition: number, targets: { items: number; status: number }, signal?: AbortSignal, heartbeat?: () => Promise<void>): Promise<void> {
     const started = Date.now();
+    let beat = started;
     for (;;) {
       if (this.failure) throw this.failure;
       const items = this.position.get(`${this.o.itemsTopic}:${partition}`) ?? 0;
@@ -97,6 +101,10 @@ export class StateTailer {
       if (items >= targets.items && status >= targets.status) return;
       if (Date.now() - started > 30_000 && (Date.now() - started) % 10_000 < 60) {
         this.o.log.warn({ partition, items, status, targets }, 'state restore is slow: still reading the items and status topics');
+      }
+      if (heartbeat && Date.now() - beat >= 1000) {
+        beat = Date.now();
+        await heartbeat().catch(() => undefined);
       }
       await sleep(50, signal);
     }
