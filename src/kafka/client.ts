@@ -50,7 +50,11 @@ export function createKafka(config: Config, log: Logger): Kafka {
         // the broker still writing the previous transaction's markers: retried at once, not worth a
         // warning (kafkajs puts the reason in `error` or in the message itself) unless it goes on
         const concurrent = `${typeof rest.error === 'string' ? rest.error : ''} ${message}`.includes('concurrent operation on the same transaction');
-        const routine = concurrent && Number(rest.retryCount ?? 0) < 5;
+        // kafkajs warns whenever an idempotent producer's retries are bounded; the reader bounds its
+        // transactional producer's and, after a failed send, aborts and replaces it (a new epoch), so
+        // nothing it sent twice can become visible
+        const bounded = message.startsWith('Limiting retries for the idempotent producer');
+        const routine = (concurrent && Number(rest.retryCount ?? 0) < 5) || bounded;
         klog[routine ? 'debug' : lvl === 'error' ? 'warn' : lvl]({ kafkajs: rest }, message);
       },
   });

@@ -89,6 +89,9 @@ export async function readStoredPosition(kafka: Kafka, topic: string, log: Logge
           if (idle) clearTimeout(idle);
           idle = setTimeout(finish, 3000);
         };
+        consumer.on(consumer.events.CRASH, ({ payload }) => {
+          if (!payload.restart) reject(payload.error);
+        });
         consumer
           .run({
             autoCommit: false,
@@ -106,7 +109,14 @@ export async function readStoredPosition(kafka: Kafka, topic: string, log: Logge
             },
           })
           .then(() => {
-            consumer.seek({ topic, partition: 0, offset: start.toString() });
+            try {
+              consumer.seek({ topic, partition: 0, offset: start.toString() });
+            } catch (e) {
+              // kafkajs is restarting the consumer (a coordinator still loading after a broker
+              // restart): without the seek it reads from the beginning, which finds the same record.
+              // Thrown here it would end the process as an unhandled rejection.
+              log.debug({ err: e }, 'position read: seek refused while the consumer restarts; reading from the beginning');
+            }
             arm();
           }, reject);
       });

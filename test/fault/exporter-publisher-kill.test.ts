@@ -28,6 +28,9 @@ describe('exporter and publisher survive kill -9 mid-batch', () => {
   let configFile: string;
   const procs: Record<'exporter' | 'publisher', ChildProcess | undefined> = { exporter: undefined, publisher: undefined };
   let logs = '';
+  /** Processes that ended without being killed: an exporter or publisher must never die on its own. */
+  const selfExits: string[] = [];
+  let stopping = false;
 
   const startProc = (kind: 'exporter' | 'publisher') => {
     const p = spawn(process.execPath, [`${ROOT}dist/cli/index.js`, '-c', configFile, kind, '--feed', feed.name], {
@@ -35,7 +38,14 @@ describe('exporter and publisher survive kill -9 mid-batch', () => {
       env: { ...process.env, CDC_RETRY_SCALE: '0.2' },
       stdio: ['ignore', 'ignore', 'pipe'],
     });
-    p.stderr!.on('data', (b: Buffer) => (logs = (logs + b.toString()).slice(-20_000)));
+    let tail = '';
+    p.stderr!.on('data', (b: Buffer) => {
+      logs = (logs + b.toString()).slice(-20_000);
+      tail = (tail + b.toString()).slice(-1500);
+    });
+    p.once('exit', (code, signal) => {
+      if (signal !== 'SIGKILL' && !stopping) selfExits.push(`${kind} pid ${p.pid} exited with code ${code} signal ${signal}; its last output:\n${tail}`);
+    });
     procs[kind] = p;
   };
   const kill9 = async (kind: 'exporter' | 'publisher') => {
@@ -61,6 +71,7 @@ describe('exporter and publisher survive kill -9 mid-batch', () => {
     writeFileSync(configFile, JSON.stringify(config));
   });
   afterAll(async () => {
+    stopping = true;
     await kill9('exporter');
     await kill9('publisher');
     await receiver?.close();
@@ -111,9 +122,10 @@ describe('exporter and publisher survive kill -9 mid-batch', () => {
     } catch (e) {
       // what the processes were doing: whether they still run, and their last log lines
       const state = Object.entries(procs).map(([k, p]) => `${k} ${p?.exitCode === null ? 'running' : `exited ${p?.exitCode ?? '?'} ${p?.signalCode ?? ''}`}`);
-      throw new Error(`${(e as Error).message} (${state.join(', ')})\n${logs.split('\n').slice(-40).join('\n')}`);
+      throw new Error(`${(e as Error).message} (${state.join(', ')}; died on their own: ${selfExits.length ? selfExits.join('\n') : 'none'})\n${logs.split('\n').slice(-40).join('\n')}`);
     }
 
+    expect(selfExits, 'processes that died on their own').toEqual([]);
     const ctx = providerContext(d.db, d.log, '');
     const type = avro.Type.forSchema(loadSchema(feed.schemaFile) as avro.Schema);
     const fresh = new Map((await feed.provider.assemble(ids, ctx)).map((a) => {

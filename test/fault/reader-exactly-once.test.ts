@@ -25,6 +25,9 @@ describe('reader exactly-once under faults', () => {
   let reader: ChildProcess | undefined;
   let readerLog = '';
   let passed = false;
+  /** Reader processes that ended without being killed or asked to stop: a reader must never die on its own. */
+  const selfExits: string[] = [];
+  let stopping = false;
   const connector = mappingDir({ products: { root: ['seqtab', 'id'], tables: [['seqtab', 'product', 'id']] } });
 
   beforeAll(async () => {
@@ -67,9 +70,16 @@ describe('reader exactly-once under faults', () => {
   function startReaderProcess(): ChildProcess {
     const p = spawn(process.execPath, [join(ROOT, 'dist/cli/index.js'), 'reader'], { env: env(), stdio: ['ignore', 'ignore', 'pipe'] });
     mark(`reader started (pid ${p.pid})`);
+    let tail = '';
     p.stderr!.on('data', (d: Buffer) => {
       readerLog = (readerLog + d.toString()).slice(-20_000);
+      tail = (tail + d.toString()).slice(-1500);
       appendFileSync(join(stack.dir, 'reader.log'), d);
+    });
+    p.once('exit', (code, signal) => {
+      if (signal === 'SIGKILL' || stopping) return;
+      mark(`reader (pid ${p.pid}) exited by itself: code ${code} signal ${signal}`);
+      selfExits.push(`pid ${p.pid} exited with code ${code} signal ${signal}; its last output:\n${tail}`);
     });
     return p;
   }
@@ -138,11 +148,13 @@ describe('reader exactly-once under faults', () => {
     await writer.end();
     expect(kills).toBeGreaterThanOrEqual(10);
 
+    expect(selfExits, 'reader processes that died on their own').toEqual([]);
     const got = await readChanges(kafka, stack.registryUrl, [`${PREFIX}.products.changes`], { count: committed.length, extraMs: 5000, timeoutMs: 120_000 }).catch((e: unknown) => {
       throw new Error(`${String(e)}\nreader log tail:\n${readerLog.slice(-3000)}`);
     });
     // a clean stop after all that: SIGTERM, exit code 0
     const exited = new Promise<number | null>((res) => reader!.once('exit', (code) => res(code)));
+    stopping = true;
     reader!.kill('SIGTERM');
     expect(await exited).toBe(0);
 
