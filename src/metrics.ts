@@ -8,7 +8,7 @@ export class Metrics {
   readonly readerEvents = new Counter({ name: 'cdc_reader_events_total', help: 'Change events produced', labelNames: ['feed', 'op'] as const, registers: [this.registry] });
   readonly readerQueueBytes = new Gauge({ name: 'cdc_reader_queue_bytes', help: 'Bytes waiting to be produced', registers: [this.registry] });
   readonly readerTransactions = new Counter({ name: 'cdc_reader_transactions_total', help: 'Kafka transactions committed by the reader', registers: [this.registry] });
-  readonly readerVisibilityChecks = new Counter({ name: 'cdc_reader_visibility_checks_total', help: 'Checks, before a Kafka commit, that the last binlog transaction in it is visible to other sessions: visible, waited, timeout or unchecked', labelNames: ['result'] as const, registers: [this.registry] });
+  readonly readerVisibilityChecks = new Counter({ name: 'cdc_reader_visibility_checks_total', help: 'Checks, before a Kafka commit, that the last binlog transaction in it is visible to other sessions: visible, committed (locked by a later transaction, the change already visible), waited, timeout or unchecked', labelNames: ['result'] as const, registers: [this.registry] });
   readonly readerVisibilityWaitMs = new Counter({ name: 'cdc_reader_visibility_wait_ms_total', help: 'Time spent waiting for binlog transactions to become visible before committing them to Kafka, ms', registers: [this.registry] });
   readonly readerPositionTs = new Gauge({ name: 'cdc_reader_position_timestamp_ms', help: 'Binlog timestamp of the last committed position', registers: [this.registry] });
 

@@ -62,7 +62,7 @@ export class BinlogSource {
   private txnPos = 0;
   private standalone = false;
   /** The current binlog transaction's last captured row (see visibility.ts). */
-  private lastRow: { table: string; entry: TableEntry; row: Record<string, unknown> } | undefined;
+  private lastRow: { table: string; entry: TableEntry; row: Record<string, unknown>; deleted: boolean } | undefined;
   private busy = false;
   private inbox: ZEvent[] = [];
   private readonly pauses = new Set<string>();
@@ -185,7 +185,7 @@ export class BinlogSource {
     this.seen = position;
     const last = this.lastRow;
     this.lastRow = undefined;
-    this.o.queue.push({ kind: 'commit', position, bytes: 0, lock: last && rowLock(last.table, last.entry.columns, last.row) });
+    this.o.queue.push({ kind: 'commit', position, bytes: 0, lock: last && rowLock(last.table, last.entry.columns, last.row, last.deleted ? null : last.row) });
   }
 
   private handle(e: ZEvent): Promise<void> | undefined {
@@ -249,7 +249,10 @@ export class BinlogSource {
     else if (name === 'deleterows') for (const r of rows) rowMessages(this.o.ctx, entry, routes, 'd', r, null, source, out);
     else for (const r of rows as unknown as Array<{ before: Record<string, unknown>; after: Record<string, unknown> }>) rowMessages(this.o.ctx, entry, routes, 'u', r.before, r.after, source, out);
     const last = rows.at(-1);
-    if (out.length && last) this.lastRow = { table: this.prefix + table, entry, row: name === 'updaterows' ? (last as unknown as { after: Record<string, unknown> }).after : last };
+    if (out.length && last) {
+      const row = name === 'updaterows' ? (last as unknown as { after: Record<string, unknown> }).after : last;
+      this.lastRow = { table: this.prefix + table, entry, row, deleted: name === 'deleterows' };
+    }
     this.push(out, rows.length);
   }
 

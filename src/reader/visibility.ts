@@ -16,23 +16,52 @@ import type { ColumnInfo } from '../avro/columns.js';
 // commits a Kafka transaction it takes a shared lock, without waiting, on one
 // row the last binlog transaction in it changed: once that succeeds, that binlog
 // transaction and, as engines commit in binlog order, every earlier one are
-// visible. A lock held by a later transaction on the same row only delays it.
+// visible. While the row is locked, a plain read of it is compared with the
+// transaction's row image: when the committed row already equals it (or is gone,
+// for a delete), a reader of the table sees the change, and the lock belongs to a
+// later transaction (a long import holding the row, say), so there is no need to
+// wait for that one.
 
 /** One row a binlog transaction changed, by its primary key. */
 export interface RowLock {
   /** The table's name in the database (table prefix included). */
   table: string;
   key: Array<[column: string, value: unknown]>;
+  /** The row as the transaction left it (its after image), or null when it deleted the row. */
+  image: Record<string, unknown> | null;
 }
 
-/** The lock to take for a changed row; undefined when the table has no primary key. */
-export function rowLock(table: string, columns: ColumnInfo[], row: Record<string, unknown>): RowLock | undefined {
+/** The lock to take for a changed row (`image` null for a delete); undefined when the table has no primary key. */
+export function rowLock(table: string, columns: ColumnInfo[], row: Record<string, unknown>, image: Record<string, unknown> | null = row): RowLock | undefined {
   const pk = columns.filter((c) => c.pkPosition > 0).sort((a, b) => a.pkPosition - b.pkPosition);
   if (!pk.length) return undefined;
-  return { table, key: pk.map((c) => [c.name, row[c.name]]) };
+  return { table, key: pk.map((c) => [c.name, row[c.name]]), image };
 }
 
-export type VisibilityResult = 'visible' | 'waited' | 'timeout' | 'unchecked';
+/**
+ * Whether a row read with the reader's pool settings equals a binlog row image. Values whose
+ * types differ between the two (a JSON column, a float's digits) count as different: the
+ * caller then waits for the lock instead, which is only slower.
+ */
+export function sameRow(read: Record<string, unknown>, image: Record<string, unknown>): boolean {
+  for (const [k, v] of Object.entries(image)) {
+    const r = read[k];
+    if (v === null || v === undefined || r === null || r === undefined) {
+      if ((v ?? null) !== (r ?? null)) return false;
+    } else if (Buffer.isBuffer(v) || Buffer.isBuffer(r)) {
+      if (!Buffer.isBuffer(v) || !Buffer.isBuffer(r) || !v.equals(r)) return false;
+    } else if (typeof v === 'object' || typeof r === 'object' || String(v) !== String(r)) {
+      return false;
+    }
+  }
+  return true;
+}
+
+/**
+ * visible: the row was not locked; committed: it was locked (by a later transaction) but the
+ * committed row already shows the change; waited: the lock was released within the timeout.
+ */
+export type VisibilityResult = 'visible' | 'committed' | 'waited' | 'timeout' | 'unchecked';
 
 export interface VisibilityOptions {
   pool: Pool;
@@ -59,7 +88,8 @@ export class VisibilityBarrier {
   /** Resolves once the transaction that changed the row is visible to other sessions (or after the timeout). */
   async wait(lock: RowLock): Promise<VisibilityResult> {
     const { pool, database, mariadb, log } = this.o;
-    const sql = `SELECT 1 FROM ${quote(database)}.${quote(lock.table)} WHERE ${lock.key.map(([c]) => `${quote(c)} = ?`).join(' AND ')} ${mariadb ? 'LOCK IN SHARE MODE' : 'FOR SHARE'} NOWAIT`;
+    const from = `FROM ${quote(database)}.${quote(lock.table)} WHERE ${lock.key.map(([c]) => `${quote(c)} = ?`).join(' AND ')}`;
+    const sql = `SELECT 1 ${from} ${mariadb ? 'LOCK IN SHARE MODE' : 'FOR SHARE'} NOWAIT`;
     const values = lock.key.map(([, v]) => v);
     const started = Date.now();
     const deadline = started + (this.o.timeoutMs ?? 10_000);
@@ -82,6 +112,12 @@ export class VisibilityBarrier {
         if (Date.now() >= deadline) {
           log.warn({ table: lock.table, waitedMs: Date.now() - started }, 'a changed row stayed locked: committing to Kafka without knowing the binlog transaction is visible');
           result = 'timeout';
+          break;
+        }
+        // locked: by this transaction, not yet visible, or by a later one, after this one is visible
+        const [rows] = (await pool.query(`SELECT * ${from}`, values)) as unknown as [Array<Record<string, unknown>>];
+        if (lock.image === null ? rows.length === 0 : rows.length === 1 && sameRow(rows[0]!, lock.image)) {
+          result = 'committed';
           break;
         }
         result = 'waited';

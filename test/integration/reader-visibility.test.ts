@@ -1,8 +1,10 @@
 // The reader's visibility barrier (src/reader/visibility.ts) against the real
 // MariaDB: a row changed by a transaction that has not committed yet keeps the
 // barrier waiting until the commit, and then the change is visible to a plain
-// read on another connection; a row nobody holds passes at once; a lock held past
-// the timeout and a table that is gone let the commit go on, counted as such.
+// read on another connection; a row nobody holds passes at once; a row a later
+// transaction holds passes once the committed row equals the change's image; a
+// lock held past the timeout and a table that is gone let the commit go on,
+// counted as such.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { adminConnection, createDatabase, dropDatabase, testConfig } from '../helpers/stack.js';
 import { createPool, type Pool } from '../../src/mysql/pool.js';
@@ -39,19 +41,22 @@ describe('reader visibility barrier', () => {
   });
 
   it('takes the primary key in key order from the row', () => {
-    expect(rowLock('m2_pte', COLUMNS, { value_id: 7, attribute_id: 93, store_id: 1, entity_id: 10, value: 3 })).toEqual({
+    const row = { value_id: 7, attribute_id: 93, store_id: 1, entity_id: 10, value: 3 };
+    expect(rowLock('m2_pte', COLUMNS, row)).toEqual({
       table: 'm2_pte',
       key: [
         ['attribute_id', 93],
         ['store_id', 1],
         ['entity_id', 10],
       ],
+      image: row,
     });
+    expect(rowLock('m2_pte', COLUMNS, row, null)?.image).toBeNull();
     expect(rowLock('t', [column('a', 0), column('b', 0)], { a: 1, b: 2 })).toBeUndefined();
   });
 
   it('waits while the transaction that changed the row is open, and the change is visible once it returns', async () => {
-    const lock = rowLock('pte', COLUMNS, { attribute_id: 93, store_id: 0, entity_id: 10 })!;
+    const lock = rowLock('pte', COLUMNS, { value_id: 1, attribute_id: 93, store_id: 0, entity_id: 10, value: 50 })!;
     expect(await barrier().wait(lock)).toBe('visible');
 
     await writer.query('BEGIN');
@@ -61,7 +66,7 @@ describe('reader visibility barrier', () => {
     await new Promise((r) => setTimeout(r, 700));
     expect(result, 'the barrier returned while the transaction was still open').toBeUndefined();
     // the other row of the same table is not held
-    expect(await barrier().wait(rowLock('pte', COLUMNS, { attribute_id: 93, store_id: 1, entity_id: 10 })!)).toBe('visible');
+    expect(await barrier().wait(rowLock('pte', COLUMNS, { value_id: 2, attribute_id: 93, store_id: 1, entity_id: 10, value: 6 })!)).toBe('visible');
     await writer.query('COMMIT');
     expect(await waiting).toBe('waited');
     const [[row]] = (await pool.query('SELECT value FROM pte WHERE attribute_id = 93 AND store_id = 0 AND entity_id = 10')) as unknown as [[{ value: number }]];
@@ -70,7 +75,7 @@ describe('reader visibility barrier', () => {
     // an inserted row is held by its transaction too
     await writer.query('BEGIN');
     await writer.query('INSERT INTO pte VALUES (3, 93, 2, 10, 7)');
-    const inserted = rowLock('pte', COLUMNS, { attribute_id: 93, store_id: 2, entity_id: 10 })!;
+    const inserted = rowLock('pte', COLUMNS, { value_id: 3, attribute_id: 93, store_id: 2, entity_id: 10, value: 7 })!;
     result = undefined;
     const waitingInsert = barrier().wait(inserted).then((r) => (result = r));
     await new Promise((r) => setTimeout(r, 300));
@@ -79,17 +84,37 @@ describe('reader visibility barrier', () => {
     expect(await waitingInsert).toBe('waited');
   });
 
+  it('does not wait for a later transaction holding a row whose committed state already shows the change', async () => {
+    // the change committed: value 50 (previous test); a later, long transaction now holds the row
+    await writer.query('BEGIN');
+    await writer.query('UPDATE pte SET value = 51 WHERE attribute_id = 93 AND store_id = 0 AND entity_id = 10');
+    try {
+      const started = Date.now();
+      expect(await barrier().wait(rowLock('pte', COLUMNS, { value_id: 1, attribute_id: 93, store_id: 0, entity_id: 10, value: 50 })!)).toBe('committed');
+      expect(Date.now() - started).toBeLessThan(1000);
+      // a delete whose row is gone from the committed state is visible too, even if a later insert holds the key
+      await writer.query('INSERT INTO pte VALUES (9, 94, 0, 10, 1)');
+      expect(await barrier().wait(rowLock('pte', COLUMNS, { value_id: 9, attribute_id: 94, store_id: 0, entity_id: 10, value: 1 }, null)!)).toBe('committed');
+      // an image the committed row does not show yet (this open change) keeps it waiting until the timeout
+      expect(await barrier(300).wait(rowLock('pte', COLUMNS, { value_id: 1, attribute_id: 93, store_id: 0, entity_id: 10, value: 51 })!)).toBe('timeout');
+    } finally {
+      await writer.query('ROLLBACK');
+    }
+  });
+
   it('gives up after the timeout, and lets a dropped table through unchecked', async () => {
     const before = await counts();
     await writer.query('BEGIN');
     await writer.query('DELETE FROM pte WHERE attribute_id = 93 AND store_id = 1 AND entity_id = 10');
     const started = Date.now();
-    expect(await barrier(400).wait(rowLock('pte', COLUMNS, { attribute_id: 93, store_id: 1, entity_id: 10 })!)).toBe('timeout');
+    // the open delete: the committed row is still there, so a delete's image (null) is not shown yet
+    expect(await barrier(400).wait(rowLock('pte', COLUMNS, { value_id: 2, attribute_id: 93, store_id: 1, entity_id: 10, value: 6 }, null)!)).toBe('timeout');
     expect(Date.now() - started).toBeGreaterThanOrEqual(400);
     await writer.query('ROLLBACK');
-    expect(await barrier().wait({ table: 'no_such_table', key: [['id', 1]] })).toBe('unchecked');
+    expect(await barrier().wait({ table: 'no_such_table', key: [['id', 1]], image: { id: 1 } })).toBe('unchecked');
     const after = await counts();
     expect((after.timeout ?? 0) - (before.timeout ?? 0)).toBe(1);
+    expect(after.committed ?? 0).toBeGreaterThanOrEqual(2);
     expect((after.unchecked ?? 0) - (before.unchecked ?? 0)).toBe(1);
   });
 });
