@@ -185,7 +185,7 @@ export class BinlogSource {
     this.seen = position;
     const last = this.lastRow;
     this.lastRow = undefined;
-    this.o.queue.push({ kind: 'commit', position, bytes: 0, lock: last && rowLock(last.table, last.entry.columns, last.row, last.deleted ? null : last.row) });
+    this.o.queue.push({ kind: 'commit', position, bytes: 0, lock: last && rowLock(last.table, last.entry.columns, last.row, last.deleted) });
   }
 
   private handle(e: ZEvent): Promise<void> | undefined {

@@ -1,7 +1,7 @@
 import type { Logger } from '../log.js';
 import type { Metrics } from '../metrics.js';
 import type { Pool } from '../mysql/pool.js';
-import type { ColumnInfo } from '../avro/columns.js';
+import { primaryKey, type ColumnInfo } from '../avro/columns.js';
 
 // MariaDB and MySQL write a transaction to the binlog, and let binlog clients
 // read it, before the storage engine commits it: for a moment a binlog client
@@ -31,11 +31,10 @@ export interface RowLock {
   image: Record<string, unknown> | null;
 }
 
-/** The lock to take for a changed row (`image` null for a delete); undefined when the table has no primary key. */
-export function rowLock(table: string, columns: ColumnInfo[], row: Record<string, unknown>, image: Record<string, unknown> | null = row): RowLock | undefined {
-  const pk = columns.filter((c) => c.pkPosition > 0).sort((a, b) => a.pkPosition - b.pkPosition);
-  if (!pk.length) return undefined;
-  return { table, key: pk.map((c) => [c.name, row[c.name]]), image };
+/** The lock to take for a row the transaction wrote (`deleted`: its before image); undefined when the table has no primary key. */
+export function rowLock(table: string, columns: ColumnInfo[], row: Record<string, unknown>, deleted = false): RowLock | undefined {
+  if (!columns.some((c) => c.pkPosition > 0)) return undefined;
+  return { table, key: primaryKey(columns).map((c) => [c, row[c]]), image: deleted ? null : row };
 }
 
 /**

@@ -51,7 +51,7 @@ describe('reader visibility barrier', () => {
       ],
       image: row,
     });
-    expect(rowLock('m2_pte', COLUMNS, row, null)?.image).toBeNull();
+    expect(rowLock('m2_pte', COLUMNS, row, true)?.image).toBeNull();
     expect(rowLock('t', [column('a', 0), column('b', 0)], { a: 1, b: 2 })).toBeUndefined();
   });
 
@@ -94,7 +94,7 @@ describe('reader visibility barrier', () => {
       expect(Date.now() - started).toBeLessThan(1000);
       // a delete whose row is gone from the committed state is visible too, even if a later insert holds the key
       await writer.query('INSERT INTO pte VALUES (9, 94, 0, 10, 1)');
-      expect(await barrier().wait(rowLock('pte', COLUMNS, { value_id: 9, attribute_id: 94, store_id: 0, entity_id: 10, value: 1 }, null)!)).toBe('committed');
+      expect(await barrier().wait(rowLock('pte', COLUMNS, { value_id: 9, attribute_id: 94, store_id: 0, entity_id: 10, value: 1 }, true)!)).toBe('committed');
       // an image the committed row does not show yet (this open change) keeps it waiting until the timeout
       expect(await barrier(300).wait(rowLock('pte', COLUMNS, { value_id: 1, attribute_id: 93, store_id: 0, entity_id: 10, value: 51 })!)).toBe('timeout');
     } finally {
@@ -108,7 +108,7 @@ describe('reader visibility barrier', () => {
     await writer.query('DELETE FROM pte WHERE attribute_id = 93 AND store_id = 1 AND entity_id = 10');
     const started = Date.now();
     // the open delete: the committed row is still there, so a delete's image (null) is not shown yet
-    expect(await barrier(400).wait(rowLock('pte', COLUMNS, { value_id: 2, attribute_id: 93, store_id: 1, entity_id: 10, value: 6 }, null)!)).toBe('timeout');
+    expect(await barrier(400).wait(rowLock('pte', COLUMNS, { value_id: 2, attribute_id: 93, store_id: 1, entity_id: 10, value: 6 }, true)!)).toBe('timeout');
     expect(Date.now() - started).toBeGreaterThanOrEqual(400);
     await writer.query('ROLLBACK');
     expect(await barrier().wait({ table: 'no_such_table', key: [['id', 1]], image: { id: 1 } })).toBe('unchecked');
