@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import avro from 'avsc';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { dropDatabase, ROOT, stackEnv, testConfig, uniqueName } from '../helpers/stack.js';
+import { recordSelfExit } from '../helpers/processes.js';
 import { resolveFeed } from '../../src/feeds/index.js';
 import { topicNames } from '../../src/kafka/topics.js';
 import { build, builtItem } from '../../src/exporter/assemble.js';
@@ -38,14 +39,8 @@ describe('exporter and publisher survive kill -9 mid-batch', () => {
       env: { ...process.env, CDC_RETRY_SCALE: '0.2' },
       stdio: ['ignore', 'ignore', 'pipe'],
     });
-    let tail = '';
-    p.stderr!.on('data', (b: Buffer) => {
-      logs = (logs + b.toString()).slice(-20_000);
-      tail = (tail + b.toString()).slice(-1500);
-    });
-    p.once('exit', (code, signal) => {
-      if (signal !== 'SIGKILL' && !stopping) selfExits.push(`${kind} pid ${p.pid} exited with code ${code} signal ${signal}; its last output:\n${tail}`);
-    });
+    p.stderr!.on('data', (b: Buffer) => (logs = (logs + b.toString()).slice(-20_000)));
+    recordSelfExit(p, kind, selfExits, () => stopping);
     procs[kind] = p;
   };
   const kill9 = async (kind: 'exporter' | 'publisher') => {

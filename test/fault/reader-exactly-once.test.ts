@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import mysql from 'mysql2/promise';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startPrivateStack, type PrivateStack } from '../helpers/privateStack.js';
+import { recordSelfExit } from '../helpers/processes.js';
 import { ROOT, stackEnv } from '../helpers/stack.js';
 import { buildConfig } from '../../src/config/load.js';
 import { createKafka } from '../../src/kafka/client.js';
@@ -70,17 +71,11 @@ describe('reader exactly-once under faults', () => {
   function startReaderProcess(): ChildProcess {
     const p = spawn(process.execPath, [join(ROOT, 'dist/cli/index.js'), 'reader'], { env: env(), stdio: ['ignore', 'ignore', 'pipe'] });
     mark(`reader started (pid ${p.pid})`);
-    let tail = '';
     p.stderr!.on('data', (d: Buffer) => {
       readerLog = (readerLog + d.toString()).slice(-20_000);
-      tail = (tail + d.toString()).slice(-1500);
       appendFileSync(join(stack.dir, 'reader.log'), d);
     });
-    p.once('exit', (code, signal) => {
-      if (signal === 'SIGKILL' || stopping) return;
-      mark(`reader (pid ${p.pid}) exited by itself: code ${code} signal ${signal}`);
-      selfExits.push(`pid ${p.pid} exited with code ${code} signal ${signal}; its last output:\n${tail}`);
-    });
+    recordSelfExit(p, 'reader', selfExits, () => stopping, mark);
     return p;
   }
 

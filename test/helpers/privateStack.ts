@@ -45,14 +45,13 @@ export function startPrivateStack(label: string, base = 20000 + Math.floor(Math.
     registryUrl: `http://127.0.0.1:${base + 4}/apis/ccompat/v7`,
     run,
     destroy(keep = false) {
+      const kept = keep ? `${ROOT}.stack/failed-${label}-${new Date().toISOString().replace(/[:.]/g, '-')}` : undefined;
       try {
         run('down');
       } finally {
-        if (!keep) rmSync(dir, { recursive: true, force: true });
+        if (kept) renameSync(dir, kept);
+        else rmSync(dir, { recursive: true, force: true });
       }
-      if (!keep) return undefined;
-      const kept = `${ROOT}.stack/failed-${label}-${new Date().toISOString().replace(/[:.]/g, '-')}`;
-      renameSync(dir, kept);
       return kept;
     },
   };
