@@ -8,9 +8,8 @@ import { primaryKey, type ColumnInfo } from '../avro/columns.js';
 // holds a change that other sessions cannot see yet. The exporters read the
 // Commerce tables back once a change reaches them, so a change committed to
 // Kafka inside that moment would be assembled from the old rows, deduplicated
-// as unchanged and lost. (Measured with this project's stack: a client that
-// reads a row back on every update event saw the old value 11–45 times in 3,000
-// updates on a busy 2-core machine.)
+// as unchanged and lost. (src/bench/visibility.ts measures how often, with and
+// without the check below.)
 //
 // InnoDB holds a transaction's row locks until it is visible. Before the reader
 // commits a Kafka transaction it takes a shared lock, without waiting, on one
