@@ -21,6 +21,8 @@ export const ERROR_CODES = {
   MYSQL_GRANTS_MISSING: { exit: 3, retriable: false },
   MYSQL_SERVER_ID_CONFLICT: { exit: 3, retriable: false },
   MYSQL_POSITION_PURGED: { exit: 3, retriable: false },
+  MYSQL_EDITION_UNKNOWN: { exit: 3, retriable: false },
+  MYSQL_EDITION_MIXED: { exit: 3, retriable: false },
   // Kafka and the schema registry
   KAFKA_UNREACHABLE: { exit: 4, retriable: true },
   KAFKA_TOPIC_MISMATCH: { exit: 4, retriable: false },

@@ -1,14 +1,16 @@
+import { OPEN_SOURCE, type CatalogModel } from '../feeds/common/link.js';
 import type { ProviderContext } from '../feeds/types.js';
 import type { Logger } from '../log.js';
 import type { Pool } from '../mysql/pool.js';
 
 /** The context providers get; EXPORTER_PROFILER=1 logs each provider call's entities, ms and heap MB. */
-export function providerContext(db: Pool, log: Logger, tablePrefix: string, env: NodeJS.ProcessEnv = process.env): ProviderContext {
+export function providerContext(db: Pool, log: Logger, tablePrefix: string, catalog: CatalogModel = OPEN_SOURCE, env: NodeJS.ProcessEnv = process.env): ProviderContext {
   const profiler = env.EXPORTER_PROFILER === '1';
   return {
     db,
     log,
     t: (table) => tablePrefix + table,
+    catalog,
     now: () => new Date(),
     profile: profiler
       ? (what, entities, ms) =>

@@ -1,5 +1,6 @@
 import type { Pool } from '../mysql/pool.js';
 import type { Logger } from '../log.js';
+import type { CatalogModel } from './common/link.js';
 
 // A feed is data plus a provider: identity fields, an Avro item schema
 // (schemas/items/<feed>.avsc), a source-table mapping (connectors/commerce.yaml)
@@ -35,6 +36,8 @@ export interface ProviderContext {
   log: Logger;
   /** Magento table prefix; every table name goes through `t()`. */
   t: (table: string) => string;
+  /** The edition's link field (row_id with content staging, entity_id without): src/feeds/common/link.ts. */
+  catalog: CatalogModel;
   /** Now, for modifiedAt/updatedAt and date-dependent rules (catalog rule prices); injectable for tests. */
   now: () => Date;
   /** EXPORTER_PROFILER=1: providers report per-query timings through this. */

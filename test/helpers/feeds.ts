@@ -2,6 +2,7 @@
 // test database, a provider context with a fixed clock, the table-prefix check.
 import { readFileSync, writeFileSync } from 'node:fs';
 import { expect } from 'vitest';
+import { catalogModel, type Edition } from '../../src/feeds/common/link.js';
 import type { ProviderContext } from '../../src/feeds/types.js';
 import { createLogger } from '../../src/log.js';
 import type { Pool } from '../../src/mysql/pool.js';
@@ -26,8 +27,8 @@ export async function adminExec(database: string, sql: string): Promise<void> {
 }
 
 /** A provider context on `pool` with no table prefix, a silent log and a fixed clock. */
-export function providerContext(pool: Pool, now: () => Date): ProviderContext {
-  return { db: pool, log: createLogger({ level: 'silent' }), t: (table) => table, now, profile: () => undefined };
+export function providerContext(pool: Pool, now: () => Date, edition: Edition = 'opensource'): ProviderContext {
+  return { db: pool, log: createLogger({ level: 'silent' }), t: (table) => table, catalog: catalogModel(edition), now, profile: () => undefined };
 }
 
 /**
