@@ -4,6 +4,7 @@
 import type avro from 'avsc';
 import type { KafkaMessage } from 'kafkajs';
 import type { FeedDefinition, ProviderContext } from '../feeds/types.js';
+import { entitiesOfRows, parseRowEntity } from '../feeds/common/link.js';
 import { partitionFor } from '../kafka/topics.js';
 import { assembleIds, build, inChunks, type BuiltItem, type ChunkRunner } from './assemble.js';
 import { decide, minimalObject, type FeedState } from './state.js';
@@ -68,6 +69,21 @@ export async function prepareChanges(input: Omit<BatchInput, 'state'>, messages:
   let truncate = false;
   let operation = 'partial sync';
 
+  const rows = new Map<string, Set<string>>();
+  const add = (map: Map<string, Set<string>>, type: string, id: string) => {
+    let set = map.get(type);
+    if (!set) map.set(type, (set = new Set()));
+    set.add(id);
+  };
+  const source = (type: string, id: string, force: boolean) => {
+    if (partitionFor(id, partitions) === partition) {
+      own.add(id);
+      if (force) forced.add(id);
+    } else {
+      // keyed differently by its producer: hand it to the owner of its partition
+      triggers.push(trigger(feed.name, feed.sourceEntity, id, { type, id }, force));
+    }
+  };
   for (const m of messages) {
     if (!m.value) continue;
     const v = await input.decoder.decode<ChangeValue>(m.value);
@@ -75,20 +91,19 @@ export async function prepareChanges(input: Omit<BatchInput, 'state'>, messages:
     if (!e) continue;
     if (v.op === 'r' || v.reason === 'resync') operation = 'full sync';
     else if (v.reason === 'by-ids' && operation === 'partial sync') operation = 'partial resync by ids';
-    if (v.op === 't' || e.id === '*') {
-      truncate = true;
-    } else if (e.type === feed.sourceEntity) {
-      if (partitionFor(e.id, partitions) === partition) {
-        own.add(e.id);
-        if (v.force) forced.add(e.id);
-      } else {
-        // keyed differently by its producer: hand it to the owner of its partition
-        triggers.push(trigger(feed.name, feed.sourceEntity, e.id, { type: e.type, id: e.id }, v.force === true));
-      }
-    } else {
-      let set = others.get(e.type);
-      if (!set) others.set(e.type, (set = new Set()));
-      set.add(e.id);
+    if (v.op === 't' || e.id === '*') truncate = true;
+    else if (e.type === feed.sourceEntity) source(e.type, e.id, v.force === true);
+    else if (parseRowEntity(e.type)) add(rows, e.type, e.id);
+    else add(others, e.type, e.id);
+  }
+
+  // Adobe Commerce: rows named by their version (row_id) are the entities those versions belong to
+  for (const [type, ids] of rows) {
+    const { link, entity } = parseRowEntity(type)!;
+    const entities = await entitiesOfRows(ctx, ctx.catalog[link], [...ids]);
+    for (const id of entities) {
+      if (entity === feed.sourceEntity) source(type, id, false);
+      else add(others, entity, id);
     }
   }
 

@@ -8,6 +8,9 @@ import type { Edition } from '../feeds/common/link.js';
 
 export type { Edition };
 
+/** How status, the page and the logs name an edition. */
+export const EDITION_NAMES: Record<Edition, string> = { opensource: 'Magento Open Source', commerce: 'Adobe Commerce (content staging)' };
+
 export interface EditionReport {
   edition: Edition;
   /** What was checked, for `config --check` and the startup log. */

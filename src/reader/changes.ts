@@ -22,18 +22,31 @@ export interface ChangeContext {
 
 type Row = Record<string, unknown>;
 
+function idOf(route: Route, row: Row | null): string | undefined {
+  if (!row || !matchesFilters(row, route.when, route.unless)) return undefined;
+  const v = row[route.id];
+  if (v === null || v === undefined) return undefined;
+  const text = Buffer.isBuffer(v) ? v.toString('utf8') : String(v);
+  if (!route.json) return text;
+  try {
+    const value = (JSON.parse(text) as Record<string, unknown> | null)?.[route.json];
+    return value === null || value === undefined || typeof value === 'object' ? undefined : String(value);
+  } catch {
+    return undefined;
+  }
+}
+
 function idsFor(route: Route, op: Op, before: Row | null, after: Row | null): string[] {
-  const ids: string[] = [];
-  const add = (row: Row | null) => {
-    if (!row || !matchesFilters(row, route.when, route.unless)) return;
-    const v = row[route.id];
-    if (v === null || v === undefined) return;
-    const id = Buffer.isBuffer(v) ? v.toString('utf8') : String(v);
-    if (!ids.includes(id)) ids.push(id);
-  };
   // an update whose id column changed names both the old and the new entity
-  if (op !== 'c' && op !== 'r') add(before);
-  if (op !== 'd') add(after);
+  const old = op !== 'c' && op !== 'r' ? idOf(route, before) : undefined;
+  const now = op !== 'd' ? idOf(route, after) : undefined;
+  if (route.span && op === 'u') {
+    // one record for the move (the staging flag: from one version to another); none when it did not move
+    if (old !== undefined && now !== undefined) return old === now ? [] : [`${old}..${now}`];
+  }
+  const ids: string[] = [];
+  if (old !== undefined) ids.push(old);
+  if (now !== undefined && now !== old) ids.push(now);
   return ids;
 }
 

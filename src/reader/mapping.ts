@@ -2,6 +2,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import { CdcError } from '../errors.js';
+import { LINKS, rowEntity, type Edition, type Link } from '../feeds/common/link.js';
 import { FEED_NAMES } from '../feeds/types.js';
 
 // The declarative source mapping (connectors/feeds/<feed>.yaml, docs/internals.md):
@@ -13,11 +14,18 @@ export type RowFilter = Record<string, string[]>;
 export interface Route {
   table: string;
   feed: string;
+  /** The entity type the records name; on Adobe Commerce a link route's is `<link>Row:<declared type>`. */
   entity: string;
   /** Column of the row that holds the entity id. */
   id: string;
   when: RowFilter | undefined;
   unless: RowFilter | undefined;
+  /** The column holds this entity's link field values (row ids on Adobe Commerce): the exporter resolves them. */
+  link?: Link | undefined;
+  /** The column holds JSON: the id is the value of this key. */
+  json?: string | undefined;
+  /** An update whose id changed emits one id `<before>..<after>` instead of one record for each. */
+  span?: boolean | undefined;
 }
 
 export interface FeedMapping {
@@ -39,6 +47,8 @@ export interface MappingContext {
   columns?: Map<string, string[]>;
   /** feed → entity types it accepts: sourceEntity plus the provider's expandTypes. */
   feedTypes?: Map<string, string[]>;
+  /** The database's edition (src/mysql/edition.ts): link routes read row_id on Adobe Commerce. Open Source when absent. */
+  edition?: Edition;
 }
 
 export function matchesFilters(row: Record<string, unknown> | null | undefined, when: RowFilter | undefined, unless: RowFilter | undefined): boolean {
@@ -84,16 +94,25 @@ export function parseFeedMapping(doc: unknown, file: string, problems: string[])
     doc.tables.forEach((t: unknown, i: number) => {
       const at = `tables[${i}]`;
       if (!isObj(t)) return p(at, 'must be a mapping with table, entity and id');
-      for (const k of ['table', 'entity', 'id'] as const) if (typeof t[k] !== 'string' || !t[k]) p(`${at}.${k}`, 'missing');
-      for (const k of Object.keys(t)) if (!['table', 'entity', 'id', 'when', 'unless'].includes(k)) p(`${at}.${k}`, 'unknown field');
-      if (typeof t.table === 'string' && typeof t.entity === 'string' && typeof t.id === 'string') {
+      const link = t.link;
+      if (link !== undefined && !(LINKS as readonly unknown[]).includes(link)) p(`${at}.link`, `must be one of ${LINKS.join(', ')}`);
+      // a link route without id names the link field itself (entity_id or row_id, by edition)
+      for (const k of ['table', 'entity', ...(link === undefined ? ['id'] : [])]) if (typeof t[k] !== 'string' || !t[k]) p(`${at}.${k}`, 'missing');
+      if (t.id !== undefined && (typeof t.id !== 'string' || !t.id)) p(`${at}.id`, 'must be a column name');
+      if (t.json !== undefined && (typeof t.json !== 'string' || !t.json)) p(`${at}.json`, 'must be a JSON key');
+      if (t.span !== undefined && typeof t.span !== 'boolean') p(`${at}.span`, 'must be true or false');
+      for (const k of Object.keys(t)) if (!['table', 'entity', 'id', 'when', 'unless', 'link', 'json', 'span'].includes(k)) p(`${at}.${k}`, 'unknown field');
+      if (typeof t.table === 'string' && typeof t.entity === 'string' && (typeof t.id === 'string' || typeof link === 'string')) {
         tables.push({
           table: t.table,
           feed: String(feed),
           entity: t.entity,
-          id: t.id,
+          id: typeof t.id === 'string' ? t.id : '',
           when: readFilter(t.when, `${file}: ${at}.when`, problems),
           unless: readFilter(t.unless, `${file}: ${at}.unless`, problems),
+          link: (LINKS as readonly unknown[]).includes(link) ? (link as Link) : undefined,
+          json: typeof t.json === 'string' ? t.json : undefined,
+          span: t.span === true ? true : undefined,
         });
       }
     });
@@ -116,9 +135,21 @@ export function parseFeedMapping(doc: unknown, file: string, problems: string[])
   return { feed, file, root: rootOut, tables };
 }
 
+/**
+ * The route as the edition reads it: a link route's column is entity_id on Open Source
+ * (records name the entity itself) and row_id on Adobe Commerce (records name a version row,
+ * `<link>Row:<entity>`, which the exporter resolves to entity ids: the reader never queries).
+ */
+export function resolveRoute(r: Route, edition: Edition): Route {
+  if (!r.link) return r;
+  const staged = edition === 'commerce';
+  return { ...r, id: r.id || (staged ? 'row_id' : 'entity_id'), entity: staged ? rowEntity(r.link, r.entity) : r.entity };
+}
+
 /** Checks a parsed mapping against the DDL and the feed registry. */
 function validate(m: FeedMapping, ctx: MappingContext, problems: string[]): void {
-  m.tables.forEach((r, i) => {
+  m.tables.forEach((declared, i) => {
+    const r = resolveRoute(declared, ctx.edition ?? 'opensource');
     const table = r.table;
     const cols = ctx.columns?.get(table);
     if (cols) {
@@ -127,8 +158,8 @@ function validate(m: FeedMapping, ctx: MappingContext, problems: string[]): void
       }
     }
     const types = ctx.feedTypes?.get(m.feed);
-    if (types && !types.includes(r.entity)) {
-      problems.push(`${m.file}: tables[${i}].entity: feed ${m.feed} does not expand entity type "${r.entity}" (accepts ${types.join(', ')})`);
+    if (types && !types.includes(declared.entity)) {
+      problems.push(`${m.file}: tables[${i}].entity: feed ${m.feed} does not expand entity type "${declared.entity}" (accepts ${types.join(', ')})`);
     }
   });
 }
@@ -155,6 +186,7 @@ export function buildMapping(docs: Array<{ file: string; doc: unknown }>, ctx: M
   }
   const routes = new Map<string, Route[]>();
   for (const m of feeds) {
+    m.tables = m.tables.map((r) => resolveRoute(r, ctx.edition ?? 'opensource'));
     for (const r of m.tables) {
       const t = r.table;
       routes.set(t, [...(routes.get(t) ?? []), r]);

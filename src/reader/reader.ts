@@ -15,6 +15,7 @@ import { BinlogSource } from './binlog.js';
 import { binaryLogs, checkServer, masterStatus } from './checks.js';
 import type { ChangeContext } from './changes.js';
 import { buildMapping, loadMappingDocs, type Mapping } from './mapping.js';
+import { detectEdition, EDITION_NAMES } from '../mysql/edition.js';
 import { readStoredPosition, type BinlogPosition, type PositionRecord } from './position.js';
 import { ByteQueue } from './queue.js';
 import { TableSchemas } from './schemas.js';
@@ -253,7 +254,9 @@ export class Reader implements Part {
     const feedTypes = this.d.checkEntityTypes === false ? undefined : new Map(allFeeds().map((f) => [f.name as string, [f.sourceEntity, ...f.expandTypes]]));
     const missing = [...base.routes.keys()].filter((t) => !columns.has(t));
     if (missing.length) this.d.log.info({ tables: missing }, 'mapped tables absent from the database (not captured until created)');
-    return buildMapping(this.docs, { columns, ...(feedTypes ? { feedTypes } : {}) });
+    const { edition, evidence } = await detectEdition(pool, c.tablePrefix, c.database);
+    this.d.log.info({ edition, evidence }, `reader: ${EDITION_NAMES[edition]} catalog`);
+    return buildMapping(this.docs, { columns, edition, ...(feedTypes ? { feedTypes } : {}) });
   }
 
   private async startPosition(pool: Pool, stored: PositionRecord | undefined, mariadb: boolean, snapshot: (progress: PositionRecord['snapshot']) => Promise<BinlogPosition>): Promise<BinlogPosition> {

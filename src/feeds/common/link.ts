@@ -19,6 +19,19 @@ import { select } from './sql.js';
 
 export type Edition = 'opensource' | 'commerce';
 
+/** Entities whose link field a mapped column may hold (connectors/feeds/*.yaml `link:`). */
+export const LINKS = ['product', 'category'] as const;
+export type Link = (typeof LINKS)[number];
+
+/** The entity type of a record that names `link` version rows (Adobe Commerce): the exporter resolves it. */
+export const rowEntity = (link: Link, entity: string): string => `${link}Row:${entity}`;
+
+/** `productRow:parentProduct` → { link: 'product', entity: 'parentProduct' }; undefined for any other type. */
+export function parseRowEntity(type: string): { link: Link; entity: string } | undefined {
+  const m = /^(product|category)Row:(.+)$/.exec(type);
+  return m ? { link: m[1] as Link, entity: m[2]! } : undefined;
+}
+
 /** Magento\Staging\Model\VersionManager::MIN_VERSION / MAX_VERSION. */
 export const MIN_VERSION = 1;
 export const MAX_VERSION = 2147483647;
@@ -181,4 +194,22 @@ export async function movedEntities(ctx: ProviderContext, link: LinkField, ids: 
     spans.length,
   );
   return rows.map((r) => Number(r.id));
+}
+
+/**
+ * The entity ids of version rows (records the reader emitted as `<link>Row:<type>` on Adobe
+ * Commerce): any version, current or not, since a change to a future version is still a
+ * change the exporter re-checks (and dedupes when the current items did not move).
+ */
+export async function entitiesOfRows(ctx: ProviderContext, link: LinkField, rowIds: readonly string[]): Promise<string[]> {
+  const ids = [...new Set(rowIds.filter((id) => /^\d+$/.test(id)).map(Number))];
+  if (ids.length === 0) return [];
+  const rows = await select<{ id: number }>(
+    ctx,
+    `link.entities.${link.entityTable}`,
+    `SELECT DISTINCT entity_id AS id FROM ${ctx.t(link.entityTable)} WHERE ${link.column} IN (?)`,
+    [ids],
+    ids.length,
+  );
+  return rows.map((r) => String(r.id));
 }
