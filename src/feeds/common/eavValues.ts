@@ -1,6 +1,7 @@
 // EAV values of a batch of entities: one query per backend table for the whole
 // batch, store 0 plus the wanted store views; a store view's own value wins over
 // the default (store 0) one, as in Magento's EAV loading.
+import { resolveLinks, type LinkField, type LinkIds } from './link.js';
 import { select } from './sql.js';
 import type { AttributeMeta } from './eavAttributes.js';
 import type { ProviderContext } from '../types.js';
@@ -49,34 +50,55 @@ export class EavValues {
 
 /**
  * Loads values of `attributes` for `entityIds` from `<entityTable>_<backend_type>`
- * (e.g. catalog_product_entity_varchar) for store 0 and `storeIds`.
+ * (e.g. catalog_product_entity_varchar) for store 0 and `storeIds`, keyed by entity id on
+ * both editions. The value tables are keyed by the link field: on Adobe Commerce the rows
+ * of the entities' current versions are read (`resolved`, when the caller has already
+ * resolved the batch's links, saves that query; none is made on Open Source).
  */
 export async function loadEavValues(
   ctx: ProviderContext,
-  entityTable: 'catalog_product_entity' | 'catalog_category_entity',
+  link: LinkField,
   entityIds: number[],
   attributes: readonly AttributeMeta[],
   storeIds: readonly number[],
+  resolved?: LinkIds,
 ): Promise<EavValues> {
   const out = new EavValues();
   if (entityIds.length === 0) return out;
+  const ids = resolved ?? (await resolveLinks(ctx, link, entityIds));
+  const links = link.staged ? linksOf(ids, entityIds) : entityIds;
+  if (links.length === 0) return out;
+  const entityOf = link.staged ? ids.entityOf : (l: number) => l;
   const stores = [0, ...storeIds.filter((s) => s !== 0)];
+  const table = link.entityTable;
   await Promise.all(
     BACKEND_TYPES.map(async (type) => {
       const attrIds = attributes.filter((a) => a.backendType === type).map((a) => a.attributeId);
       if (attrIds.length === 0) return;
-      const rows = await select<{ entity_id: number; attribute_id: number; store_id: number; value: string | number | null }>(
+      const rows = await select<{ link: number; attribute_id: number; store_id: number; value: string | number | null }>(
         ctx,
-        `eav.values.${entityTable}_${type}`,
-        `SELECT entity_id, attribute_id, store_id, value FROM ${ctx.t(`${entityTable}_${type}`)}
-          WHERE entity_id IN (?) AND attribute_id IN (?) AND store_id IN (?)`,
-        [entityIds, attrIds, stores],
+        `eav.values.${table}_${type}`,
+        `SELECT ${link.column} AS link, attribute_id, store_id, value FROM ${ctx.t(`${table}_${type}`)}
+          WHERE ${link.column} IN (?) AND attribute_id IN (?) AND store_id IN (?)`,
+        [links, attrIds, stores],
         entityIds.length,
       );
       for (const r of rows) {
-        out.set(Number(r.entity_id), Number(r.attribute_id), Number(r.store_id), r.value === null ? null : String(r.value));
+        const entityId = entityOf(Number(r.link));
+        if (entityId === undefined) continue;
+        out.set(entityId, Number(r.attribute_id), Number(r.store_id), r.value === null ? null : String(r.value));
       }
     }),
   );
   return out;
+}
+
+/** The link values of those of `entityIds` that have a current version, ascending. */
+export function linksOf(ids: LinkIds, entityIds: readonly number[]): number[] {
+  const out: number[] = [];
+  for (const e of entityIds) {
+    const l = ids.linkOf(e);
+    if (l !== undefined) out.push(l);
+  }
+  return out.sort((a, b) => a - b);
 }

@@ -1,12 +1,16 @@
 // The product × store view pairs of a batch: catalog_product_entity rows and the
 // active store views of the websites each product is assigned to
-// (catalog_product_website), as Adobe's ProductMainQuery joins them.
-import { numericIds, select } from '../common/sql.js';
+// (catalog_product_website), as Adobe's ProductMainQuery joins them. On Adobe Commerce
+// only the row of the current version counts (src/feeds/common/link.ts).
+import { currentOnly, type LinkIds } from '../common/link.js';
+import { select } from '../common/sql.js';
 import type { StoreView } from '../common/stores.js';
 import type { ProviderContext } from '../types.js';
 
 export interface ProductRow {
   productId: number;
+  /** The link value of the row read: entity_id on Open Source, the current version's row_id on Adobe Commerce. */
+  link: number;
   sku: string;
   typeId: string;
   attributeSetId: number;
@@ -19,19 +23,19 @@ export interface ProductScope {
   view: StoreView;
 }
 
-export async function loadProducts(ctx: ProviderContext, ids: string[]): Promise<ProductRow[]> {
-  const productIds = numericIds(ids);
+export async function loadProducts(ctx: ProviderContext, productIds: number[]): Promise<ProductRow[]> {
   if (productIds.length === 0) return [];
-  const rows = await select<{ entity_id: number; sku: string | null; type_id: string; attribute_set_id: number; created_at: string | null; updated_at: string | null }>(
+  const link = ctx.catalog.product;
+  const rows = await select<{ entity_id: number; link: number; sku: string | null; type_id: string; attribute_set_id: number; created_at: string | null; updated_at: string | null }>(
     ctx,
     'products.entity',
     // TIMESTAMPs come back in the session time zone; Magento means UTC (its connections
     // use +00:00). Zero dates stay zero so that columnTimestamp() can apply Adobe's rule.
-    `SELECT entity_id, sku, type_id, attribute_set_id,
-            IF(created_at = 0, '0000-00-00 00:00:00', CONVERT_TZ(created_at, @@session.time_zone, '+00:00')) AS created_at,
-            IF(updated_at = 0, '0000-00-00 00:00:00', CONVERT_TZ(updated_at, @@session.time_zone, '+00:00')) AS updated_at
-       FROM ${ctx.t('catalog_product_entity')}
-      WHERE entity_id IN (?) ORDER BY entity_id`,
+    `SELECT e.entity_id, e.${link.column} AS link, e.sku, e.type_id, e.attribute_set_id,
+            IF(e.created_at = 0, '0000-00-00 00:00:00', CONVERT_TZ(e.created_at, @@session.time_zone, '+00:00')) AS created_at,
+            IF(e.updated_at = 0, '0000-00-00 00:00:00', CONVERT_TZ(e.updated_at, @@session.time_zone, '+00:00')) AS updated_at
+       FROM ${ctx.t('catalog_product_entity')} e
+      WHERE e.entity_id IN (?)${currentOnly(ctx, link, 'e')} ORDER BY e.entity_id`,
     [productIds],
     productIds.length,
   );
@@ -40,12 +44,21 @@ export async function loadProducts(ctx: ProviderContext, ids: string[]): Promise
     .filter((r) => r.sku !== null && r.sku !== '')
     .map((r) => ({
       productId: Number(r.entity_id),
+      link: Number(r.link),
       sku: r.sku ?? '',
       typeId: r.type_id,
       attributeSetId: Number(r.attribute_set_id),
       createdAt: r.created_at,
       updatedAt: r.updated_at,
     }));
+}
+
+/**
+ * The rows of `products` that are the version `links` resolved: with overlapping version
+ * ranges (reported by resolveLinks) two rows hold the current version, and one item is built.
+ */
+export function currentRows(products: ProductRow[], links: LinkIds): ProductRow[] {
+  return products.filter((p) => links.linkOf(p.productId) === p.link);
 }
 
 /** Pairs ordered by product id, then store id: the order items are emitted in. */

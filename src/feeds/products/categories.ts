@@ -1,6 +1,8 @@
 // categoryData[] of a product item: the categories it is in (catalog_category_product)
 // that belong to the store view's root category, with their url_path in that store view.
+// Category rows and values are those of the category's current version on Adobe Commerce.
 import type { AttributeMeta } from '../common/eavAttributes.js';
+import { currentOnly } from '../common/link.js';
 import { loadEavValues } from '../common/eavValues.js';
 import { byNumber, select } from '../common/sql.js';
 import type { ProviderContext } from '../types.js';
@@ -28,7 +30,7 @@ export async function loadProductCategories(
         'products.categories',
         `SELECT cp.product_id, cp.category_id, cp.position, c.path
            FROM ${ctx.t('catalog_category_product')} cp
-           JOIN ${ctx.t('catalog_category_entity')} c ON c.entity_id = cp.category_id
+           JOIN ${ctx.t('catalog_category_entity')} c ON c.entity_id = cp.category_id${currentOnly(ctx, ctx.catalog.category, 'c')}
           WHERE cp.product_id IN (?)`,
         [productIds],
         productIds.length,
@@ -37,7 +39,7 @@ export async function loadProductCategories(
   const categoryIds = [...new Set(links.map((l) => Number(l.category_id)))];
   const urlPaths =
     urlPathAttribute && categoryIds.length
-      ? await loadEavValues(ctx, 'catalog_category_entity', categoryIds, [urlPathAttribute], storeIds)
+      ? await loadEavValues(ctx, ctx.catalog.category, categoryIds, [urlPathAttribute], storeIds)
       : undefined;
   const byProduct = new Map<number, typeof links>();
   for (const l of [...links].sort((a, b) => byNumber(a.category_id, b.category_id))) {

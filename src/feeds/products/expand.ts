@@ -1,13 +1,42 @@
 // Which products an event about another entity touches. Each type is one query
 // bounded by the event's ids (never a scan of every product unless the change
 // really affects every product of a website).
+//
+// Several tables name the product by its link field (row_id of a version on Adobe
+// Commerce): their rows are turned into entity ids through the product's current version
+// (`linkedEntity`), with no extra join on Open Source, where the column is the entity id.
+import { joinCurrent, movedEntities } from '../common/link.js';
 import { numericIds, idStrings, select } from '../common/sql.js';
 import type { ProviderContext } from '../types.js';
 import { SYSTEM_ATTRIBUTES } from './scalars.js';
 
 const VALUE_TYPES = ['varchar', 'int', 'decimal', 'text', 'datetime'] as const;
 
+/**
+ * The entity id of a product named by `alias.column`, a link-keyed column: `id` to select and
+ * `join` to add after the FROM table. On Open Source the column is the entity id (no join);
+ * on Adobe Commerce only rows of a current version count, as only those show in items
+ * (a future version's rows change items when the version moves: 'stagingVersion').
+ */
+function linkedEntity(ctx: ProviderContext, alias: string, column: string): { id: string; join: string } {
+  const link = ctx.catalog.product;
+  if (!link.staged) return { id: `${alias}.${column}`, join: '' };
+  return { id: 'cur.entity_id', join: joinCurrent(ctx, link, 'cur', `${alias}.${column}`) };
+}
+
+/**
+ * `(<link values>)` of every version of the products `?` (entity ids): `(?)` on Open Source;
+ * on Adobe Commerce their row_ids in every version, so that a change to any version of a
+ * parent re-checks the children of each.
+ */
+function everyVersionOf(ctx: ProviderContext): string {
+  const link = ctx.catalog.product;
+  if (!link.staged) return '(?)';
+  return `(SELECT ev.${link.column} FROM ${ctx.t(link.entityTable)} ev WHERE ev.entity_id IN (?))`;
+}
+
 export async function expandProducts(type: string, ids: string[], ctx: ProviderContext): Promise<string[]> {
+  if (type === 'stagingVersion') return expandVersionMove(ctx, ids);
   const keys = numericIds(ids);
   if (keys.length === 0) return [];
   const one = async (what: string, sql: string, params: unknown[]): Promise<string[]> =>
@@ -33,40 +62,54 @@ export async function expandProducts(type: string, ids: string[], ctx: ProviderC
     case 'category':
       return one('category', `SELECT DISTINCT product_id AS id FROM ${ctx.t('catalog_category_product')} WHERE category_id IN (?)`, [keys]);
     case 'parentProduct':
-      return one('parentProduct', `SELECT DISTINCT child_id AS id FROM ${ctx.t('catalog_product_relation')} WHERE parent_id IN (?)`, [keys]);
-    case 'linkedProduct':
+      // the children's parents[] show the parent's sku and type
+      return one('parentProduct', `SELECT DISTINCT child_id AS id FROM ${ctx.t('catalog_product_relation')} WHERE parent_id IN ${everyVersionOf(ctx)}`, [keys]);
+    case 'linkedProduct': {
       // A product's sku is in the links[] of the products that link to it.
-      return one('linkedProduct', `SELECT DISTINCT product_id AS id FROM ${ctx.t('catalog_product_link')} WHERE linked_product_id IN (?)`, [keys]);
-    case 'productLink':
-      return one('productLink', `SELECT DISTINCT product_id AS id FROM ${ctx.t('catalog_product_link')} WHERE link_id IN (?)`, [keys]);
-    case 'customOption':
-      return one('customOption', `SELECT DISTINCT product_id AS id FROM ${ctx.t('catalog_product_option')} WHERE option_id IN (?)`, [keys]);
-    case 'customOptionValue':
+      const p = linkedEntity(ctx, 'l', 'product_id');
+      return one('linkedProduct', `SELECT DISTINCT ${p.id} AS id FROM ${ctx.t('catalog_product_link')} l ${p.join} WHERE l.linked_product_id IN (?)`, [keys]);
+    }
+    case 'productLink': {
+      const p = linkedEntity(ctx, 'l', 'product_id');
+      return one('productLink', `SELECT DISTINCT ${p.id} AS id FROM ${ctx.t('catalog_product_link')} l ${p.join} WHERE l.link_id IN (?)`, [keys]);
+    }
+    case 'customOption': {
+      const p = linkedEntity(ctx, 'o', 'product_id');
+      return one('customOption', `SELECT DISTINCT ${p.id} AS id FROM ${ctx.t('catalog_product_option')} o ${p.join} WHERE o.option_id IN (?)`, [keys]);
+    }
+    case 'customOptionValue': {
+      const p = linkedEntity(ctx, 'o', 'product_id');
       return one(
         'customOptionValue',
-        `SELECT DISTINCT o.product_id AS id FROM ${ctx.t('catalog_product_option_type_value')} v
-           JOIN ${ctx.t('catalog_product_option')} o ON o.option_id = v.option_id WHERE v.option_type_id IN (?)`,
+        `SELECT DISTINCT ${p.id} AS id FROM ${ctx.t('catalog_product_option_type_value')} v
+           JOIN ${ctx.t('catalog_product_option')} o ON o.option_id = v.option_id ${p.join} WHERE v.option_type_id IN (?)`,
         [keys],
       );
-    case 'mediaGallery':
+    }
+    case 'mediaGallery': {
+      const p = linkedEntity(ctx, 'g', ctx.catalog.product.column);
       return one(
         'mediaGallery',
-        `SELECT DISTINCT entity_id AS id FROM ${ctx.t('catalog_product_entity_media_gallery_value_to_entity')} WHERE value_id IN (?)`,
+        `SELECT DISTINCT ${p.id} AS id FROM ${ctx.t('catalog_product_entity_media_gallery_value_to_entity')} g ${p.join} WHERE g.value_id IN (?)`,
         [keys],
       );
+    }
     case 'attribute':
       return expandAttributes(ctx, keys);
     case 'attributeOption':
       return expandOptions(ctx, keys);
-    case 'taxClass':
+    case 'taxClass': {
+      const p = linkedEntity(ctx, 'v', ctx.catalog.product.column);
       return one(
         'taxClass',
-        `SELECT DISTINCT v.entity_id AS id FROM ${ctx.t('catalog_product_entity_int')} v
+        `SELECT DISTINCT ${p.id} AS id FROM ${ctx.t('catalog_product_entity_int')} v
            JOIN ${ctx.t('eav_attribute')} a ON a.attribute_id = v.attribute_id AND a.attribute_code = 'tax_class_id'
            JOIN ${ctx.t('eav_entity_type')} et ON et.entity_type_id = a.entity_type_id AND et.entity_type_code = 'catalog_product'
+           ${p.join}
           WHERE v.value IN (?)`,
         [keys],
       );
+    }
     default:
       return [];
   }
@@ -93,12 +136,13 @@ async function expandAttributes(ctx: ProviderContext, attributeIds: number[]): P
     t,
     ids: [...gone, ...used.filter((m) => m.backend_type === t).map((m) => Number(m.attribute_id))],
   })).filter((l) => l.ids.length > 0);
+  const p = linkedEntity(ctx, 'v', ctx.catalog.product.column);
   const found = await Promise.all(
     lookups.map(({ t, ids }) =>
       select<{ id: number }>(
         ctx,
         `products.expand.attribute.${t}`,
-        `SELECT DISTINCT entity_id AS id FROM ${ctx.t(`catalog_product_entity_${t}`)} WHERE attribute_id IN (?)`,
+        `SELECT DISTINCT ${p.id} AS id FROM ${ctx.t(`catalog_product_entity_${t}`)} v ${p.join} WHERE v.attribute_id IN (?)`,
         [ids],
         ids.length,
       ),
@@ -118,12 +162,13 @@ async function expandOptions(ctx: ProviderContext, optionIds: number[]): Promise
   );
   if (attrs.length === 0) return [];
   const attributeIds = attrs.map((a) => a.attribute_id);
-  const inSet = optionIds.map(() => 'FIND_IN_SET(?, value)').join(' OR ');
+  const inSet = optionIds.map(() => 'FIND_IN_SET(?, v.value)').join(' OR ');
+  const p = linkedEntity(ctx, 'v', ctx.catalog.product.column);
   const [ints, varchars, texts] = await Promise.all([
     select<{ id: number }>(
       ctx,
       'products.expand.attributeOption.int',
-      `SELECT DISTINCT entity_id AS id FROM ${ctx.t('catalog_product_entity_int')} WHERE attribute_id IN (?) AND value IN (?)`,
+      `SELECT DISTINCT ${p.id} AS id FROM ${ctx.t('catalog_product_entity_int')} v ${p.join} WHERE v.attribute_id IN (?) AND v.value IN (?)`,
       [attributeIds, optionIds],
       optionIds.length,
     ),
@@ -131,11 +176,32 @@ async function expandOptions(ctx: ProviderContext, optionIds: number[]): Promise
       select<{ id: number }>(
         ctx,
         `products.expand.attributeOption.${t}`,
-        `SELECT DISTINCT entity_id AS id FROM ${ctx.t(`catalog_product_entity_${t}`)} WHERE attribute_id IN (?) AND (${inSet})`,
+        `SELECT DISTINCT ${p.id} AS id FROM ${ctx.t(`catalog_product_entity_${t}`)} v ${p.join} WHERE v.attribute_id IN (?) AND (${inSet})`,
         [attributeIds, ...optionIds.map(String)],
         optionIds.length,
       ),
     ),
   ]);
   return idStrings([...ints, ...(varchars ?? []), ...(texts ?? [])].map((r) => r.id));
+}
+
+/**
+ * Products whose items change when the current version moves (ids: "<from>..<to>" spans):
+ * products with a version starting or ending in the span, the children of moved parents
+ * (parents[] shows the parent's sku and type), the products linking to moved products
+ * (links[] shows their sku), and the products of moved categories (categoryData[]).
+ * Nothing on Open Source, where no version moves.
+ */
+async function expandVersionMove(ctx: ProviderContext, ids: string[]): Promise<string[]> {
+  const [products, categories] = await Promise.all([
+    movedEntities(ctx, ctx.catalog.product, ids),
+    movedEntities(ctx, ctx.catalog.category, ids),
+  ]);
+  const moved = idStrings(products);
+  const dependants = await Promise.all([
+    expandProducts('parentProduct', moved, ctx),
+    expandProducts('linkedProduct', moved, ctx),
+    expandProducts('category', idStrings(categories), ctx),
+  ]);
+  return idStrings([...moved, ...dependants.flat()]);
 }

@@ -29,6 +29,8 @@ export const definition: FeedDefinition = {
     'attribute',
     'attributeOption',
     'taxClass',
+    // Adobe Commerce: the current version moved (flag 'staging'); see expand.ts
+    'stagingVersion',
   ],
   mode: 'immediate',
   provider: productsProvider,

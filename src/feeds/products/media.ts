@@ -2,7 +2,9 @@
 // product, their label/position/disabled flag in the store view (else the default
 // row), and the roles (image, small_image, thumbnail, swatch_image) whose value in
 // that store view is the image's file. A disabled image keeps its place with the
-// role "hide_from_pdp", as Adobe's MediaResource documents.
+// role "hide_from_pdp", as Adobe's MediaResource documents. The gallery's product side is
+// the link field (row_id of the current version on Adobe Commerce).
+import type { LinkIds } from '../common/link.js';
 import { byNumber, select } from '../common/sql.js';
 import type { ProviderContext } from '../types.js';
 import type { ProductScope } from './base.js';
@@ -19,14 +21,14 @@ export interface Image {
 }
 
 interface GalleryRow {
-  entity_id: number;
+  link: number;
   value_id: number;
   file: string | null;
   disabled: number;
 }
 interface GalleryValueRow {
   value_id: number;
-  entity_id: number;
+  link: number;
   store_id: number;
   label: string | null;
   position: number | null;
@@ -37,37 +39,41 @@ export interface ProductImages {
   forScope(scope: ProductScope, values: ScopedValues): Image[];
 }
 
-export async function loadImages(ctx: ProviderContext, productIds: number[], storeIds: number[]): Promise<ProductImages> {
-  const [gallery, perStore] = productIds.length
+/** Images of the batch's products (`batch.links`: their current versions), by entity id. */
+export async function loadImages(ctx: ProviderContext, batch: LinkIds, storeIds: number[]): Promise<ProductImages> {
+  const column = ctx.catalog.product.column;
+  const links = batch.links;
+  const [gallery, perStore] = links.length
     ? await Promise.all([
         select<GalleryRow>(
           ctx,
           'products.media',
-          `SELECT e.entity_id, g.value_id, g.value AS file, g.disabled
+          `SELECT e.${column} AS link, g.value_id, g.value AS file, g.disabled
              FROM ${ctx.t('catalog_product_entity_media_gallery_value_to_entity')} e
              JOIN ${ctx.t('catalog_product_entity_media_gallery')} g ON g.value_id = e.value_id
-            WHERE e.entity_id IN (?) AND g.media_type = 'image'`,
-          [productIds],
-          productIds.length,
+            WHERE e.${column} IN (?) AND g.media_type = 'image'`,
+          [links],
+          links.length,
         ),
         select<GalleryValueRow>(
           ctx,
           'products.media.values',
-          `SELECT value_id, entity_id, store_id, label, position, disabled
+          `SELECT value_id, ${column} AS link, store_id, label, position, disabled
              FROM ${ctx.t('catalog_product_entity_media_gallery_value')}
-            WHERE entity_id IN (?) AND store_id IN (?)`,
-          [productIds, [0, ...storeIds]],
-          productIds.length,
+            WHERE ${column} IN (?) AND store_id IN (?)`,
+          [links, [0, ...storeIds]],
+          links.length,
         ),
       ])
     : [[], []];
-  const valueRows = new Map<string, GalleryValueRow>(perStore.map((v) => [`${v.entity_id}/${v.value_id}/${v.store_id}`, v]));
+  const valueRows = new Map<string, GalleryValueRow>(perStore.map((v) => [`${batch.entityOf(Number(v.link))}/${v.value_id}/${v.store_id}`, v]));
   const byProduct = new Map<number, GalleryRow[]>();
   for (const g of gallery) {
-    if (!g.file) continue;
-    const list = byProduct.get(Number(g.entity_id)) ?? [];
+    const productId = batch.entityOf(Number(g.link));
+    if (!g.file || productId === undefined) continue;
+    const list = byProduct.get(productId) ?? [];
     list.push(g);
-    byProduct.set(Number(g.entity_id), list);
+    byProduct.set(productId, list);
   }
   return {
     forScope({ product, view }, values) {

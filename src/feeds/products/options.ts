@@ -2,6 +2,8 @@
 // selectable ones (drop_down, radio, checkbox, multiple) with their values go to
 // optionsV2[], the others (field, area, file, date, ...) to shopperInputOptions[].
 // Ids follow Adobe's SelectableOptions and ProductShopperInputOptions providers.
+// catalog_product_option.product_id holds the link field (row_id on Adobe Commerce).
+import type { LinkIds } from '../common/link.js';
 import { byNumber, select, toNumber } from '../common/sql.js';
 import type { ProviderContext } from '../types.js';
 import type { ProductScope } from './base.js';
@@ -74,18 +76,26 @@ const bySortOrder = <T extends { sort_order: number }>(rows: T[], id: (r: T) => 
 
 const nullableNumber = (v: number | null): number | null => (v === null ? null : Number(v));
 
-export async function loadOptions(ctx: ProviderContext, productIds: number[], storeIds: number[]): Promise<ProductOptions> {
-  const n = productIds.length;
-  const options = n
+/** Custom options of the batch's products (`batch.links`: their current versions), by entity id. */
+export async function loadOptions(ctx: ProviderContext, batch: LinkIds, storeIds: number[]): Promise<ProductOptions> {
+  const n = batch.links.length;
+  const rows = n
     ? await select<OptionRow>(
         ctx,
         'products.options',
         `SELECT option_id, product_id, type, is_require, sku, max_characters, file_extension, image_size_x, image_size_y, sort_order
            FROM ${ctx.t('catalog_product_option')} WHERE product_id IN (?)`,
-        [productIds],
+        [batch.links],
         n,
       )
     : [];
+  // product_id from here on is the entity id (the rows are this function's own)
+  const options = rows.filter((o) => {
+    const productId = batch.entityOf(Number(o.product_id));
+    if (productId === undefined) return false;
+    o.product_id = productId;
+    return true;
+  });
   const optionIds = options.map((o) => Number(o.option_id));
   const stores = [0, ...storeIds];
   const [titles, prices, values] = optionIds.length

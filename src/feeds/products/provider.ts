@@ -1,16 +1,19 @@
 // products: one item per product × active store view of the websites it is
 // assigned to. Every table is read once per batch (WHERE ... IN), then items are
 // assembled in memory in (productId, storeId) order with sorted arrays, so that
-// the same data always hashes the same.
+// the same data always hashes the same. On Adobe Commerce the batch's entity ids are
+// resolved once to the row ids of their current versions (src/feeds/common/link.ts),
+// which the value, gallery, option and link tables are read with.
 import { loadAttributes, loadOptions as loadAttributeOptions } from '../common/eavAttributes.js';
 import { loadEavValues } from '../common/eavValues.js';
 import { loadConfig } from '../common/config.js';
-import { afterNumber, select } from '../common/sql.js';
+import { currentOnly, resolveLinks, type LinkIds } from '../common/link.js';
+import { afterNumber, numericIds, select } from '../common/sql.js';
 import { loadStoreViews } from '../common/stores.js';
 import { columnTimestamp, sqlTimestamp } from '../common/time.js';
 import type { AssembledItem, FeedItem, FeedProvider, ProviderContext } from '../types.js';
 import { AttributeMemo, productAttributes, usedOptionIds } from './attributes.js';
-import { loadProducts, productScopes } from './base.js';
+import { currentRows, loadProducts, productScopes } from './base.js';
 import { loadProductCategories } from './categories.js';
 import { expandProducts } from './expand.js';
 import { loadInventory } from './inventory.js';
@@ -21,11 +24,19 @@ import { SYSTEM_ATTRIBUTES, scalarFields, scopedValues } from './scalars.js';
 import { loadUrls } from './urls.js';
 
 export async function assembleProducts(ids: string[], ctx: ProviderContext): Promise<AssembledItem[]> {
-  const [products, views] = await Promise.all([loadProducts(ctx, ids), loadStoreViews(ctx, { activeOnly: true })]);
+  const requested = numericIds(ids);
+  if (requested.length === 0) return [];
+  const [rows, views, resolved] = await Promise.all([
+    loadProducts(ctx, requested),
+    loadStoreViews(ctx, { activeOnly: true }),
+    resolveLinks(ctx, ctx.catalog.product, requested),
+  ]);
+  const products = currentRows(rows, resolved);
   const scopes = await productScopes(ctx, products, views);
   if (scopes.length === 0) return [];
   const productIds = [...new Set(scopes.map((s) => s.product.productId))];
   const storeIds = [...new Set(scopes.map((s) => s.view.storeId))].sort((a, b) => a - b);
+  const batch = batchLinks(resolved, scopes);
 
   const [attributes, categoryAttributes] = await Promise.all([
     loadAttributes(ctx, 'catalog_product', {
@@ -38,12 +49,12 @@ export async function assembleProducts(ids: string[], ctx: ProviderContext): Pro
   const userDefined = new Map(attributes.filter((a) => a.isUserDefined).map((a) => [a.attributeId, a]));
 
   const [values, categories, inventory, images, options, links, parents, urls, taxClasses, currency, weightUnit] = await Promise.all([
-    loadEavValues(ctx, 'catalog_product_entity', productIds, attributes, storeIds),
+    loadEavValues(ctx, ctx.catalog.product, productIds, attributes, storeIds, batch),
     loadProductCategories(ctx, productIds, categoryAttributes[0], storeIds),
     loadInventory(ctx, productIds),
-    loadImages(ctx, productIds, storeIds),
-    loadOptions(ctx, productIds, storeIds),
-    loadLinks(ctx, productIds),
+    loadImages(ctx, batch, storeIds),
+    loadOptions(ctx, batch, storeIds),
+    loadLinks(ctx, batch),
     loadParents(ctx, productIds),
     loadUrls(ctx, productIds, storeIds),
     loadTaxClasses(ctx),
@@ -107,6 +118,12 @@ export async function assembleProducts(ids: string[], ctx: ProviderContext): Pro
   });
 }
 
+/** The link values of the products that have items (ascending), with the lookups of `resolved`. */
+function batchLinks(resolved: LinkIds, scopes: ReadonlyArray<{ product: { link: number } }>): LinkIds {
+  const links = [...new Set(scopes.map((s) => s.product.link))].sort((a, b) => a - b);
+  return { links, entityOf: resolved.entityOf, linkOf: resolved.linkOf };
+}
+
 async function loadTaxClasses(ctx: ProviderContext): Promise<Map<number, string>> {
   const rows = await select<{ class_id: number; class_name: string }>(
     ctx,
@@ -122,10 +139,12 @@ export const productsProvider: FeedProvider = {
   assemble: assembleProducts,
   expand: expandProducts,
   async listIds(afterId, limit, ctx) {
+    // one id per product: on Adobe Commerce the row of its current version
     const rows = await select<{ entity_id: number }>(
       ctx,
       'products.listIds',
-      `SELECT entity_id FROM ${ctx.t('catalog_product_entity')} WHERE entity_id > ? ORDER BY entity_id LIMIT ?`,
+      `SELECT DISTINCT e.entity_id FROM ${ctx.t('catalog_product_entity')} e
+        WHERE e.entity_id > ?${currentOnly(ctx, ctx.catalog.product, 'e')} ORDER BY e.entity_id LIMIT ?`,
       [afterNumber(afterId), limit],
       0,
     );
