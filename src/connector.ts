@@ -14,7 +14,9 @@ import { ensureTopics, topicNames, type TopicSpec } from './kafka/topics.js';
 import { Supervisor, type Part } from './lifecycle.js';
 import { createLogger, type Logger } from './log.js';
 import { Metrics } from './metrics.js';
+import { EDITION_NAMES } from './mysql/edition.js';
 import { createPool, type Pool } from './mysql/pool.js';
+import { catalogModel } from './feeds/common/link.js';
 import { preflight } from './preflight.js';
 import { createPublisher } from './publisher/index.js';
 import { createReader } from './reader/index.js';
@@ -69,7 +71,7 @@ export async function createConnector(config: Config, opts: ConnectorOptions = {
   const log = opts.log ?? createLogger({ level: config.logLevel });
   const feeds = selectFeeds(config, opts.feeds);
   // every service the parts use is checked before a topic or schema is created
-  await preflight(config, {
+  const { edition } = await preflight(config, {
     log,
     needs: {
       mysql: kinds.has('reader') || kinds.has('exporter'),
@@ -78,6 +80,8 @@ export async function createConnector(config: Config, opts: ConnectorOptions = {
       registry: kinds.has('reader') || kinds.has('exporter') || (kinds.has('publisher') && config.publisher.downstream === 'http'),
     },
   });
+  if (edition) log.info({ edition: edition.edition, evidence: edition.evidence }, `catalog edition: ${EDITION_NAMES[edition.edition]}`);
+  const catalog = catalogModel(edition?.edition ?? 'opensource');
   const kafka: Kafka = createKafka(config, log);
   const registry = createRegistry(config);
   const metrics = new Metrics();
@@ -94,8 +98,8 @@ export async function createConnector(config: Config, opts: ConnectorOptions = {
   const parts: Part[] = [];
   if (kinds.has('reader')) parts.push(createReader({ config, log, kafka, metrics }));
   if (kinds.has('exporter')) applyHeapGrowth(config.exporter.heapGrowthPercent);
-  const assembler = kinds.has('exporter') && config.exporter.workers > 0 ? new Assembler(config, log, config.exporter.workers) : undefined;
-  if (kinds.has('exporter')) for (const feed of feeds) parts.push(createExporter({ config, log, kafka, registry, db: db!, metrics, feed, assembler }));
+  const assembler = kinds.has('exporter') && config.exporter.workers > 0 ? new Assembler(config, log, config.exporter.workers, catalog.edition) : undefined;
+  if (kinds.has('exporter')) for (const feed of feeds) parts.push(createExporter({ config, log, kafka, registry, db: db!, metrics, feed, assembler, catalog }));
   if (kinds.has('publisher') && config.publisher.downstream === 'http') {
     for (const feed of feeds) parts.push(createPublisher({ config, log, kafka, registry, metrics, feed }));
   }

@@ -8,6 +8,7 @@ import { isCdcError, RegistryError } from './errors.js';
 import { kafkaConnection } from './kafka/client.js';
 import { kafkaError } from './kafka/errors.js';
 import { createLogger, scrubSecrets, type Logger } from './log.js';
+import { detectEdition, type EditionReport } from './mysql/edition.js';
 import { createPool, mysqlError } from './mysql/pool.js';
 import { checkServer } from './reader/checks.js';
 import { retry } from './retry.js';
@@ -47,7 +48,7 @@ export function scrubUrl(url: string): string {
   }
 }
 
-async function checkMysql(config: Config, binlog: boolean, log: Logger): Promise<void> {
+async function checkMysql(config: Config, binlog: boolean, log: Logger): Promise<EditionReport> {
   const pool = createPool({ ...config.mysql, connectionLimit: 1 });
   try {
     await retry(
@@ -64,6 +65,10 @@ async function checkMysql(config: Config, binlog: boolean, log: Logger): Promise
         throw isCdcError(e) ? e : mysqlError(e, config.mysql);
       });
     }
+    // the edition comes from the schema, never from a setting: a catalog that is neither is refused here
+    return await detectEdition(pool, config.mysql.tablePrefix, config.mysql.database).catch((e: unknown) => {
+      throw isCdcError(e) ? e : mysqlError(e, config.mysql);
+    });
   } finally {
     await pool.end().catch(() => undefined);
   }
@@ -147,18 +152,24 @@ function withDeadline<T>(p: Promise<T>, ms: number, err: () => Error): Promise<T
   return Promise.race([p, timeout]).finally(() => clearTimeout(t));
 }
 
+export interface PreflightResult {
+  /** The Commerce edition read from the schema, when the database was checked. */
+  edition: EditionReport | undefined;
+}
+
 /**
  * Checks the services in `needs` (in parallel) and throws the first failure as a
  * catalogue error (MYSQL_*, KAFKA_UNREACHABLE, REGISTRY_UNREACHABLE). Writes nothing.
  */
-export async function preflight(config: Config, opts: PreflightOptions): Promise<void> {
+export async function preflight(config: Config, opts: PreflightOptions): Promise<PreflightResult> {
   const { needs } = opts;
   const log = opts.log ?? createLogger({ level: config.logLevel });
-  const checks: Array<Promise<void>> = [];
-  if (needs.mysql || needs.binlog) checks.push(checkMysql(config, needs.binlog === true, log));
+  const mysql = needs.mysql || needs.binlog ? checkMysql(config, needs.binlog === true, log) : Promise.resolve(undefined);
+  const checks: Array<Promise<unknown>> = [mysql];
   if (needs.kafka) checks.push(checkKafka(config));
   if (needs.registry) checks.push(checkRegistry(config));
   // report in a fixed order (database, brokers, registry) whatever finishes first
   const results = await Promise.allSettled(checks);
   for (const r of results) if (r.status === 'rejected') throw r.reason;
+  return { edition: await mysql };
 }

@@ -43,6 +43,7 @@ function render(r) {
   $('r-position').textContent = p ? p.file + ':' + p.pos + (p.gtid ? ' (gtid ' + p.gtid + ')' : '') + (p.snapshot ? ' - snapshot in progress' : '') : 'none stored';
   $('r-server').textContent = rd.server ? rd.server.file + ':' + rd.server.pos : '-';
   $('r-behind').textContent = fmtBytes(rd.bytesBehind) + ', ' + fmtS(rd.lagSeconds);
+  $('r-edition').textContent = rd.edition || '-';
   $('r-kept').textContent = fmtBytes(rd.binlogBytesKept) + '; expiry ' + (rd.expireSeconds ? fmtS(rd.expireSeconds) : 'never') + '; purge possible in ' + fmtS(rd.purgeInSeconds);
   $('r-warn').textContent = rd.positionFileListed === false ? 'the server no longer has ' + p.file + ': a new snapshot is needed' : (rd.error || '');
   const list = $('failed');
@@ -103,7 +104,7 @@ export function statusPage(prefix: string): string {
 </section>
 <section><h2>Throughput</h2><svg id="chart" viewBox="0 0 760 180" width="100%" height="180" role="img" aria-label="items written and sent per second"></svg></section>
 <section><h2>Reader</h2><dl>
-<dt>position</dt><dd id="r-position">-</dd><dt>server</dt><dd id="r-server">-</dd>
+<dt>edition</dt><dd id="r-edition">-</dd><dt>position</dt><dd id="r-position">-</dd><dt>server</dt><dd id="r-server">-</dd>
 <dt>behind</dt><dd id="r-behind">-</dd><dt>binlog kept</dt><dd id="r-kept">-</dd></dl>
 <p class="warn" id="r-warn"></p></section>
 <section><h2>Failed items</h2><ul id="failed"><li>none</li></ul></section>

@@ -6,6 +6,7 @@
 // Provider batches go to the worker with the fewest batches in flight. A worker
 // that dies fails its batches with a retriable error (the exporter retries the
 // slice) and is replaced by the next batch.
+import type { Edition } from '../feeds/common/link.js';
 import { setFlagsFromString } from 'node:v8';
 import { Worker } from 'node:worker_threads';
 import type { Config } from '../config/schema.js';
@@ -54,12 +55,14 @@ function workerUrl(): URL {
 export class Assembler {
   private readonly slots: Array<Slot | undefined>;
   private readonly config: Config;
+  private readonly edition: Edition;
   private readonly log: Logger;
   private nextId = 1;
   private closed = false;
 
-  constructor(config: Config, log: Logger, size: number) {
+  constructor(config: Config, log: Logger, size: number, edition: Edition) {
     this.config = config;
+    this.edition = edition;
     this.log = log.child({ part: 'assembler' });
     this.slots = new Array<Slot | undefined>(size).fill(undefined);
   }
@@ -92,7 +95,7 @@ export class Assembler {
   }
 
   private spawn(index: number): Slot {
-    const worker = new Worker(workerUrl(), { workerData: { config: this.config } });
+    const worker = new Worker(workerUrl(), { workerData: { config: this.config, edition: this.edition } });
     const slot: Slot = { worker, pending: new Map() };
     this.slots[index] = slot;
     worker.on('message', (m: WorkerReply) => {

@@ -14,6 +14,7 @@ import { mysqlError, type Pool } from '../mysql/pool.js';
 import { isRetriable } from '../errors.js';
 import { BasePart } from './part.js';
 import { providerContext } from './context.js';
+import type { CatalogModel } from '../feeds/common/link.js';
 import { builtItem } from './assemble.js';
 import type { Assembler } from './assembler.js';
 import { FeedState } from './state.js';
@@ -34,6 +35,8 @@ export interface ExporterDeps {
   feed: FeedDefinition;
   /** Assembly worker threads; provider batches run in this thread without them. */
   assembler?: Assembler | undefined;
+  /** The catalog's edition (detected at start): how providers read product and category values. */
+  catalog: CatalogModel;
 }
 
 export function exporterTuning(config: Config, feed: FeedDefinition): { batchSize: number; threads: number } {
@@ -74,7 +77,7 @@ export class Exporter extends BasePart {
     const t = topicNames(d.config.prefix);
     this.topics = { changes: t.changes(d.feed.name), items: t.items(d.feed.name), status: t.status(d.feed.name) };
     this.groupId = `${d.config.prefix}.exporter.${d.feed.name}`;
-    this.ctx = providerContext(d.db, this.log, d.config.mysql.tablePrefix);
+    this.ctx = providerContext(d.db, this.log, d.config.mysql.tablePrefix, d.catalog);
     this.decoder = new WireDecoder(d.registry);
     this.itemType = avro.Type.forSchema(loadSchema(d.feed.schemaFile) as avro.Schema);
   }

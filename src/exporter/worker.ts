@@ -5,6 +5,7 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import avro from 'avsc';
 import type { Config } from '../config/schema.js';
+import { catalogModel, type Edition } from '../feeds/common/link.js';
 import { resolveFeed } from '../feeds/index.js';
 import { createLogger } from '../log.js';
 import { createPool } from '../mysql/pool.js';
@@ -14,10 +15,10 @@ import { loadSchema } from './schemas.js';
 import { Semaphore } from '../publisher/semaphore.js';
 import type { WarmRequest, WorkerReply, WorkerRequest } from './assembler.js';
 
-const { config } = workerData as { config: Config };
+const { config, edition } = workerData as { config: Config; edition: Edition };
 const log = createLogger({ level: config.logLevel }).child({ part: 'assembly-worker' });
 const pool = createPool(config.mysql);
-const ctx = providerContext(pool, log, config.mysql.tablePrefix);
+const ctx = providerContext(pool, log, config.mysql.tablePrefix, catalogModel(edition));
 const types = new Map<string, avro.Type>();
 const port = parentPort!;
 

@@ -1,6 +1,8 @@
 import mysql from 'mysql2/promise';
 import type { Config } from '../config/schema.js';
+import { detectEdition, EDITION_NAMES } from '../mysql/edition.js';
 import { mysqlError, mysqlOptions } from '../mysql/pool.js';
+import { isCdcError } from '../errors.js';
 
 /** The reader's stored position (`<prefix>.reader.offsets`, docs/internals.md). */
 export interface ReaderPosition {
@@ -29,6 +31,8 @@ export interface ReaderFigures {
   expireSeconds: number | null;
   /** Seconds left, at the earliest, before the server may purge the stored file (null: never / unknown). */
   purgeInSeconds: number | null;
+  /** The catalog's edition as read from the schema ("Adobe Commerce (content staging)"), or the coded error. */
+  edition?: string | null;
   error?: string;
 }
 
@@ -103,7 +107,11 @@ export async function readServerFigures(config: Config, position: ReaderPosition
     const v = Object.fromEntries(vars.map((r) => [r.Variable_name, r.Value]));
     const expire = Number(v.binlog_expire_logs_seconds ?? 0) || Math.round(Number(v.expire_logs_days ?? 0) * 86400);
     const gtid = v.gtid_binlog_pos ?? v.gtid_executed ?? null;
-    return readerFigures(position, logs, master[0], gtid || null, expire, Date.now());
+    const edition = await detectEdition(conn, config.mysql.tablePrefix, config.mysql.database).then(
+      (e) => EDITION_NAMES[e.edition],
+      (e: unknown) => (isCdcError(e) ? e.toLine() : String(e)),
+    );
+    return { ...readerFigures(position, logs, master[0], gtid || null, expire, Date.now()), edition };
   } catch (e) {
     throw mysqlError(e, config.mysql);
   } finally {

@@ -37,6 +37,7 @@ export function formatStatus(r: StatusReport): string {
   );
   const rd = r.reader;
   out.push('', 'reader');
+  if (rd.edition) out.push(`  edition        ${rd.edition}`);
   const pos = rd.position ? `${rd.position.file}:${rd.position.pos}${rd.position.gtid ? ` (gtid ${rd.position.gtid})` : ''}` : 'none stored';
   out.push(`  position       ${pos}`);
   if (rd.position?.snapshot) out.push(`  snapshot       in progress${rd.position.snapshot.current ? ` (${rd.position.snapshot.current.feed} after id ${rd.position.snapshot.current.lastId})` : ''}`);

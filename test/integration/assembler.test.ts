@@ -38,7 +38,7 @@ describe('assembly workers', () => {
   });
 
   function assembler(c: Config, size: number): Assembler {
-    const a = new Assembler(c, log, size);
+    const a = new Assembler(c, log, size, 'opensource');
     closers.push(() => a.close());
     return a;
   }

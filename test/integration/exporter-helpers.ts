@@ -12,6 +12,7 @@ import { Metrics } from '../../src/metrics.js';
 import { createPool, type Pool } from '../../src/mysql/pool.js';
 import { ensureTopics, partitionFor, topicNames } from '../../src/kafka/topics.js';
 import { ENTITY_SCHEMA, SOURCE_SCHEMA } from '../../src/avro/envelope.js';
+import { OPEN_SOURCE, type CatalogModel } from '../../src/feeds/common/link.js';
 import { loadSchema, registerCodec, TRIGGER_RECORD, WireDecoder, type TriggerRecord } from '../../src/exporter/schemas.js';
 
 const { Kafka: KafkaCtor, logLevel } = kafkajs;
@@ -24,6 +25,7 @@ export interface Deps {
   registry: Registry;
   db: Pool;
   metrics: Metrics;
+  catalog: CatalogModel;
 }
 
 export function deps(config: Config): Deps {
@@ -35,6 +37,7 @@ export function deps(config: Config): Deps {
     registry: new SchemaRegistry({ host: config.registry.url }),
     db: createPool(config.mysql),
     metrics: new Metrics({ defaults: false }),
+    catalog: OPEN_SOURCE,
   };
 }
 

@@ -1,7 +1,10 @@
 import type { Command } from 'commander';
 import { buildConfig, configLeaves, readConfigFile, type Leaf } from '../../config/load.js';
-import { ConfigError } from '../../errors.js';
+import type { Config } from '../../config/schema.js';
+import { ConfigError, isCdcError } from '../../errors.js';
 import { scrubSecrets, SECRET_KEYS } from '../../log.js';
+import { detectEdition, EDITION_NAMES } from '../../mysql/edition.js';
+import { createPool, mysqlError } from '../../mysql/pool.js';
 
 const cell = (s: string) => s.replace(/\|/g, '\\|').replace(/\n/g, ' ');
 
@@ -33,7 +36,7 @@ export function registerConfig(program: Command): void {
     .description('show the effective configuration (secrets redacted), --describe every key, or --check it')
     .option('--describe', 'print every key with its environment variable, default and description (Markdown)')
     .option('--check', 'validate the file and environment; print warnings and every error')
-    .action((opts: { describe?: boolean; check?: boolean }, cmd: Command) => {
+    .action(async (opts: { describe?: boolean; check?: boolean }, cmd: Command) => {
       if (opts.describe) {
         process.stdout.write(describeConfig());
         return;
@@ -49,8 +52,31 @@ export function registerConfig(program: Command): void {
       }
       if (opts.check) {
         process.stdout.write(`ok: configuration valid (${r.warnings.length} warning(s))\n`);
+        await checkEdition(r.config);
         return;
       }
       process.stdout.write(JSON.stringify(redact(r.config), null, 2) + '\n');
     });
+}
+
+/**
+ * The catalog's edition, read from the database's schema as the connector reads it at start.
+ * A schema that is neither edition fails the check; an unreachable database is only a warning
+ * (the configuration itself is valid).
+ */
+async function checkEdition(config: Config): Promise<void> {
+  const pool = createPool({ ...config.mysql, connectionLimit: 1 });
+  try {
+    const conn = await pool.getConnection().catch((e: unknown) => {
+      throw mysqlError(e, config.mysql);
+    });
+    conn.release();
+    const e = await detectEdition(pool, config.mysql.tablePrefix, config.mysql.database);
+    process.stdout.write(`edition: ${EDITION_NAMES[e.edition]} (${e.evidence})\n`);
+  } catch (e) {
+    if (isCdcError(e) && e.code.startsWith('MYSQL_EDITION')) throw e;
+    process.stdout.write(`warning: edition not checked: ${isCdcError(e) ? e.toLine() : String(e)}\n`);
+  } finally {
+    await pool.end().catch(() => undefined);
+  }
 }
