@@ -15,7 +15,8 @@ export function buildCategoryItems(rows: CategoryRows, views: StoreView[], now: 
   for (const c of rows.children) {
     const list = children.get(Number(c.parent_id)) ?? [];
     children.set(Number(c.parent_id), list);
-    list.push(Number(c.entity_id));
+    // a category with a broken version range (two current rows) is still one child
+    if (!list.includes(Number(c.entity_id))) list.push(Number(c.entity_id));
   }
   // category -> field -> store -> value
   const values = new Map<number, Map<CategoryField, Map<number, Value>>>();

@@ -13,7 +13,7 @@ export const definition: FeedDefinition = {
   batchSize: 500,
   threads: 2,
   schemaFile: 'schemas/items/categories.avsc',
-  expandTypes: ['store', 'storeGroup'],
+  expandTypes: ['store', 'storeGroup', 'stagingVersion'],
   mode: 'immediate',
   provider: categoriesProvider,
 };

@@ -1,22 +1,30 @@
-import { afterNumber, numericIds, select } from '../common/sql.js';
+import { listEntityIds } from '../common/catalogIds.js';
+import { movedEntities } from '../common/link.js';
+import { afterNumber, idStrings, numericIds, select } from '../common/sql.js';
 import { loadStoreViews } from '../common/stores.js';
 import type { AssembledItem, FeedProvider, ProviderContext } from '../types.js';
 import { buildCategoryItems } from './build.js';
 import { loadCategoryRows } from './queries.js';
 
-interface IdRow {
-  id: number;
-}
+const categoryIds = (ctx: ProviderContext, afterId: number, limit: number | null): Promise<string[]> =>
+  listEntityIds(ctx, ctx.catalog.category, 'categories.list', afterId, limit);
 
-async function categoryIds(ctx: ProviderContext, afterId: number, limit: number | null): Promise<string[]> {
-  const rows = await select<IdRow>(
+/**
+ * Adobe Commerce moved the current version: the categories whose current version changed,
+ * and the parents of any of their versions (a version may sit elsewhere in the tree, and
+ * the parent's children[] follows it). Nothing on Open Source.
+ */
+async function movedCategories(ctx: ProviderContext, ids: string[]): Promise<string[]> {
+  const moved = await movedEntities(ctx, ctx.catalog.category, ids);
+  if (moved.length === 0) return [];
+  const parents = await select<{ id: number }>(
     ctx,
-    'categories.list',
-    `SELECT entity_id AS id FROM \`${ctx.t('catalog_category_entity')}\` WHERE entity_id > ? ORDER BY entity_id${limit === null ? '' : ' LIMIT ?'}`,
-    limit === null ? [afterId] : [afterId, limit],
-    0,
+    'categories.expand_stagingVersion',
+    `SELECT DISTINCT parent_id AS id FROM ${ctx.t('catalog_category_entity')} WHERE entity_id IN (?) AND parent_id <> 0`,
+    [moved],
+    moved.length,
   );
-  return rows.map((r) => String(r.id));
+  return idStrings([...moved, ...parents.map((r) => r.id)]);
 }
 
 export const categoriesProvider: FeedProvider = {
@@ -34,6 +42,7 @@ export const categoriesProvider: FeedProvider = {
   async expand(entityType: string, ids: string[], ctx: ProviderContext): Promise<string[]> {
     if (ids.length === 0) return [];
     if (entityType === 'store' || entityType === 'storeGroup') return categoryIds(ctx, -1, null);
+    if (entityType === 'stagingVersion') return movedCategories(ctx, ids);
     return [];
   },
 

@@ -1,8 +1,10 @@
 import type { RowDataPacket } from 'mysql2/promise';
+import { currentOnly, resolveLinks } from '../common/link.js';
 import { select } from '../common/sql.js';
 import type { ProviderContext } from '../types.js';
 
-// One query per table per batch of category ids.
+// One query per table per batch of category ids. The entity and value rows are those of
+// each category's current version (link.ts); on Open Source the link is the entity id.
 
 type Row = RowDataPacket & Record<string, string | number | null>;
 
@@ -32,6 +34,7 @@ export interface CategoryRows {
   children: Row[];
   /** attribute id -> item field */
   attributes: Map<number, CategoryField>;
+  /** EAV value rows, `entity_id` being the category id on both editions. */
   values: Row[];
   /** store group id -> root category id */
   roots: Map<number, number>;
@@ -40,16 +43,28 @@ export interface CategoryRows {
 export async function loadCategoryRows(ctx: ProviderContext, ids: number[], storeIds: number[]): Promise<CategoryRows> {
   const t = (n: string) => `\`${ctx.t(n)}\``;
   const n = ids.length;
+  const link = ctx.catalog.category;
+  const col = link.column;
+  const resolved = await resolveLinks(ctx, link, ids);
+  const links = resolved.links;
   const [categories, children, attrRows, groups] = await Promise.all([
+    links.length === 0
+      ? []
+      : select<Row>(
+          ctx,
+          'categories.entities',
+          `SELECT entity_id, parent_id, path, position, level, created_at, updated_at
+             FROM ${t('catalog_category_entity')} WHERE ${col} IN (?)`,
+          [links],
+          n,
+        ),
     select<Row>(
       ctx,
-      'categories.entities',
-      `SELECT entity_id, parent_id, path, position, level, created_at, updated_at
-         FROM ${t('catalog_category_entity')} WHERE entity_id IN (?)`,
+      'categories.children',
+      `SELECT c.parent_id, c.entity_id FROM ${t('catalog_category_entity')} c WHERE c.parent_id IN (?)${currentOnly(ctx, link, 'c')}`,
       [ids],
       n,
     ),
-    select<Row>(ctx, 'categories.children', `SELECT parent_id, entity_id FROM ${t('catalog_category_entity')} WHERE parent_id IN (?)`, [ids], n),
     select<Row>(
       ctx,
       'categories.attributes',
@@ -76,17 +91,24 @@ export async function loadCategoryRows(ctx: ProviderContext, ids: number[], stor
   }
   const stores = [0, ...storeIds];
   const valueSets = await Promise.all(
-    BACKENDS.filter((b) => byBackend.has(b)).map((b) =>
+    BACKENDS.filter((b) => byBackend.has(b) && links.length > 0).map((b) =>
       select<Row>(
         ctx,
         `categories.${b}`,
-        `SELECT entity_id, attribute_id, store_id, value FROM ${t(`catalog_category_entity_${b}`)}
-          WHERE entity_id IN (?) AND attribute_id IN (?) AND store_id IN (?)`,
-        [ids, byBackend.get(b), stores],
+        `SELECT ${col} AS link, attribute_id, store_id, value FROM ${t(`catalog_category_entity_${b}`)}
+          WHERE ${col} IN (?) AND attribute_id IN (?) AND store_id IN (?)`,
+        [links, byBackend.get(b), stores],
         n,
       ),
     ),
   );
+  const values: Row[] = [];
+  for (const v of valueSets.flat()) {
+    const entityId = resolved.entityOf(Number(v.link));
+    if (entityId === undefined) continue;
+    v.entity_id = entityId;
+    values.push(v);
+  }
   const roots = new Map(groups.map((g) => [Number(g.group_id), Number(g.root_category_id)]));
-  return { categories, children, attributes, values: valueSets.flat(), roots };
+  return { categories, children, attributes, values, roots };
 }

@@ -14,7 +14,7 @@ export const definition: FeedDefinition = {
   batchSize: 500,
   threads: 2,
   schemaFile: 'schemas/items/categoryPermissions.avsc',
-  expandTypes: ['categoryTree', 'website', 'customerGroup'],
+  expandTypes: ['categoryTree', 'website', 'customerGroup', 'stagingVersion'],
   mode: 'immediate',
   provider: categoryPermissionsProvider,
 };

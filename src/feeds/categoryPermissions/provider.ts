@@ -1,3 +1,5 @@
+import { listEntityIds } from '../common/catalogIds.js';
+import { currentOnly, movedEntities } from '../common/link.js';
 import { afterNumber, idStrings, numericIds, select } from '../common/sql.js';
 import type { AssembledItem, FeedProvider, ProviderContext } from '../types.js';
 import { buildPermissionItems } from './build.js';
@@ -15,32 +17,29 @@ export const categoryPermissionsProvider: FeedProvider = {
   },
 
   async expand(entityType: string, ids: string[], ctx: ProviderContext): Promise<string[]> {
+    // Adobe Commerce moved the current version: a category's item follows its current path.
+    if (entityType === 'stagingVersion') return idStrings(await movedEntities(ctx, ctx.catalog.category, ids));
     const wanted = numericIds(ids);
     if (wanted.length === 0) return [];
-    const t = (n: string) => `\`${ctx.t(n)}\``;
     const q = async (sql: string, params: unknown[]) =>
       idStrings((await select<IdRow>(ctx, `categoryPermissions.expand_${entityType}`, sql, params, wanted.length)).map((r) => r.id));
     if (entityType === 'categoryTree') {
       // A category's permission changed: its descendants inherit it.
-      const likes = wanted.map(() => 'path LIKE ?').join(' OR ');
-      return q(`SELECT entity_id AS id FROM ${t('catalog_category_entity')} WHERE ${likes}`, wanted.map((id) => `%/${id}/%`));
+      const likes = wanted.map(() => 'e.path LIKE ?').join(' OR ');
+      return q(
+        `SELECT e.entity_id AS id FROM ${ctx.t('catalog_category_entity')} e WHERE (${likes})${currentOnly(ctx, ctx.catalog.category, 'e')}`,
+        wanted.map((id) => `%/${id}/%`),
+      );
     }
     // A website or customer group appeared, was renamed or removed: rows for "all" cover it,
     // anywhere in the tree, so every category is re-assembled (trees are small).
     if (entityType === 'website' || entityType === 'customerGroup') {
-      return q(`SELECT entity_id AS id FROM ${t('catalog_category_entity')} `, []);
+      return listEntityIds(ctx, ctx.catalog.category, `categoryPermissions.expand_${entityType}`, -1, null);
     }
     return [];
   },
 
   async listIds(afterId: string | undefined, limit: number, ctx: ProviderContext): Promise<string[]> {
-    const rows = await select<IdRow>(
-      ctx,
-      'categoryPermissions.list',
-      `SELECT entity_id AS id FROM \`${ctx.t('catalog_category_entity')}\` WHERE entity_id > ? ORDER BY entity_id LIMIT ?`,
-      [afterNumber(afterId), limit],
-      0,
-    );
-    return rows.map((r) => String(r.id));
+    return listEntityIds(ctx, ctx.catalog.category, 'categoryPermissions.list', afterNumber(afterId), limit);
   },
 };

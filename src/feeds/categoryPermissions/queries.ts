@@ -1,4 +1,5 @@
 import type { RowDataPacket } from 'mysql2/promise';
+import { currentOnly } from '../common/link.js';
 import { select } from '../common/sql.js';
 import type { ProviderContext } from '../types.js';
 import type { PermissionRow } from './resolve.js';
@@ -17,11 +18,19 @@ export async function loadPermissionRows(ctx: ProviderContext, ids: number[]): P
   const t = (n: string) => `\`${ctx.t(n)}\``;
   const n = ids.length;
   const [categoryRows, websiteRows, groupRows] = await Promise.all([
-    select<Row>(ctx, 'categoryPermissions.categories', `SELECT entity_id, path FROM ${t('catalog_category_entity')} WHERE entity_id IN (?)`, [ids], n),
+    // the current version's path (Adobe Commerce keeps one row per version)
+    select<Row>(
+      ctx,
+      'categoryPermissions.categories',
+      `SELECT e.entity_id, e.path FROM ${t('catalog_category_entity')} e WHERE e.entity_id IN (?)${currentOnly(ctx, ctx.catalog.category, 'e')}`,
+      [ids],
+      n,
+    ),
     select<Row>(ctx, 'categoryPermissions.websites', `SELECT website_id, code FROM ${t('store_website')} WHERE website_id <> 0`, [], 0),
     select<Row>(ctx, 'categoryPermissions.groups', `SELECT customer_group_id FROM ${t('customer_group')}`, [], 0),
   ]);
-  const categories = categoryRows.map((c) => ({ id: Number(c.entity_id), path: String(c.path) }));
+  // one per category even where a broken version range gives it two current rows
+  const categories = [...new Map(categoryRows.map((c) => [Number(c.entity_id), { id: Number(c.entity_id), path: String(c.path) }])).values()];
   const lineageIds = [...new Set(categories.flatMap((c) => c.path.split('/').map(Number)))];
   const permissionRows = lineageIds.length
     ? await select<Row>(

@@ -14,7 +14,7 @@ export const definition: FeedDefinition = {
   batchSize: 500,
   threads: 2,
   schemaFile: 'schemas/items/inventoryStockStatus.avsc',
-  expandTypes: ['sku', 'stock'],
+  expandTypes: ['sku', 'stock', 'stagingVersion'],
   mode: 'immediate',
   provider: inventoryStockStatusProvider,
 };

@@ -1,4 +1,5 @@
 import type { RowDataPacket } from 'mysql2/promise';
+import { currentOnly } from '../common/link.js';
 import { select } from '../common/sql.js';
 import type { ProviderContext } from '../types.js';
 
@@ -58,8 +59,16 @@ async function msiStocks(ctx: ProviderContext): Promise<number[] | null> {
 
 export async function loadStockRows(ctx: ProviderContext, ids: number[]): Promise<StockRows> {
   const n = ids.length;
-  const [products, stockItems, stocks] = await Promise.all([
-    select<Row>(ctx, 'inventory.products', `SELECT entity_id, sku, type_id FROM ${t(ctx, 'catalog_product_entity')} WHERE entity_id IN (?)`, [ids], n),
+  const [productRows, stockItems, stocks] = await Promise.all([
+    // sku and type of the current version (Adobe Commerce keeps one row per version)
+    select<Row>(
+      ctx,
+      'inventory.products',
+      `SELECT e.entity_id, e.sku, e.type_id FROM ${t(ctx, 'catalog_product_entity')} e
+        WHERE e.entity_id IN (?)${currentOnly(ctx, ctx.catalog.product, 'e')}`,
+      [ids],
+      n,
+    ),
     select<Row>(
       ctx,
       'inventory.stock_items',
@@ -71,6 +80,8 @@ export async function loadStockRows(ctx: ProviderContext, ids: number[]): Promis
     ),
     msiStocks(ctx),
   ]);
+  // one per product even where a broken version range gives it two current rows
+  const products = [...new Map(productRows.map((p) => [Number(p.entity_id), p])).values()];
   if (stocks === null) return { products, stockItems, msi: null };
   const skus = [...new Set(products.flatMap((p) => (p.sku === null ? [] : [String(p.sku)])))];
   if (skus.length === 0) return { products, stockItems, msi: { index: new Map(), sourceItems: [], reservations: [] } };

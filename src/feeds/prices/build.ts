@@ -27,6 +27,8 @@ interface TierRow {
 
 const num = (v: unknown): number => Number(v);
 
+const NO_OWN_PRICE = new Set(['configurable', 'giftcard']);
+
 /** The types Adobe names; any other (virtual, custom types) is sent as SIMPLE. */
 const KNOWN_TYPES = new Set(['simple', 'configurable', 'downloadable', 'grouped', 'bundle', 'giftcard']);
 
@@ -119,7 +121,8 @@ export function buildPriceItems(rows: PriceRows, now: Date): AssembledItem[] {
   for (const { productId, websiteId } of assoc) {
     const product = products.get(productId);
     const website = websites.get(websiteId);
-    if (!product || !website || product.sku === null) continue;
+    // Configurable and gift card products have no price of their own (Adobe leaves them out here).
+    if (!product || !website || product.sku === null || NO_OWN_PRICE.has(String(product.type_id))) continue;
     const attrValue = (code: string): number | null => {
       const byStore = decimals.get(productId)?.get(code);
       if (!byStore) return null;

@@ -14,7 +14,7 @@ export const definition: FeedDefinition = {
   batchSize: 1000,
   threads: 2,
   schemaFile: 'schemas/items/prices.avsc',
-  expandTypes: ['website', 'customerGroup', 'parentProduct'],
+  expandTypes: ['website', 'customerGroup', 'parentProduct', 'stagingVersion'],
   mode: 'immediate',
   provider: pricesProvider,
 };

@@ -1,3 +1,5 @@
+import { linkedEntity, listEntityIds } from '../common/catalogIds.js';
+import { movedEntities } from '../common/link.js';
 import { afterNumber, idStrings, numericIds, select } from '../common/sql.js';
 import type { AssembledItem, FeedProvider, ProviderContext } from '../types.js';
 import { buildPriceItems } from './build.js';
@@ -19,27 +21,32 @@ export const pricesProvider: FeedProvider = {
   },
 
   async expand(entityType: string, ids: string[], ctx: ProviderContext): Promise<string[]> {
+    if (entityType === 'stagingVersion') return movedProducts(ctx, ids);
     const wanted = numericIds(ids);
     if (wanted.length === 0) return [];
     const t = (n: string) => `\`${ctx.t(n)}\``;
     const q = async (sql: string, params: unknown[]) =>
       idStrings((await select<IdRow>(ctx, `prices.expand_${entityType}`, sql, params, wanted.length)).map((r) => r.id));
+    const link = ctx.catalog.product;
     if (entityType === 'website') {
       return q(`SELECT DISTINCT product_id AS id FROM ${t('catalog_product_website')} WHERE website_id IN (?)`, [wanted]);
     }
     if (entityType === 'parentProduct') {
-      // A parent's sku or type is in its children's parents[].
+      // A parent's sku or type is in its children's parents[] (the children of its current version).
       // Its website assignment decides in which websites it is listed there.
+      const r = linkedEntity(ctx, link, 'rp', 'r.parent_id');
+      const l = linkedEntity(ctx, link, 'lp', 'l.parent_id');
       return q(
-        `SELECT child_id AS id FROM ${t('catalog_product_relation')} WHERE parent_id IN (?)
-         UNION SELECT product_id AS id FROM ${t('catalog_product_super_link')} WHERE parent_id IN (?)`,
+        `SELECT r.child_id AS id FROM ${t('catalog_product_relation')} r ${r.join} WHERE ${r.id} IN (?)
+         UNION SELECT l.product_id AS id FROM ${t('catalog_product_super_link')} l ${l.join} WHERE ${l.id} IN (?)`,
         [wanted, wanted],
       );
     }
     if (entityType === 'customerGroup') {
-      // Only products with a price of the group's own have an item for it.
+      // Only products with a price of the group's own have an item for it (in their current version).
+      const tp = linkedEntity(ctx, link, 'e', `tp.${link.column}`);
       return q(
-        `SELECT entity_id AS id FROM ${t('catalog_product_entity_tier_price')} WHERE all_groups = 0 AND customer_group_id IN (?)
+        `SELECT ${tp.id} AS id FROM ${t('catalog_product_entity_tier_price')} tp ${tp.join} WHERE tp.all_groups = 0 AND tp.customer_group_id IN (?)
          UNION SELECT product_id AS id FROM ${t('catalogrule_product_price')} WHERE customer_group_id IN (?) AND rule_date = ?`,
         [wanted, wanted, ruleDate(ctx.now())],
       );
@@ -48,13 +55,30 @@ export const pricesProvider: FeedProvider = {
   },
 
   async listIds(afterId: string | undefined, limit: number, ctx: ProviderContext): Promise<string[]> {
-    const rows = await select<IdRow>(
-      ctx,
-      'prices.list',
-      `SELECT entity_id AS id FROM \`${ctx.t('catalog_product_entity')}\` WHERE entity_id > ? ORDER BY entity_id LIMIT ?`,
-      [afterNumber(afterId), limit],
-      0,
-    );
-    return rows.map((r) => String(r.id));
+    return listEntityIds(ctx, ctx.catalog.product, 'prices.list', afterNumber(afterId), limit);
   },
 };
+
+/**
+ * Adobe Commerce moved the current version: the products whose current version changed
+ * (price, special price, tier prices, sku, type), and the children of any version of a moved
+ * parent (their parents[] shows the parent's sku and type, and its relations of the version
+ * that is current now). Nothing on Open Source.
+ */
+async function movedProducts(ctx: ProviderContext, ids: string[]): Promise<string[]> {
+  const link = ctx.catalog.product;
+  const moved = await movedEntities(ctx, link, ids);
+  if (moved.length === 0) return [];
+  const t = (n: string) => `\`${ctx.t(n)}\``;
+  const children = await select<IdRow>(
+    ctx,
+    'prices.expand_stagingVersion',
+    `SELECT r.child_id AS id FROM ${t('catalog_product_relation')} r
+       JOIN ${t(link.entityTable)} p ON p.${link.column} = r.parent_id WHERE p.entity_id IN (?)
+     UNION SELECT l.product_id AS id FROM ${t('catalog_product_super_link')} l
+       JOIN ${t(link.entityTable)} p ON p.${link.column} = l.parent_id WHERE p.entity_id IN (?)`,
+    [moved, moved],
+    moved.length,
+  );
+  return idStrings([...moved, ...children.map((r) => r.id)]);
+}

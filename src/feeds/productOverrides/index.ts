@@ -14,7 +14,7 @@ export const definition: FeedDefinition = {
   batchSize: 500,
   threads: 2,
   schemaFile: 'schemas/items/productOverrides.avsc',
-  expandTypes: ['category', 'store', 'website'],
+  expandTypes: ['category', 'store', 'website', 'stagingVersion'],
   mode: 'immediate',
   provider: productOverridesProvider,
 };

@@ -1,3 +1,5 @@
+import { listEntityIds } from '../common/catalogIds.js';
+import { movedEntities } from '../common/link.js';
 import { afterNumber, idStrings, numericIds, select } from '../common/sql.js';
 import type { AssembledItem, FeedProvider, ProviderContext } from '../types.js';
 import { buildOverrideItems } from './build.js';
@@ -15,6 +17,8 @@ export const productOverridesProvider: FeedProvider = {
   },
 
   async expand(entityType: string, ids: string[], ctx: ProviderContext): Promise<string[]> {
+    // Adobe Commerce moved the current version: items carry the current version's sku.
+    if (entityType === 'stagingVersion') return idStrings(await movedEntities(ctx, ctx.catalog.product, ids));
     const wanted = numericIds(ids);
     if (wanted.length === 0) return [];
     const t = (n: string) => `\`${ctx.t(n)}\``;
@@ -34,13 +38,6 @@ export const productOverridesProvider: FeedProvider = {
   },
 
   async listIds(afterId: string | undefined, limit: number, ctx: ProviderContext): Promise<string[]> {
-    const rows = await select<IdRow>(
-      ctx,
-      'productOverrides.list',
-      `SELECT entity_id AS id FROM \`${ctx.t('catalog_product_entity')}\` WHERE entity_id > ? ORDER BY entity_id LIMIT ?`,
-      [afterNumber(afterId), limit],
-      0,
-    );
-    return rows.map((r) => String(r.id));
+    return listEntityIds(ctx, ctx.catalog.product, 'productOverrides.list', afterNumber(afterId), limit);
   },
 };

@@ -1,4 +1,5 @@
 import type { RowDataPacket } from 'mysql2/promise';
+import { currentOnly } from '../common/link.js';
 import { select } from '../common/sql.js';
 import type { ProviderContext } from '../types.js';
 
@@ -16,7 +17,14 @@ export async function loadOverrideRows(ctx: ProviderContext, ids: number[]): Pro
   const t = (n: string) => `\`${ctx.t(n)}\``;
   const n = ids.length;
   const [products, index, websites] = await Promise.all([
-    select<Row>(ctx, 'productOverrides.products', `SELECT entity_id, sku FROM ${t('catalog_product_entity')} WHERE entity_id IN (?)`, [ids], n),
+    // the current version's sku (Adobe Commerce keeps one row per version)
+    select<Row>(
+      ctx,
+      'productOverrides.products',
+      `SELECT e.entity_id, e.sku FROM ${t('catalog_product_entity')} e WHERE e.entity_id IN (?)${currentOnly(ctx, ctx.catalog.product, 'e')}`,
+      [ids],
+      n,
+    ),
     select<Row>(
       ctx,
       'productOverrides.index',

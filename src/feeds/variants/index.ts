@@ -13,7 +13,7 @@ export const definition: FeedDefinition = {
   batchSize: 500,
   threads: 2,
   schemaFile: 'schemas/items/variants.avsc',
-  expandTypes: ['parentProduct', 'attributeOption', 'attribute'],
+  expandTypes: ['parentProduct', 'attributeOption', 'attribute', 'stagingVersion'],
   mode: 'immediate',
   provider: variantsProvider,
 };

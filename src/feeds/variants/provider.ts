@@ -1,10 +1,37 @@
+import { linkedEntity } from '../common/catalogIds.js';
+import { movedEntities } from '../common/link.js';
 import { afterNumber, idStrings, numericIds, select } from '../common/sql.js';
 import type { AssembledItem, FeedProvider, ProviderContext } from '../types.js';
 import { buildVariantItems } from './build.js';
 import { loadVariantRows } from './queries.js';
 
+// Parent sides (super attribute product_id, super link parent_id) hold link values: on Adobe
+// Commerce only the rows of the parent's current version count (linkedEntity joins it there).
+
 interface IdRow {
   id: number;
+}
+
+/**
+ * Adobe Commerce moved the current version: a moved child is re-assembled (its option values
+ * and sku), and so is every child of any version of a moved parent (the parent's sku, super
+ * attributes and links of the version that is current now). Nothing on Open Source.
+ */
+async function movedVariants(ctx: ProviderContext, ids: string[]): Promise<string[]> {
+  const link = ctx.catalog.product;
+  const moved = await movedEntities(ctx, link, ids);
+  if (moved.length === 0) return [];
+  const t = (n: string) => `\`${ctx.t(n)}\``;
+  const rows = await select<IdRow>(
+    ctx,
+    'variants.expand_stagingVersion',
+    `SELECT l.product_id AS id FROM ${t('catalog_product_super_link')} l WHERE l.product_id IN (?)
+     UNION SELECT l.product_id AS id FROM ${t('catalog_product_super_link')} l
+       JOIN ${t(link.entityTable)} p ON p.${link.column} = l.parent_id WHERE p.entity_id IN (?)`,
+    [moved, moved],
+    moved.length,
+  );
+  return idStrings(rows.map((r) => r.id));
 }
 
 export const variantsProvider: FeedProvider = {
@@ -15,54 +42,48 @@ export const variantsProvider: FeedProvider = {
   },
 
   async expand(entityType: string, ids: string[], ctx: ProviderContext): Promise<string[]> {
+    if (entityType === 'stagingVersion') return movedVariants(ctx, ids);
     const wanted = numericIds(ids);
     if (wanted.length === 0) return [];
     const t = (n: string) => `\`${ctx.t(n)}\``;
+    const product = ctx.catalog.product;
+    const q = async (sql: string) =>
+      idStrings((await select<IdRow>(ctx, `variants.expand_${entityType}`, sql, [wanted], wanted.length)).map((r) => r.id));
     if (entityType === 'parentProduct') {
-      const rows = await select<IdRow>(
-        ctx,
-        'variants.expand_parent',
-        `SELECT product_id AS id FROM ${t('catalog_product_super_link')} WHERE parent_id IN (?)`,
-        [wanted],
-        wanted.length,
-      );
-      return idStrings(rows.map((r) => r.id));
+      const parent = linkedEntity(ctx, product, 'p', 'l.parent_id');
+      return q(`SELECT l.product_id AS id FROM ${t('catalog_product_super_link')} l ${parent.join} WHERE ${parent.id} IN (?)`);
     }
     if (entityType === 'attributeOption') {
       // Children whose value of one of their parent's super attributes is that option.
-      const rows = await select<IdRow>(
-        ctx,
-        'variants.expand_option',
-        `SELECT DISTINCT i.entity_id AS id FROM ${t('catalog_product_entity_int')} i
-           JOIN ${t('catalog_product_super_link')} l ON l.product_id = i.entity_id
+      const child = linkedEntity(ctx, product, 'c', `i.${product.column}`);
+      const parent = linkedEntity(ctx, product, 'p', 'l.parent_id');
+      return q(
+        `SELECT DISTINCT ${child.id} AS id FROM ${t('catalog_product_entity_int')} i ${child.join}
+           JOIN ${t('catalog_product_super_link')} l ON l.product_id = ${child.id} ${parent.join}
            JOIN ${t('catalog_product_super_attribute')} sa ON sa.product_id = l.parent_id AND sa.attribute_id = i.attribute_id
           WHERE i.value IN (?) AND i.store_id = 0`,
-        [wanted],
-        wanted.length,
       );
-      return idStrings(rows.map((r) => r.id));
     }
     if (entityType === 'attribute') {
       // An attribute's code changed: every child of a parent that uses it as a super attribute.
-      const rows = await select<IdRow>(
-        ctx,
-        'variants.expand_attribute',
-        `SELECT DISTINCT l.product_id AS id FROM ${t('catalog_product_super_attribute')} sa
+      const parent = linkedEntity(ctx, product, 'p', 'sa.product_id');
+      return q(
+        `SELECT DISTINCT l.product_id AS id FROM ${t('catalog_product_super_attribute')} sa ${parent.join}
            JOIN ${t('catalog_product_super_link')} l ON l.parent_id = sa.product_id
           WHERE sa.attribute_id IN (?)`,
-        [wanted],
-        wanted.length,
       );
-      return idStrings(rows.map((r) => r.id));
     }
     return [];
   },
 
+  // Each child once: on Adobe Commerce every version of a parent has its own links.
   async listIds(afterId: string | undefined, limit: number, ctx: ProviderContext): Promise<string[]> {
+    const parent = linkedEntity(ctx, ctx.catalog.product, 'p', 'l.parent_id');
     const rows = await select<IdRow>(
       ctx,
       'variants.list',
-      `SELECT DISTINCT product_id AS id FROM \`${ctx.t('catalog_product_super_link')}\` WHERE product_id > ? ORDER BY product_id LIMIT ?`,
+      `SELECT DISTINCT l.product_id AS id FROM \`${ctx.t('catalog_product_super_link')}\` l ${parent.join}
+        WHERE l.product_id > ? ORDER BY l.product_id LIMIT ?`,
       [afterNumber(afterId), limit],
       0,
     );

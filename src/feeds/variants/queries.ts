@@ -1,4 +1,5 @@
 import type { RowDataPacket } from 'mysql2/promise';
+import { currentOnly } from '../common/link.js';
 import { select } from '../common/sql.js';
 import type { ProviderContext } from '../types.js';
 
@@ -41,16 +42,20 @@ interface NameRow extends RowDataPacket {
 
 export async function loadVariantRows(ctx: ProviderContext, childIds: number[]): Promise<VariantRow[]> {
   const t = (n: string) => `\`${ctx.t(n)}\``;
+  const product = ctx.catalog.product;
+  const col = product.column;
+  // The parent's and the child's current versions (link.ts): the parent's super attributes and the
+  // child's option values of those versions only, so a version copy never doubles an option.
   const links = await select<LinkRow>(
     ctx,
     'variants.rows',
-    `SELECT l.product_id, l.parent_id, p.sku AS parent_sku, c.sku AS child_sku, sa.attribute_id, i.value
+    `SELECT l.product_id, p.entity_id AS parent_id, p.sku AS parent_sku, c.sku AS child_sku, sa.attribute_id, i.value
        FROM ${t('catalog_product_super_link')} l
-       JOIN ${t('catalog_product_entity')} p ON p.entity_id = l.parent_id AND p.type_id = 'configurable'
-       JOIN ${t('catalog_product_entity')} c ON c.entity_id = l.product_id
+       JOIN ${t('catalog_product_entity')} p ON p.${col} = l.parent_id AND p.type_id = 'configurable'${currentOnly(ctx, product, 'p')}
+       JOIN ${t('catalog_product_entity')} c ON c.entity_id = l.product_id${currentOnly(ctx, product, 'c')}
        LEFT JOIN ${t('catalog_product_super_attribute')} sa ON sa.product_id = l.parent_id
        LEFT JOIN ${t('catalog_product_entity_int')} i
-         ON i.entity_id = l.product_id AND i.attribute_id = sa.attribute_id AND i.store_id = 0 AND i.value IS NOT NULL
+         ON i.${col} = c.${col} AND i.attribute_id = sa.attribute_id AND i.store_id = 0 AND i.value IS NOT NULL
       WHERE l.product_id IN (?)`,
     [childIds],
     childIds.length,
