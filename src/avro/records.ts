@@ -4,8 +4,8 @@
 // client would re-validate every item, which the exporter has already done.
 import { readFileSync } from 'node:fs';
 import avro from 'avsc';
-import { sizeOfVarLong, writeVarLong } from '../avro/varlong.js';
-import { compileJson, type Transcoded, type TranscodeOptions, type Transcoder } from '../avro/json.js';
+import { sizeOfVarLong, writeVarLong } from './varlong.js';
+import { compileJson, type Transcoded, type TranscodeOptions, type Transcoder } from './json.js';
 import registryPkg, { type SchemaRegistry } from '@kafkajs/confluent-schema-registry';
 import type { FeedDefinition } from '../feeds/types.js';
 

@@ -16,7 +16,7 @@ import type { Config } from '../config/schema.js';
 import type { FeedDefinition, ProviderContext } from '../feeds/types.js';
 import { partitionFor, topicNames } from '../kafka/topics.js';
 import { createRegistry } from '../connector.js';
-import { loadSchema, registerCodec, TRIGGER_RECORD, type TriggerRecord } from '../exporter/schemas.js';
+import { loadSchema, registerCodec, TRIGGER_RECORD, type TriggerRecord } from '../avro/records.js';
 import { cpuWindow, stackPids, statCpuSeconds, type CpuReport } from './lib-cpu.js';
 
 const env = process.env;

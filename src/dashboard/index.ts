@@ -7,8 +7,8 @@ import type { Part, PartState } from '../lifecycle.js';
 import type { Logger } from '../log.js';
 import type { Metrics } from '../metrics.js';
 import { createDecoder } from '../ops/decoder.js';
-import { LiveStatus } from '../ops/liveStatus.js';
-import type { StatusReport, StatusSource } from '../ops/status.js';
+import { LiveStatus } from '../ops/status/live.js';
+import type { StatusReport, StatusSource } from '../ops/status/index.js';
 import { statusPage } from './page.js';
 
 // The "Data Management dashboard": the status page, its JSON, Prometheus metrics

@@ -8,7 +8,7 @@ import { entitiesOfRows, parseRowEntity } from '../feeds/common/link.js';
 import { partitionFor } from '../kafka/topics.js';
 import { assembleIds, build, inChunks, type BuiltItem, type ChunkRunner } from './assemble.js';
 import { decide, minimalObject, type FeedState } from './state.js';
-import type { ItemEnvelope, TriggerRecord, WireDecoder } from './schemas.js';
+import type { ItemEnvelope, TriggerRecord, WireDecoder } from '../avro/records.js';
 
 export interface ChangeValue {
   op?: string;

@@ -19,11 +19,11 @@ import { builtItem } from './assemble.js';
 import type { Assembler } from './assembler.js';
 import { FeedState } from './state.js';
 import { StateTailer } from './tailer.js';
-import { PartitionOwners } from './owner.js';
-import { startGroupConsumer, withBatchRetries, type BatchRetryOptions } from './groupConsumer.js';
-import { commitWithOffsets } from './txn.js';
+import { PartitionOwners } from '../stream/owner.js';
+import { startGroupConsumer, withBatchRetries, type BatchRetryOptions } from '../stream/groupConsumer.js';
+import { commitWithOffsets } from '../stream/txn.js';
 import { finishChanges, prepareChanges, remember, type BatchInput, type PreparedChanges } from './batch.js';
-import { EnvelopeDecoder, encodeEnvelope, envelopeRecord, itemEnvelopeSchema, loadSchema, registerCodec, TRIGGER_RECORD, WireDecoder, type ItemEnvelope, type TriggerRecord, type WireCodec } from './schemas.js';
+import { EnvelopeDecoder, encodeEnvelope, envelopeRecord, itemEnvelopeSchema, loadSchema, registerCodec, TRIGGER_RECORD, WireDecoder, type ItemEnvelope, type TriggerRecord, type WireCodec } from '../avro/records.js';
 
 export interface ExporterDeps {
   config: Config;

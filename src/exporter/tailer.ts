@@ -13,7 +13,7 @@ import type { Logger } from '../log.js';
 import type { FeedDefinition } from '../feeds/types.js';
 import { sleep } from '../retry.js';
 import { minimalOfJson, type FeedState } from './state.js';
-import type { EnvelopeDecoder, StatusRecord, WireDecoder } from './schemas.js';
+import type { EnvelopeDecoder, StatusRecord, WireDecoder } from '../avro/records.js';
 
 export interface TailerOptions {
   kafka: Kafka;

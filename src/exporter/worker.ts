@@ -11,8 +11,8 @@ import { createLogger } from '../log.js';
 import { createPool } from '../mysql/pool.js';
 import { assembleChunk } from './assemble.js';
 import { providerContext } from './context.js';
-import { loadSchema } from './schemas.js';
-import { Semaphore } from '../publisher/semaphore.js';
+import { loadSchema } from '../avro/records.js';
+import { Semaphore } from '../stream/semaphore.js';
 import type { WarmRequest, WorkerReply, WorkerRequest } from './assembler.js';
 
 const { config, edition } = workerData as { config: Config; edition: Edition };

@@ -15,12 +15,12 @@ import { scrubSecrets, type Logger } from '../log.js';
 import type { Metrics } from '../metrics.js';
 import { backoffMs, sleep } from '../retry.js';
 import { BasePart } from '../exporter/part.js';
-import { PartitionOwners } from '../exporter/owner.js';
-import { startGroupConsumer, withBatchRetries } from '../exporter/groupConsumer.js';
-import { commitWithOffsets } from '../exporter/txn.js';
-import { EnvelopeDecoder, loadSchema, registerCodec, STATUS_RECORD, type EnvelopeJson, type StatusRecord, type WireCodec } from '../exporter/schemas.js';
+import { PartitionOwners } from '../stream/owner.js';
+import { startGroupConsumer, withBatchRetries } from '../stream/groupConsumer.js';
+import { commitWithOffsets } from '../stream/txn.js';
+import { EnvelopeDecoder, loadSchema, registerCodec, STATUS_RECORD, type EnvelopeJson, type StatusRecord, type WireCodec } from '../avro/records.js';
 import { encodeBody, postBatch, type Outcome } from './http.js';
-import { Semaphore } from './semaphore.js';
+import { Semaphore } from '../stream/semaphore.js';
 
 export interface PublisherDeps {
   config: Config;

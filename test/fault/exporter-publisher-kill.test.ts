@@ -14,7 +14,7 @@ import { resolveFeed } from '../../src/feeds/index.js';
 import { topicNames } from '../../src/kafka/topics.js';
 import { build, builtItem } from '../../src/exporter/assemble.js';
 import { providerContext } from '../../src/exporter/context.js';
-import { loadSchema, type ItemEnvelope } from '../../src/exporter/schemas.js';
+import { loadSchema, type ItemEnvelope } from '../../src/avro/records.js';
 import { startReceiver, type Receiver } from '../../src/receiver/index.js';
 import { createFeedTopics, deps, produceChanges, readTopic, scopesDatabase, sql, waitForGroup, type Deps } from '../integration/exporter-helpers.js';
 

@@ -12,7 +12,7 @@ import { assembleChunk } from '../../src/exporter/assemble.js';
 import { minimalObject } from '../../src/exporter/state.js';
 import { Assembler } from '../../src/exporter/assembler.js';
 import { providerContext } from '../../src/exporter/context.js';
-import { loadSchema } from '../../src/exporter/schemas.js';
+import { loadSchema } from '../../src/avro/records.js';
 import { isRetriable } from '../../src/errors.js';
 import { createLogger } from '../../src/log.js';
 import { createPool, type Pool } from '../../src/mysql/pool.js';

@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createKafka } from '../../src/kafka/client.js';
 import { createLogger } from '../../src/log.js';
 import { createDecoder } from '../../src/ops/decoder.js';
-import { computeStatus } from '../../src/ops/status.js';
+import { computeStatus } from '../../src/ops/status/index.js';
 import { startReceiver, type Receiver } from '../../src/receiver/index.js';
 import { createCommerceDatabase } from '../helpers/commerce.js';
 import { dropDatabase, ROOT, testConfig, uniqueName } from '../helpers/stack.js';

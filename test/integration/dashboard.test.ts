@@ -3,7 +3,7 @@ import { createDashboard, type Dashboard } from '../../src/dashboard/index.js';
 import type { PartState } from '../../src/lifecycle.js';
 import { createLogger } from '../../src/log.js';
 import { Metrics } from '../../src/metrics.js';
-import type { LiveStatusReport } from '../../src/ops/liveStatus.js';
+import type { LiveStatusReport } from '../../src/ops/status/live.js';
 import { createDatabase, dropDatabase, testConfig, uniqueName } from '../helpers/stack.js';
 import { FeedWriter, testKafka } from './status.fixture.js';
 

@@ -15,7 +15,7 @@ import { feedId } from '../../src/feeds/hash.js';
 import type { FeedDefinition } from '../../src/feeds/types.js';
 import { build, builtItem } from '../../src/exporter/assemble.js';
 import { providerContext } from '../../src/exporter/context.js';
-import { loadSchema } from '../../src/exporter/schemas.js';
+import { loadSchema } from '../../src/avro/records.js';
 import { createLogger } from '../../src/log.js';
 import { createPool } from '../../src/mysql/pool.js';
 import { startReceiver, type Receiver } from '../../src/receiver/index.js';

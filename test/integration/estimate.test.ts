@@ -5,7 +5,7 @@ import { providerContext } from '../../src/exporter/context.js';
 import { resolveFeed } from '../../src/feeds/index.js';
 import { createLogger } from '../../src/log.js';
 import { createPool } from '../../src/mysql/pool.js';
-import type { Estimate } from '../../src/ops/estimate.js';
+import type { Estimate } from '../../src/ops/estimate/index.js';
 import { createCommerceDatabase } from '../helpers/commerce.js';
 import { adminConnection, dropDatabase, ROOT, testConfig, uniqueName } from '../helpers/stack.js';
 import { cliEnv } from './status.fixture.js';

@@ -13,7 +13,7 @@ import { createPool, type Pool } from '../../src/mysql/pool.js';
 import { ensureTopics, partitionFor, topicNames } from '../../src/kafka/topics.js';
 import { ENTITY_SCHEMA, SOURCE_SCHEMA } from '../../src/avro/envelope.js';
 import { OPEN_SOURCE, type CatalogModel } from '../../src/feeds/common/link.js';
-import { loadSchema, registerCodec, TRIGGER_RECORD, WireDecoder, type TriggerRecord } from '../../src/exporter/schemas.js';
+import { loadSchema, registerCodec, TRIGGER_RECORD, WireDecoder, type TriggerRecord } from '../../src/avro/records.js';
 
 const { Kafka: KafkaCtor, logLevel } = kafkajs;
 const { SchemaRegistry } = registryPkg;

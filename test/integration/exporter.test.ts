@@ -8,7 +8,7 @@ import { partitionFor, topicNames } from '../../src/kafka/topics.js';
 import { createExporter } from '../../src/exporter/index.js';
 import { providerContext } from '../../src/exporter/context.js';
 import { build, builtItem } from '../../src/exporter/assemble.js';
-import { loadSchema, type ItemEnvelope } from '../../src/exporter/schemas.js';
+import { loadSchema, type ItemEnvelope } from '../../src/avro/records.js';
 import avro from 'avsc';
 import { createFeedTopics, deps, produceChanges, readTopic, scopesDatabase, sql, waitForGroup, type Deps } from './exporter-helpers.js';
 

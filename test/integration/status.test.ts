@@ -1,8 +1,8 @@
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { readerFigures } from '../../src/ops/binlog.js';
-import type { StatusReport } from '../../src/ops/status.js';
+import { readerFigures } from '../../src/ops/status/binlog.js';
+import type { StatusReport } from '../../src/ops/status/index.js';
 import { adminConnection, createDatabase, dropDatabase, ROOT, uniqueName } from '../helpers/stack.js';
 import { cliEnv, FeedWriter, testKafka } from './status.fixture.js';
 

@@ -8,7 +8,7 @@ import avro from 'avsc';
 import { describe, expect, it } from 'vitest';
 import { compileJson } from '../../src/avro/json.js';
 import { build } from '../../src/exporter/assemble.js';
-import { EnvelopeDecoder, encodeEnvelope, itemEnvelopeSchema, type ItemEnvelope, type WireCodec } from '../../src/exporter/schemas.js';
+import { EnvelopeDecoder, encodeEnvelope, itemEnvelopeSchema, type ItemEnvelope, type WireCodec } from '../../src/avro/records.js';
 import type { SchemaRegistry } from '@kafkajs/confluent-schema-registry';
 import { allFeeds } from '../../src/feeds/index.js';
 import { feedId, feedIdOfJson } from '../../src/feeds/hash.js';

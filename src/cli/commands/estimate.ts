@@ -2,8 +2,8 @@ import type { Command } from 'commander';
 import { CdcError } from '../../errors.js';
 import { allFeeds, resolveFeed } from '../../feeds/index.js';
 import { cliContext } from '../../ops/cliContext.js';
-import { estimate, type Estimate } from '../../ops/estimate.js';
-import { duration } from '../../ops/statusFormat.js';
+import { estimate, type Estimate } from '../../ops/estimate/index.js';
+import { duration } from '../../ops/status/format.js';
 
 const int = (n: number) => n.toLocaleString('en-US');
 

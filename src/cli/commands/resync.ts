@@ -3,8 +3,8 @@ import type { Command } from 'commander';
 import { CdcError } from '../../errors.js';
 import { resolveFeed } from '../../feeds/index.js';
 import { cliContext } from '../../ops/cliContext.js';
-import { resync, type ResyncResult } from '../../ops/resync.js';
-import { parseIdType } from '../../ops/resyncIds.js';
+import { resync, type ResyncResult } from '../../ops/resync/index.js';
+import { parseIdType } from '../../ops/resync/ids.js';
 
 interface Opts {
   feed: string;

@@ -3,8 +3,8 @@ import { createKafka } from '../../kafka/client.js';
 import { cliContext } from '../../ops/cliContext.js';
 import { createDecoder } from '../../ops/decoder.js';
 import { withKafkaErrors } from '../../kafka/errors.js';
-import { computeStatus } from '../../ops/status.js';
-import { formatStatus } from '../../ops/statusFormat.js';
+import { computeStatus } from '../../ops/status/index.js';
+import { formatStatus } from '../../ops/status/format.js';
 
 export function registerStatus(program: Command): void {
   program

@@ -1,10 +1,10 @@
-import type { Config } from '../config/schema.js';
-import { providerContext } from '../exporter/context.js';
-import { exporterTuning } from '../exporter/index.js';
-import type { FeedDefinition, ProviderContext } from '../feeds/types.js';
-import type { Logger } from '../log.js';
-import { createPool, mysqlError } from '../mysql/pool.js';
-import { listIds } from './resyncIds.js';
+import type { Config } from '../../config/schema.js';
+import { providerContext } from '../../exporter/context.js';
+import { exporterTuning } from '../../exporter/index.js';
+import type { FeedDefinition, ProviderContext } from '../../feeds/types.js';
+import type { Logger } from '../../log.js';
+import { createPool, mysqlError } from '../../mysql/pool.js';
+import { listIds } from '../resync/ids.js';
 
 // `commerce-cdc estimate`: how big a feed is and how long a full resync takes here,
 // measured by assembling a sample of ids on this machine, next to Adobe's

@@ -1,11 +1,11 @@
 import type { Admin, Kafka } from 'kafkajs';
-import type { Config } from '../config/schema.js';
-import { createConnector, type Connector } from '../connector.js';
-import type { FeedDefinition } from '../feeds/types.js';
-import type { Logger } from '../log.js';
-import { sleep } from '../retry.js';
-import type { Progress } from './progress.js';
-import { exporterGroupId } from './status.js';
+import type { Config } from '../../config/schema.js';
+import { createConnector, type Connector } from '../../connector.js';
+import type { FeedDefinition } from '../../feeds/types.js';
+import type { Logger } from '../../log.js';
+import { sleep } from '../../retry.js';
+import type { Progress } from '../progress.js';
+import { exporterGroupId } from '../status/index.js';
 
 // After the triggers are written, the feed's exporter group assembles them. When
 // no exporter runs for the feed, the resync starts one in this process (with

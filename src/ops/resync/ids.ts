@@ -1,8 +1,8 @@
-import type { FeedDefinition, ProviderContext } from '../feeds/types.js';
+import type { FeedDefinition, ProviderContext } from '../../feeds/types.js';
 import type { Kafka } from 'kafkajs';
-import { CdcError } from '../errors.js';
-import type { RecordDecoder } from './decoder.js';
-import { readTopicsToEnd } from './topicReader.js';
+import { CdcError } from '../../errors.js';
+import type { RecordDecoder } from '../decoder.js';
+import { readTopicsToEnd } from '../topicReader.js';
 
 // Which source entity ids a resync covers: every id the provider lists (after a
 // start id for --continue-resync), or the --by-ids list resolved to ids.

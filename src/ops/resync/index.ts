@@ -1,22 +1,22 @@
 import type { Kafka } from 'kafkajs';
-import type { Config } from '../config/schema.js';
-import { createRegistry } from '../connector.js';
-import { CdcError, RegistryError } from '../errors.js';
-import { providerContext } from '../exporter/context.js';
-import type { FeedDefinition } from '../feeds/types.js';
-import { createKafka } from '../kafka/client.js';
-import { withKafkaErrors } from '../kafka/errors.js';
-import { ensureTopics, topicNames } from '../kafka/topics.js';
-import { scrubSecrets, type Logger } from '../log.js';
-import { createPool, mysqlError, type Pool } from '../mysql/pool.js';
-import { topicSpecs } from '../connector.js';
-import { configSecrets } from './cliContext.js';
-import { createDecoder } from './decoder.js';
-import { createProgress } from './progress.js';
-import { assembleTriggers } from './resyncExporter.js';
-import { listIds, maxSourceIdInItems, resolveByIds, type IdType } from './resyncIds.js';
-import { acquireFeedLock } from './resyncLock.js';
-import { latestPerKey, TriggerWriter, writeRecords } from './resyncWrite.js';
+import type { Config } from '../../config/schema.js';
+import { createRegistry } from '../../connector.js';
+import { CdcError, RegistryError } from '../../errors.js';
+import { providerContext } from '../../exporter/context.js';
+import type { FeedDefinition } from '../../feeds/types.js';
+import { createKafka } from '../../kafka/client.js';
+import { withKafkaErrors } from '../../kafka/errors.js';
+import { ensureTopics, topicNames } from '../../kafka/topics.js';
+import { scrubSecrets, type Logger } from '../../log.js';
+import { createPool, mysqlError, type Pool } from '../../mysql/pool.js';
+import { topicSpecs } from '../../connector.js';
+import { configSecrets } from '../cliContext.js';
+import { createDecoder } from '../decoder.js';
+import { createProgress } from '../progress.js';
+import { assembleTriggers } from './exporter.js';
+import { listIds, maxSourceIdInItems, resolveByIds, type IdType } from './ids.js';
+import { acquireFeedLock } from './lock.js';
+import { latestPerKey, TriggerWriter, writeRecords } from './write.js';
 
 // `commerce-cdc resync`, option for option like `bin/magento saas:resync`.
 

@@ -1,6 +1,6 @@
 import mysql from 'mysql2/promise';
-import type { Config } from '../config/schema.js';
-import { mysqlError, mysqlOptions } from '../mysql/pool.js';
+import type { Config } from '../../config/schema.js';
+import { mysqlError, mysqlOptions } from '../../mysql/pool.js';
 
 // The per-feed lock, as Adobe's: a non-blocking MySQL GET_LOCK on the Commerce
 // server (it needs no privilege and reads no table), held by one connection for

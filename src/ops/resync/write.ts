@@ -1,10 +1,10 @@
 import type { Kafka, Producer } from 'kafkajs';
 import type { SchemaRegistry } from '@kafkajs/confluent-schema-registry';
-import { loadSchema, registerCodec, TRIGGER_RECORD, type TriggerRecord, type WireCodec } from '../exporter/schemas.js';
-import type { FeedDefinition } from '../feeds/types.js';
-import { partitionFor } from '../kafka/topics.js';
-import { idempotentProducer } from '../kafka/client.js';
-import { readTopicsToEnd } from './topicReader.js';
+import { loadSchema, registerCodec, TRIGGER_RECORD, type TriggerRecord, type WireCodec } from '../../avro/records.js';
+import type { FeedDefinition } from '../../feeds/types.js';
+import { partitionFor } from '../../kafka/topics.js';
+import { idempotentProducer } from '../../kafka/client.js';
+import { readTopicsToEnd } from '../topicReader.js';
 
 // What a resync writes: trigger records into `<feed>.changes` (the exporter group
 // assembles them, so a resync never races a running connector), and for

@@ -1,8 +1,8 @@
 import mysql from 'mysql2/promise';
-import type { Config } from '../config/schema.js';
-import { detectEdition, EDITION_NAMES } from '../mysql/edition.js';
-import { mysqlError, mysqlOptions } from '../mysql/pool.js';
-import { isCdcError } from '../errors.js';
+import type { Config } from '../../config/schema.js';
+import { detectEdition, EDITION_NAMES } from '../../mysql/edition.js';
+import { mysqlError, mysqlOptions } from '../../mysql/pool.js';
+import { isCdcError } from '../../errors.js';
 
 /** The reader's stored position (`<prefix>.reader.offsets`, docs/internals.md). */
 export interface ReaderPosition {

@@ -1,4 +1,4 @@
-import type { StatusReport } from './status.js';
+import type { StatusReport } from './index.js';
 
 // The human table of `commerce-cdc status`.
 

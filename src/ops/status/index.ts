@@ -1,13 +1,13 @@
 import type { Kafka } from 'kafkajs';
-import type { Config } from '../config/schema.js';
-import { allFeeds } from '../feeds/index.js';
-import { FEED_NAMES } from '../feeds/types.js';
-import { CdcError } from '../errors.js';
-import type { Logger } from '../log.js';
+import type { Config } from '../../config/schema.js';
+import { allFeeds } from '../../feeds/index.js';
+import { FEED_NAMES } from '../../feeds/types.js';
+import { CdcError } from '../../errors.js';
+import type { Logger } from '../../log.js';
 import { readServerFigures, type ReaderFigures } from './binlog.js';
-import type { RecordDecoder } from './decoder.js';
+import type { RecordDecoder } from '../decoder.js';
 import type { FeedFigures } from './feedState.js';
-import { StatusTracker } from './statusTracker.js';
+import { StatusTracker } from './tracker.js';
 
 // The figures of `commerce-cdc status` and the dashboard, computed from the topics
 // (the state) and the server's binlog, never from a process's memory.

@@ -1,9 +1,9 @@
 import type { Kafka } from 'kafkajs';
-import type { Config } from '../config/schema.js';
-import type { Logger } from '../log.js';
-import type { RecordDecoder } from './decoder.js';
-import { configuredFeeds, reportFrom, type StatusReport, type StatusSource } from './status.js';
-import { StatusTracker } from './statusTracker.js';
+import type { Config } from '../../config/schema.js';
+import type { Logger } from '../../log.js';
+import type { RecordDecoder } from '../decoder.js';
+import { configuredFeeds, reportFrom, type StatusReport, type StatusSource } from './index.js';
+import { StatusTracker } from './tracker.js';
 
 // The dashboard's status source: a tracker that keeps tailing the topics, a report
 // recomputed every `intervalMs`, and a short history for the throughput chart.

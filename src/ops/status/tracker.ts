@@ -1,10 +1,10 @@
 import { randomBytes } from 'node:crypto';
 import type { Admin, Consumer, EachBatchPayload, Kafka } from 'kafkajs';
-import type { Config } from '../config/schema.js';
-import { topicNames } from '../kafka/topics.js';
-import type { Logger } from '../log.js';
+import type { Config } from '../../config/schema.js';
+import { topicNames } from '../../kafka/topics.js';
+import type { Logger } from '../../log.js';
 import type { ReaderPosition } from './binlog.js';
-import type { RecordDecoder } from './decoder.js';
+import type { RecordDecoder } from '../decoder.js';
 import { FeedState, type ItemRecord, type StatusRecord } from './feedState.js';
 
 // Tails the items and status topics of every feed (and the reader's position) with
