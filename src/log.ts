@@ -10,7 +10,7 @@ const redactPaths = SECRET_KEYS.flatMap((k) => [k, `*.${k}`, `*.*.${k}`, `*.*.*.
 export function createLogger(opts: { level?: string; name?: string } = {}, dest?: DestinationStream): Logger {
   return pino(
     {
-      level: opts.level ?? process.env.CDC_LOG_LEVEL ?? 'info',
+      level: opts.level ?? 'info',
       name: opts.name ?? 'commerce-cdc',
       base: { pid: process.pid },
       timestamp: pino.stdTimeFunctions.isoTime,

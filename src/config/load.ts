@@ -78,6 +78,49 @@ function envValue(leaf: Leaf, raw: string, errors: string[]): unknown {
   }
 }
 
+/** Environment names documented before their keys existed; the CDC_* name of the key wins over them. */
+export const LEGACY_ENV: Record<string, string[]> = {
+  EXPORTER_EXTENDED_LOG: ['exporter', 'extendedLog'],
+  EXPORTER_PROFILER: ['exporter', 'profiler'],
+  EXPORTER_LOG_PROGRESS_INTERVAL: ['exporter', 'logProgressInterval'],
+};
+
+/** Edit distance (Levenshtein) between two keys. */
+export function editDistance(a: string, b: string): number {
+  let prev = Array.from({ length: b.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= a.length; i++) {
+    const cur = [i];
+    for (let j = 1; j <= b.length; j++) cur[j] = Math.min(prev[j]! + 1, cur[j - 1]! + 1, prev[j - 1]! + (a[i - 1] === b[j - 1] ? 0 : 1));
+    prev = cur;
+  }
+  return prev[b.length]!;
+}
+
+/** The keys the schema allows at this path (a record's entries take its value schema). */
+function keysAt(path: PropertyKey[], schema: z.ZodType = configSchema): string[] {
+  let cur = unwrap(schema).inner;
+  for (const k of path) {
+    if (cur instanceof z.ZodObject) {
+      const next = (cur.shape as Record<string, z.ZodType>)[String(k)];
+      if (!next) return [];
+      cur = unwrap(next).inner;
+    } else if (cur instanceof z.ZodRecord) {
+      cur = unwrap(cur.def.valueType as z.ZodType).inner;
+    } else return [];
+  }
+  return cur instanceof z.ZodObject ? Object.keys(cur.shape as object) : [];
+}
+
+/** `mysql.hots: unknown key (did you mean mysql.host?)`, the closest valid key when one is close. */
+export function unknownKeyError(path: PropertyKey[], key: string): string {
+  const where = [...path.map(String), key].join('.');
+  const valid = keysAt(path);
+  const best = valid.map((v) => ({ v, d: editDistance(key.toLowerCase(), v.toLowerCase()) })).sort((a, b) => a.d - b.d)[0];
+  const near = best && best.d <= Math.max(2, Math.floor(key.length / 3));
+  const prefix = path.length ? `${path.map(String).join('.')}.` : '';
+  return near ? `${where}: unknown key (did you mean ${prefix}${best.v}?)` : `${where}: unknown key (valid: ${valid.join(', ')})`;
+}
+
 export interface LoadResult {
   config: Config | undefined;
   warnings: string[];
@@ -116,16 +159,25 @@ export function buildConfig(fileDoc: Record<string, unknown>, env: NodeJS.Proces
   const errors: string[] = [];
   const warnings: string[] = [];
   const merged = structuredClone(fileDoc);
-  for (const leaf of configLeaves()) {
+  const leaves = configLeaves();
+  for (const [name, path] of Object.entries(LEGACY_ENV)) {
+    const raw = env[name];
+    const leaf = leaves.find((l) => l.path.join('.') === path.join('.'));
+    if (raw !== undefined && leaf && env[leaf.env] === undefined) setPath(merged, leaf.path, envValue({ ...leaf, env: name }, raw, errors));
+  }
+  for (const leaf of leaves) {
     const raw = env[leaf.env];
     if (raw !== undefined) setPath(merged, leaf.path, envValue(leaf, raw, errors));
   }
   const parsed = configSchema.safeParse(merged);
   if (!parsed.success) {
     for (const issue of parsed.error.issues) {
+      if (issue.code === 'unrecognized_keys') {
+        for (const k of issue.keys) errors.push(unknownKeyError(issue.path, k));
+        continue;
+      }
       const key = issue.path.join('.') || '(top level)';
-      const extra = issue.code === 'unrecognized_keys' ? `: ${issue.keys.join(', ')}` : '';
-      errors.push(`${key}: ${issue.message}${extra}`);
+      errors.push(`${key}: ${issue.message}`);
     }
     return { config: undefined, warnings, errors };
   }

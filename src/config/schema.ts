@@ -1,12 +1,12 @@
 import { z } from 'zod';
 
-// Every key has a description and a default. README's configuration section is
+// Every key has a description and a default; every object is strict (a typo is an error, see load.ts). README's configuration section is
 // generated from these descriptions (`commerce-cdc config --describe`).
 // Sections use .prefault({}): zod 4 returns a .default() value as is, while a
 // prefault is parsed, so the inner keys' defaults apply.
 
 const tls = z
-  .object({
+  .strictObject({
     enabled: z.boolean().default(false).describe('Use TLS'),
     ca: z.string().optional().describe('Path to a PEM CA bundle'),
     cert: z.string().optional().describe('Path to a PEM client certificate'),
@@ -16,7 +16,7 @@ const tls = z
   .default({ enabled: false, rejectUnauthorized: true });
 
 export const mysqlSchema = z
-  .object({
+  .strictObject({
     host: z.string().default('127.0.0.1').describe('Commerce database host'),
     port: z.number().int().min(1).max(65535).default(3306).describe('Commerce database port'),
     user: z.string().default('cdc').describe('User with REPLICATION SLAVE, REPLICATION CLIENT and SELECT'),
@@ -30,7 +30,7 @@ export const mysqlSchema = z
   .prefault({});
 
 export const kafkaSchema = z
-  .object({
+  .strictObject({
     brokers: z.array(z.string()).min(1).default(['127.0.0.1:9092']).describe('Bootstrap brokers host:port'),
     clientId: z.string().default('commerce-cdc').describe('Kafka client id'),
     partitions: z.number().int().min(1).default(3).describe('Partitions of every feed topic (changes, items, status share it)'),
@@ -38,7 +38,7 @@ export const kafkaSchema = z
     sessionTimeoutMs: z.number().int().min(6000).default(30_000).describe('Consumer group session timeout: how long a crashed exporter/publisher process holds its partitions'),
     tls,
     sasl: z
-      .object({
+      .strictObject({
         mechanism: z.enum(['plain', 'scram-sha-256', 'scram-sha-512']).describe('SASL mechanism'),
         username: z.string().describe('SASL user'),
         password: z.string().describe('SASL password (secret: never logged)'),
@@ -49,7 +49,7 @@ export const kafkaSchema = z
   .prefault({});
 
 export const registrySchema = z
-  .object({
+  .strictObject({
     url: z.string().url().default('http://127.0.0.1:8081').describe('Confluent-compatible schema registry URL (Apicurio: .../apis/ccompat/v7)'),
     username: z.string().optional().describe('Basic auth user'),
     password: z.string().optional().describe('Basic auth password (secret: never logged)'),
@@ -57,7 +57,7 @@ export const registrySchema = z
   .prefault({});
 
 export const readerSchema = z
-  .object({
+  .strictObject({
     connector: z.string().default('connectors/feeds').describe('Folder of the declarative table-to-feed mappings, one <feed>.yaml per feed'),
     snapshotMode: z.enum(['initial', 'when_needed', 'never', 'always']).default('initial').describe('When to take a snapshot'),
     snapshotScope: z.enum(['entities', 'rows']).default('entities').describe('entities: one r event per source entity of each feed; rows: every row of every captured table'),
@@ -68,7 +68,7 @@ export const readerSchema = z
   })
   .prefault({});
 
-export const feedTuningSchema = z.object({
+export const feedTuningSchema = z.strictObject({
   batchSize: z.number().int().min(1).optional().describe('Entity ids per provider query batch'),
   threads: z.number().int().min(1).optional().describe('Provider batches run at once'),
   publishBatchSize: z.number().int().min(1).optional().describe('Items per downstream request'),
@@ -77,7 +77,7 @@ export const feedTuningSchema = z.object({
 });
 
 export const exporterSchema = z
-  .object({
+  .strictObject({
     feeds: z.array(z.string()).default([]).describe('Feeds to run; empty = all eleven'),
     tuning: z.record(z.string(), feedTuningSchema).default({}).describe('Per-feed overrides keyed by feed name'),
     batchSize: z.number().int().min(1).default(500).describe('Default entity ids per provider batch'),
@@ -85,11 +85,14 @@ export const exporterSchema = z
     workers: z.number().int().min(0).max(64).default(1).describe('Assembly worker threads per process, shared by its exporters (provider SQL, building, hashing); 0 assembles on the main thread'),
     workerBatches: z.number().int().min(1).max(64).default(2).describe('Provider batches an assembly worker runs at once; the others wait (each holds its SQL rows until built)'),
     heapGrowthPercent: z.number().int().min(0).max(300).default(70).describe("V8 heap limit after a full GC: live size + this %, for the whole process; 0 leaves it to V8 (faster, more RSS)"),
+    extendedLog: z.boolean().default(false).describe('Log every written item with its payload (also EXPORTER_EXTENDED_LOG=1)'),
+    profiler: z.boolean().default(false).describe("Log each provider call's entities, ms and heap MB (also EXPORTER_PROFILER=1)"),
+    logProgressInterval: z.number().min(0).optional().describe('Seconds between progress log lines: exporter default 5, resync without a terminal 30 (also EXPORTER_LOG_PROGRESS_INTERVAL)'),
   })
   .prefault({});
 
 export const publisherSchema = z
-  .object({
+  .strictObject({
     downstream: z.enum(['http', 'kafka']).default('http').describe('http: POST batches like Commerce Services; kafka: consumers read the items topic, no publisher'),
     baseUrl: z.string().url().default('http://127.0.0.1:8787').describe('Downstream base URL; feeds POST to <baseUrl>/<route>'),
     apiKey: z.string().optional().describe('Sent as x-api-key (secret: never logged)'),
@@ -103,7 +106,7 @@ export const publisherSchema = z
   .prefault({});
 
 export const dashboardSchema = z
-  .object({
+  .strictObject({
     enabled: z.boolean().default(true).describe('Serve the status page, /metrics and /healthz from `run`'),
     host: z.string().default('127.0.0.1').describe('Listen address'),
     port: z.number().int().min(0).max(65535).default(8686).describe('Listen port'),
@@ -112,9 +115,10 @@ export const dashboardSchema = z
   .prefault({});
 
 export const configSchema = z
-  .object({
+  .strictObject({
     prefix: z.string().regex(/^[A-Za-z0-9._-]+$/).default('commerce').describe('Topic prefix: <prefix>.<feed>.changes|items|status'),
     logLevel: z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal']).default('info').describe('Log level'),
+    retryScale: z.number().positive().default(1).describe('Multiplies every retry backoff (tests shorten them)'),
     mysql: mysqlSchema,
     kafka: kafkaSchema,
     registry: registrySchema,
@@ -122,8 +126,7 @@ export const configSchema = z
     exporter: exporterSchema,
     publisher: publisherSchema,
     dashboard: dashboardSchema,
-  })
-  .strict();
+  });
 
 export type Config = z.infer<typeof configSchema>;
 export type FeedTuning = z.infer<typeof feedTuningSchema>;

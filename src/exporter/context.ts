@@ -3,9 +3,8 @@ import type { ProviderContext } from '../feeds/types.js';
 import type { Logger } from '../log.js';
 import type { Pool } from '../mysql/pool.js';
 
-/** The context providers get; EXPORTER_PROFILER=1 logs each provider call's entities, ms and heap MB. */
-export function providerContext(db: Pool, log: Logger, tablePrefix: string, catalog: CatalogModel = OPEN_SOURCE, env: NodeJS.ProcessEnv = process.env): ProviderContext {
-  const profiler = env.EXPORTER_PROFILER === '1';
+/** The context providers get; with `profiler` (exporter.profiler) each provider call's entities, ms and heap MB are logged. */
+export function providerContext(db: Pool, log: Logger, tablePrefix: string, catalog: CatalogModel = OPEN_SOURCE, profiler = false): ProviderContext {
   return {
     db,
     log,

@@ -18,7 +18,7 @@ import type { WarmRequest, WorkerReply, WorkerRequest } from './assembler.js';
 const { config, edition } = workerData as { config: Config; edition: Edition };
 const log = createLogger({ level: config.logLevel }).child({ part: 'assembly-worker' });
 const pool = createPool(config.mysql);
-const ctx = providerContext(pool, log, config.mysql.tablePrefix, catalogModel(edition));
+const ctx = providerContext(pool, log, config.mysql.tablePrefix, catalogModel(edition), config.exporter.profiler);
 const types = new Map<string, avro.Type>();
 const port = parentPort!;
 

@@ -2,7 +2,7 @@ import cliProgress from 'cli-progress';
 import type { Logger } from '../log.js';
 
 // Progress of a long operation: a bar with rate and ETA on a TTY, otherwise a log
-// line every EXPORTER_LOG_PROGRESS_INTERVAL seconds (default 30), like Adobe's
+// line every exporter.logProgressInterval seconds (default 30), like Adobe's
 // "Progress i/n, processed X, synced Y".
 
 export interface Progress {
@@ -11,8 +11,7 @@ export interface Progress {
   stop(): void;
 }
 
-export function createProgress(o: { log: Logger; feed: string; operation: string; tty?: boolean; env?: NodeJS.ProcessEnv }): Progress {
-  const env = o.env ?? process.env;
+export function createProgress(o: { log: Logger; feed: string; operation: string; tty?: boolean; intervalS?: number | undefined }): Progress {
   const tty = o.tty ?? Boolean(process.stderr.isTTY);
   const started = Date.now();
   let total = 0;
@@ -38,7 +37,7 @@ export function createProgress(o: { log: Logger; feed: string; operation: string
       },
     };
   }
-  const everyMs = Math.max(1, Number(env.EXPORTER_LOG_PROGRESS_INTERVAL ?? 30)) * 1000;
+  const everyMs = Math.max(1, o.intervalS ?? 30) * 1000;
   let lastLog = started;
   return {
     setTotal(t) {

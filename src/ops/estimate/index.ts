@@ -86,7 +86,7 @@ export function spread(ids: string[], n: number): string[] {
 export async function estimate(config: Config, log: Logger, feed: FeedDefinition, o: { sample?: number; batchSize?: number; threads?: number } = {}): Promise<Estimate> {
   const db = createPool(config.mysql);
   try {
-    const ctx = providerContext(db, log, config.mysql.tablePrefix);
+    const ctx = providerContext(db, log, config.mysql.tablePrefix, undefined, config.exporter.profiler);
     const ids: string[] = [];
     for await (const page of listIds(feed, ctx, undefined, 50_000)) ids.push(...page);
     const scopes = await countScopes(ctx);

@@ -102,7 +102,7 @@ async function run(config: Config, log: Logger, o: ResyncOptions, kafka: Kafka, 
   }
 
   return withPool(config, async (db) => {
-    const ctx = providerContext(db, log, config.mysql.tablePrefix);
+    const ctx = providerContext(db, log, config.mysql.tablePrefix, undefined, config.exporter.profiler);
     let ids: string[] | undefined;
     let unknownIds: string[] | undefined;
     if (o.byIds) {
@@ -143,7 +143,7 @@ async function run(config: Config, log: Logger, o: ResyncOptions, kafka: Kafka, 
       log.info({ afterId: afterId ?? null }, afterId ? `continuing after source id ${afterId}` : 'nothing in the items topic: full resync');
     }
 
-    const progress = createProgress({ log, feed: feed.name, operation: ids ? 'partial resync by ids' : 'full sync', tty: o.tty });
+    const progress = createProgress({ log, feed: feed.name, operation: ids ? 'partial resync by ids' : 'full sync', tty: o.tty, intervalS: config.exporter.logProgressInterval });
     let count = 0;
     try {
       await writer.open();
