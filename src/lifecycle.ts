@@ -21,6 +21,71 @@ export interface Part {
 }
 
 /**
+ * The lifecycle every long-running part (reader, exporter, publisher, dashboard) shares: one initial
+ * state (stopped), start/stop once, fail once, and `done` that resolves on a clean stop and rejects
+ * with the failure. A part implements onStart/onStop only.
+ */
+export abstract class BasePart implements Part {
+  abstract readonly name: string;
+  #state: PartState = PartState.stopped;
+  readonly done: Promise<void>;
+  #resolveDone!: () => void;
+  #rejectDone!: (e: unknown) => void;
+  #stopping: Promise<void> | undefined;
+
+  constructor() {
+    this.done = new Promise<void>((res, rej) => {
+      this.#resolveDone = res;
+      this.#rejectDone = rej;
+    });
+    // the supervisor observes done; an unobserved failure must not crash the process
+    this.done.catch(() => undefined);
+  }
+
+  get state(): PartState {
+    return this.#state;
+  }
+
+  protected abstract onStart(): Promise<void>;
+  protected abstract onStop(): Promise<void>;
+
+  async start(): Promise<void> {
+    this.#state = 'starting';
+    try {
+      await this.onStart();
+      // a stop requested while starting wins
+      if (this.#state === 'starting') this.#state = 'running';
+    } catch (e) {
+      this.fail(e);
+      throw e;
+    }
+  }
+
+  stop(): Promise<void> {
+    this.#stopping ??= (async () => {
+      if (this.#state !== 'failed') this.#state = 'stopping';
+      try {
+        await this.onStop();
+      } finally {
+        if (this.#state !== 'failed') {
+          this.#state = 'stopped';
+          this.#resolveDone();
+        }
+      }
+    })();
+    return this.#stopping;
+  }
+
+  /** Marks the part failed and stops it; done rejects with the error. */
+  protected fail(e: unknown): void {
+    if (this.#state === 'failed' || this.#state === 'stopped') return;
+    this.#state = 'failed';
+    this.#rejectDone(e);
+    void this.stop().catch(() => undefined);
+  }
+}
+
+/**
  * Starts parts in order, stops them in reverse, and stops them all when one fails.
  * `run()` resolves after a clean stop (SIGTERM/SIGINT) and rejects with the first failure.
  */

@@ -46,6 +46,20 @@ export interface ItemEnvelope {
   item: Record<string, unknown>;
 }
 
+/** The delivery status codes of a status record, as Commerce Services reports them (docs/internals.md). */
+export const DeliveryStatus = {
+  /** Accepted downstream. */
+  sent: 200,
+  /** The batch was refused (HTTP 400): not retried until the items change. */
+  rejected: 400,
+  /** Accepted, but this item was flagged invalid. */
+  invalid: 1,
+  /** Downstream unavailable: being retried. */
+  retrying: 2,
+} as const;
+export type DeliveryStatus = (typeof DeliveryStatus)[keyof typeof DeliveryStatus];
+
+/** One status record of `<feed>.status` (schemas/status.avsc). */
 export interface StatusRecord {
   feedId: string;
   sourceEntityId: string;

@@ -12,7 +12,8 @@ import type { Logger } from '../log.js';
 import type { Metrics } from '../metrics.js';
 import { mysqlError, type Pool } from '../mysql/pool.js';
 import { isRetriable } from '../errors.js';
-import { BasePart } from './part.js';
+import { kafkaFailure, KafkaFailure } from '../kafka/errors.js';
+import { BasePart } from '../lifecycle.js';
 import { providerContext } from './context.js';
 import type { CatalogModel } from '../feeds/common/link.js';
 import { builtItem } from './assemble.js';
@@ -58,8 +59,8 @@ export class Exporter extends BasePart {
   private readonly ctx: ProviderContext;
   private readonly decoder: WireDecoder;
   private readonly itemType: avro.Type;
-  private readonly extendedLog = process.env.EXPORTER_EXTENDED_LOG === '1';
-  private readonly progressEveryMs = Number(process.env.EXPORTER_LOG_PROGRESS_INTERVAL ?? 5) * 1000;
+  private readonly extendedLog: boolean;
+  private readonly progressEveryMs: number;
   private admin: Admin | undefined;
   private consumer: Consumer | undefined;
   private tailer: StateTailer | undefined;
@@ -77,9 +78,11 @@ export class Exporter extends BasePart {
     const t = topicNames(d.config.prefix);
     this.topics = { changes: t.changes(d.feed.name), items: t.items(d.feed.name), status: t.status(d.feed.name) };
     this.groupId = `${d.config.prefix}.exporter.${d.feed.name}`;
-    this.ctx = providerContext(d.db, this.log, d.config.mysql.tablePrefix, d.catalog);
+    this.ctx = providerContext(d.db, this.log, d.config.mysql.tablePrefix, d.catalog, d.config.exporter.profiler);
     this.decoder = new WireDecoder(d.registry);
     this.itemType = avro.Type.forSchema(loadSchema(d.feed.schemaFile) as avro.Schema);
+    this.extendedLog = d.config.exporter.extendedLog;
+    this.progressEveryMs = (d.config.exporter.logProgressInterval ?? 5) * 1000;
   }
 
   protected async onStart(): Promise<void> {
@@ -172,7 +175,7 @@ export class Exporter extends BasePart {
   }
 
   private retryOptions(): BatchRetryOptions {
-    return { owners: this.owners!, log: this.log, what: 'exporter', signal: this.abort.signal, fatal: (e) => !this.retriable(e), fail: (e) => this.fail(e) };
+    return { owners: this.owners!, log: this.log, what: 'exporter', signal: this.abort.signal, retryScale: this.d.config.retryScale, fatal: (e) => !this.retriable(e), fail: (e) => this.fail(e) };
   }
 
   /** Change records per transaction: `threads` provider batches (bounds memory and the time between commits). */
@@ -257,7 +260,7 @@ export class Exporter extends BasePart {
   }
 
   private retriable(e: unknown): boolean {
-    if (isRetriable(e) || isKafkaRetriable(e)) return true;
+    if (isRetriable(e) || kafkaFailure(e) === KafkaFailure.retriable) return true;
     // raw mysql2 errors: connection problems and query errors the pool may recover from
     return typeof (e as { code?: unknown }).code === 'string' && isRetriable(mysqlError(e, this.d.config.mysql));
   }
@@ -270,9 +273,4 @@ export class Exporter extends BasePart {
     await this.admin?.disconnect().catch(() => undefined);
     this.log.info({ operation: 'stop', status: 'Complete' }, 'exporter stopped');
   }
-}
-
-function isKafkaRetriable(e: unknown): boolean {
-  const name = (e as Error)?.name ?? '';
-  return /^KafkaJS/.test(name) && (e as { retriable?: boolean }).retriable !== false;
 }

@@ -11,7 +11,7 @@ import { randomUUID } from 'node:crypto';
 import type { Consumer, Kafka } from 'kafkajs';
 import type { Logger } from '../log.js';
 import type { FeedDefinition } from '../feeds/types.js';
-import { sleep } from '../retry.js';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { minimalOfJson, type FeedState } from './state.js';
 import type { EnvelopeDecoder, StatusRecord, WireDecoder } from '../avro/records.js';
 
@@ -106,7 +106,8 @@ export class StateTailer {
         beat = Date.now();
         await heartbeat().catch(() => undefined);
       }
-      await sleep(50, signal);
+      signal?.throwIfAborted();
+      await sleep(50, undefined, { signal }).catch(() => signal?.throwIfAborted());
     }
   }
 

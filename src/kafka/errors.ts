@@ -1,9 +1,11 @@
 import type { Config } from '../config/schema.js';
 import { CdcError, KafkaError } from '../errors.js';
 
-// The one place kafkajs failures become catalogue errors: a broker that does not
-// answer (refused, unknown host, timeout, retries exhausted on connection
-// errors) or refuses our TLS/SASL is KAFKA_UNREACHABLE with the configured brokers.
+// The one place that decides what a Kafka failure means (kafkaFailure), from kafkajs' own
+// `retriable` flag, its protocol error `type` and the cause chain (models: kafkajs src/errors.js
+// isRebalancing + src/retry, Debezium's ErrorHandler), and where kafkajs failures become catalogue
+// errors: a broker that does not answer (refused, unknown host, timeout, retries exhausted on
+// connection errors) or refuses our TLS/SASL is KAFKA_UNREACHABLE with the configured brokers.
 
 const CONNECTION_ERRORS = new Set([
   'KafkaJSConnectionError',
@@ -14,6 +16,51 @@ const CONNECTION_ERRORS = new Set([
   'KafkaJSLockTimeout',
 ]);
 const CONNECTION_TEXT = /ECONNREFUSED|ENOTFOUND|EAI_AGAIN|ETIMEDOUT|EHOSTUNREACH|Connection timeout|Closed connection|failed to connect|SSL|certificate/i;
+
+/** What a Kafka failure means for the part that met it. */
+export const KafkaFailure = {
+  /** Try again (a new request, session or producer may succeed). */
+  retriable: 'retriable',
+  /** Another producer took over the transactional id: this one must not commit again. */
+  fenced: 'fenced',
+  /** The consumer group moved on (rebalance, lost membership): kafkajs rejoins by itself. */
+  rebalancing: 'rebalancing',
+  /** Retrying does not help. */
+  fatal: 'fatal',
+} as const;
+export type KafkaFailure = (typeof KafkaFailure)[keyof typeof KafkaFailure];
+
+const FENCED_TYPES = new Set(['PRODUCER_FENCED', 'INVALID_PRODUCER_EPOCH', 'TRANSACTION_COORDINATOR_FENCED']);
+/** kafkajs' isRebalancing, plus a member the coordinator no longer knows. */
+const REBALANCING_TYPES = new Set(['REBALANCE_IN_PROGRESS', 'NOT_COORDINATOR_FOR_GROUP', 'ILLEGAL_GENERATION', 'UNKNOWN_MEMBER_ID']);
+/**
+ * kafkajs marks these non-retriable for the request; they mean the producer's transaction state is
+ * gone (aborted by the coordinator, or the id's mapping expired), so a fresh producer succeeds.
+ */
+const NEW_PRODUCER_TYPES = new Set(['INVALID_TXN_STATE', 'INVALID_PRODUCER_ID_MAPPING']);
+
+const isKafkajs = (x: unknown): boolean => /^KafkaJS/.test(String((x as Error | undefined)?.name ?? ''));
+
+/**
+ * Classifies a failure by the first kafkajs error in its cause chain (a catalogue KAFKA_FENCED counts
+ * as fenced); undefined when no Kafka failure is in it. Fenced and rebalancing are read from any link
+ * (kafkajs wraps a protocol error in KafkaJSNumberOfRetriesExceeded and the like); retriable or fatal
+ * from the outermost kafkajs error's own `retriable` flag, as kafkajs' retrier decides.
+ */
+export function kafkaFailure(e: unknown): KafkaFailure | undefined {
+  const links = chain(e);
+  for (const x of links) {
+    if (x instanceof CdcError && x.code === 'KAFKA_FENCED') return KafkaFailure.fenced;
+    if (!isKafkajs(x)) continue;
+    const type = String((x as { type?: unknown }).type ?? '');
+    if (FENCED_TYPES.has(type) || /fenced/i.test(String((x as Error).message ?? ''))) return KafkaFailure.fenced;
+    if (REBALANCING_TYPES.has(type)) return KafkaFailure.rebalancing;
+    if (NEW_PRODUCER_TYPES.has(type)) return KafkaFailure.retriable;
+  }
+  const outer = links.find(isKafkajs) as { retriable?: unknown } | undefined;
+  if (!outer) return undefined;
+  return outer.retriable === false ? KafkaFailure.fatal : KafkaFailure.retriable;
+}
 
 function chain(e: unknown): unknown[] {
   const out: unknown[] = [];

@@ -3,7 +3,7 @@
 // publisher.batchSize items; the statuses and the consumer offset are written in
 // one Kafka transaction once every request of the batch has a final answer.
 // Retryable failures are retried with backoff until they succeed; meanwhile a
-// status 2 is written (so the dashboard shows what is pending). Partitions are
+// status 2 (DeliveryStatus.retrying) is written (so the dashboard shows what is pending). Partitions are
 // owned through partition-bound transactional ids, as in the exporter.
 import { createHash } from 'node:crypto';
 import type { Admin, Consumer, EachBatchPayload, Kafka, KafkaMessage, Producer } from 'kafkajs';
@@ -13,12 +13,13 @@ import type { FeedDefinition } from '../feeds/types.js';
 import { partitionFor, topicNames } from '../kafka/topics.js';
 import { scrubSecrets, type Logger } from '../log.js';
 import type { Metrics } from '../metrics.js';
-import { backoffMs, sleep } from '../retry.js';
-import { BasePart } from '../exporter/part.js';
+import { DownstreamError } from '../errors.js';
+import { retry } from '../retry.js';
+import { BasePart } from '../lifecycle.js';
 import { PartitionOwners } from '../stream/owner.js';
 import { startGroupConsumer, withBatchRetries } from '../stream/groupConsumer.js';
 import { commitWithOffsets } from '../stream/txn.js';
-import { EnvelopeDecoder, loadSchema, registerCodec, STATUS_RECORD, type EnvelopeJson, type StatusRecord, type WireCodec } from '../avro/records.js';
+import { EnvelopeDecoder, loadSchema, registerCodec, STATUS_RECORD, DeliveryStatus, type EnvelopeJson, type StatusRecord, type WireCodec } from '../avro/records.js';
 import { encodeBody, postBatch, type Outcome } from './http.js';
 import { Semaphore } from '../stream/semaphore.js';
 
@@ -61,6 +62,7 @@ export function createPublisher(deps: PublisherDeps): Publisher {
   return new Publisher(deps);
 }
 
+/** How often a request that keeps being retried writes its items' status 2 again. */
 const STATUS_2_EVERY_MS = 2_000;
 
 export class Publisher extends BasePart {
@@ -131,7 +133,7 @@ export class Publisher extends BasePart {
     const p = batch.partition;
     // while a request is retried for minutes the group must still see this member alive
     const beat = () => heartbeat().catch(() => undefined);
-    const retry = { owners: this.owners!, log: this.log, what: 'publisher', signal: this.abort.signal, fail: (e: unknown) => this.fail(e) };
+    const retry = { owners: this.owners!, log: this.log, what: 'publisher', signal: this.abort.signal, retryScale: this.d.config.retryScale, fail: (e: unknown) => this.fail(e) };
     await withBatchRetries(retry, { batch, isRunning, isStale }, async (owned) => {
       const messages = batch.messages.filter((m) => Number(m.offset) >= owned.committed);
       const last = Number(batch.lastOffset());
@@ -201,42 +203,57 @@ export class Publisher extends BasePart {
       requestId: requestId ?? key,
     });
     let lastStatus2 = 0;
-    for (let attempt = 1; ; attempt++) {
-      let outcome: Outcome;
-      await this.slots.acquire();
-      const end = metrics.publisherRequestSeconds.startTimer({ feed: feed.name });
-      try {
-        outcome = await postBatch(body, chunk.length, {
-          url: this.url,
-          idempotencyKey: key,
-          apiKey: config.publisher.apiKey,
-          timeoutMs: config.publisher.timeoutMs,
-          gzip: config.publisher.gzip,
-          signal: this.abort.signal,
-        });
-      } finally {
-        end();
-        this.slots.release();
-      }
-      if (outcome.kind === 'accepted') {
-        metrics.publisherLastSuccess.set({ feed: feed.name }, Date.now());
-        if (outcome.invalid.size) this.log.warn({ operation: 'send', partition: p, invalid: outcome.invalid.size, idempotencyKey: key }, 'downstream flagged invalid items');
-        return chunk.map((c, i) => (outcome.invalid.has(i) ? status(c, 1, attempt, outcome.invalid.get(i)!, outcome.requestId) : status(c, 200, attempt, null, outcome.requestId)));
-      }
-      if (outcome.kind === 'rejected') {
-        this.log.error({ code: 'DOWNSTREAM_REJECTED', operation: 'send', partition: p, items: chunk.length, error: outcome.error, idempotencyKey: key }, 'downstream rejected the batch (400); not retried until the items change');
-        return chunk.map((c) => status(c, 400, attempt, outcome.error, outcome.requestId));
-      }
-      const delay = backoffMs(attempt, { initialMs: config.publisher.retryInitialMs, maxMs: config.publisher.retryMaxMs });
-      this.log.warn({ code: 'DOWNSTREAM_UNAVAILABLE', operation: 'send', partition: p, items: chunk.length, attempt, delayMs: delay, error: outcome.error }, 'downstream unavailable; retrying');
-      if (Date.now() - lastStatus2 >= STATUS_2_EVERY_MS) {
-        lastStatus2 = Date.now();
-        metrics.publisherStatus.inc({ feed: feed.name, status: '2' }, chunk.length);
-        await writeStatuses(chunk.map((c) => status(c, 2, attempt, outcome.error, outcome.requestId)));
-      }
-      await sleep(delay, this.abort.signal);
-      await beat();
-    }
+    let lastOutcome: Outcome | undefined;
+    return retry(
+      async (attempt) => {
+        if (attempt > 1) await beat();
+        await this.slots.acquire();
+        const end = metrics.publisherRequestSeconds.startTimer({ feed: feed.name });
+        let outcome: Outcome;
+        try {
+          outcome = await postBatch(body, chunk.length, {
+            url: this.url,
+            idempotencyKey: key,
+            apiKey: config.publisher.apiKey,
+            timeoutMs: config.publisher.timeoutMs,
+            gzip: config.publisher.gzip,
+            signal: this.abort.signal,
+          });
+        } finally {
+          end();
+          this.slots.release();
+        }
+        lastOutcome = outcome;
+        if (outcome.kind === 'accepted') {
+          metrics.publisherLastSuccess.set({ feed: feed.name }, Date.now());
+          if (outcome.invalid.size) this.log.warn({ operation: 'send', partition: p, invalid: outcome.invalid.size, idempotencyKey: key }, 'downstream flagged invalid items');
+          return chunk.map((c, i) => (outcome.invalid.has(i) ? status(c, DeliveryStatus.invalid, attempt, outcome.invalid.get(i)!, outcome.requestId) : status(c, DeliveryStatus.sent, attempt, null, outcome.requestId)));
+        }
+        if (outcome.kind === 'rejected') {
+          this.log.error({ code: 'DOWNSTREAM_REJECTED', operation: 'send', partition: p, items: chunk.length, error: outcome.error, idempotencyKey: key }, 'downstream rejected the batch (400); not retried until the items change');
+          return chunk.map((c) => status(c, DeliveryStatus.rejected, attempt, outcome.error, outcome.requestId));
+        }
+        throw new DownstreamError('DOWNSTREAM_UNAVAILABLE', outcome.error);
+      },
+      {
+        // until a final answer: the batch's offset is not committed before
+        attempts: Infinity,
+        initialMs: config.publisher.retryInitialMs,
+        maxMs: config.publisher.retryMaxMs,
+        scale: config.retryScale,
+        signal: this.abort.signal,
+        shouldRetry: (e) => e instanceof DownstreamError && e.code === 'DOWNSTREAM_UNAVAILABLE',
+        onRetry: async (e, attempt, delayMs) => {
+          const error = (e as Error).message;
+          this.log.warn({ code: 'DOWNSTREAM_UNAVAILABLE', operation: 'send', partition: p, items: chunk.length, attempt, delayMs, error }, 'downstream unavailable; retrying');
+          if (Date.now() - lastStatus2 >= STATUS_2_EVERY_MS) {
+            lastStatus2 = Date.now();
+            metrics.publisherStatus.inc({ feed: feed.name, status: String(DeliveryStatus.retrying) }, chunk.length);
+            await writeStatuses(chunk.map((c) => status(c, DeliveryStatus.retrying, attempt, error, lastOutcome?.requestId)));
+          }
+        },
+      },
+    );
   }
 
   protected async onStop(): Promise<void> {

@@ -1,12 +1,12 @@
-import kafkajs from '../kafka/kafkajs.js';
 import type { Kafka, Producer } from 'kafkajs';
 import type { Config } from '../config/schema.js';
 import { CdcError, KafkaError, MysqlError, isCdcError, isRetriable } from '../errors.js';
-import { PartState, type Part } from '../lifecycle.js';
+import { BasePart } from '../lifecycle.js';
+import { kafkaFailure, KafkaFailure } from '../kafka/errors.js';
 import type { Logger } from '../log.js';
 import type { Metrics } from '../metrics.js';
 import { createPool, mysqlError, type Pool } from '../mysql/pool.js';
-import { backoffMs, sleep } from '../retry.js';
+import { retry } from '../retry.js';
 import { ensureTopics, topicNames } from '../kafka/topics.js';
 import { transactionalProducer } from '../kafka/client.js';
 import { allFeeds } from '../feeds/index.js';
@@ -38,21 +38,19 @@ export interface ReaderDeps {
   checkEntityTypes?: boolean;
 }
 
-const { KafkaJSError } = kafkajs;
-
 /** Maps a failure to the catalogue, deciding what a new session may fix. */
 function classify(e: unknown, config: Config): unknown {
   if (isCdcError(e)) return e;
   const err = e as { name?: string; code?: string | number; errno?: number; type?: string; message?: string };
-  if (e instanceof KafkaJSError || /^KafkaJS/.test(err.name ?? '')) {
-    if (/fenced|INVALID_PRODUCER_EPOCH|PRODUCER_FENCED/i.test(`${err.type ?? ''} ${err.message ?? ''}`)) {
-      return new KafkaError('KAFKA_FENCED', 'another reader with the same transactional id took over', {
-        fix: 'run one reader per prefix; a standby takes over only when the active one is gone',
-        cause: e,
-      });
-    }
-    return new KafkaError('KAFKA_UNREACHABLE', `Kafka: ${err.message ?? String(e)}`, { fix: 'check kafka.brokers and that the brokers run', cause: e, retriable: true });
+  const kafka = kafkaFailure(e);
+  if (kafka === KafkaFailure.fenced) {
+    return new KafkaError('KAFKA_FENCED', 'another reader with the same transactional id took over', {
+      fix: 'run one reader per prefix; a standby takes over only when the active one is gone',
+      cause: e,
+    });
   }
+  // any other Kafka failure: a new session (new producer, new connections) may succeed
+  if (kafka) return new KafkaError('KAFKA_UNREACHABLE', `Kafka: ${err.message ?? String(e)}`, { fix: 'check kafka.brokers and that the brokers run', cause: e, retriable: true });
   if (typeof err.code === 'string' && /^(ER_|PROTOCOL_|E[A-Z]+$)/.test(err.code)) {
     const m = mysqlError(e, config.mysql);
     // a killed connection or a lost server: a new session reconnects
@@ -64,14 +62,12 @@ function classify(e: unknown, config: Config): unknown {
   return e;
 }
 
-export class Reader implements Part {
+export class Reader extends BasePart {
   readonly name = 'reader';
-  state: PartState = PartState.starting;
-  readonly done: Promise<void>;
-  private resolveDone!: () => void;
-  private rejectDone!: (e: unknown) => void;
   private stopping = false;
-  private stopWake: (() => void) | undefined;
+  /** Ends the wait between sessions when the reader stops. */
+  private readonly abort = new AbortController();
+  private loopDone: Promise<void> | undefined;
   private snapshotTaken = false;
   private readonly topics: ReturnType<typeof topicNames>;
   private readonly registry: RegistryClient;
@@ -85,80 +81,64 @@ export class Reader implements Part {
   private readonly d: ReaderDeps;
 
   constructor(d: ReaderDeps) {
+    super();
     this.d = d;
     this.topics = topicNames(d.config.prefix);
     this.registry = d.registry ?? new RegistryClient(d.config.registry);
     this.docs = loadMappingDocs(d.config.reader.connector);
     // structural problems surface at construction, before any connection
     buildMapping(this.docs);
-    this.done = new Promise((res, rej) => {
-      this.resolveDone = res;
-      this.rejectDone = rej;
-    });
-    this.done.catch(() => undefined);
   }
 
-  async start(): Promise<void> {
+  /** Resolves once the first session streams; a failure before that fails the start. */
+  protected async onStart(): Promise<void> {
     let ready!: () => void;
-    let failed!: (e: unknown) => void;
-    const started = new Promise<void>((res, rej) => {
-      ready = res;
-      failed = rej;
-    });
-    void this.loop(ready).then(
-      () => {
-        this.state = PartState.stopped;
-        this.resolveDone();
-        ready();
-      },
-      (e: unknown) => {
-        this.state = PartState.failed;
-        this.rejectDone(e);
-        failed(e);
-      },
+    const started = new Promise<void>((res) => (ready = res));
+    this.loopDone = this.loop(ready).then(
+      // a loop that ends by itself ends only on a stop request
+      () => void this.stop(),
+      (e: unknown) => this.fail(e),
     );
-    await started;
-    this.state = PartState.running;
+    await Promise.race([started, this.done.then(() => undefined)]);
   }
 
-  async stop(): Promise<void> {
-    if (this.state === PartState.stopped || this.state === PartState.failed) return;
+  protected async onStop(): Promise<void> {
     this.stopping = true;
-    this.state = PartState.stopping;
-    this.stopWake?.();
+    this.abort.abort();
     this.current.queue?.wake();
     await this.current.binlog?.stop();
     this.current.queue?.wake();
-    await this.done.catch(() => undefined);
+    await this.loopDone;
   }
 
+  /** Sessions one after the other: a lost connection (database or broker) starts a new one from the committed position. */
   private async loop(ready: () => void): Promise<void> {
-    let attempt = 0;
     let everReady = false;
-    while (!this.stopping) {
-      const began = Date.now();
-      try {
-        await this.session(() => {
-          everReady = true;
-          ready();
-        });
-        return;
-      } catch (raw) {
-        if (this.stopping) return;
-        const e = classify(raw, this.d.config);
-        if (!isRetriable(e) || (!everReady && attempt >= 4)) {
-          this.d.log.error({ err: e }, 'reader failed');
-          throw e;
-        }
-        if (Date.now() - began > 60_000) attempt = 0;
-        attempt++;
-        const delay = backoffMs(attempt, { initialMs: 500, maxMs: 15_000 });
-        this.d.log.warn({ err: e, attempt, delayMs: delay }, 'reader session lost; resuming from the committed position');
-        await new Promise<void>((res) => {
-          this.stopWake = res;
-          void sleep(delay).then(res);
-        });
-      }
+    try {
+      await retry(
+        () =>
+          this.session(() => {
+            everReady = true;
+            ready();
+          }).catch((raw: unknown) => {
+            throw this.stopping ? raw : classify(raw, this.d.config);
+          }),
+        {
+          attempts: Infinity,
+          initialMs: 500,
+          maxMs: 15_000,
+          scale: this.d.config.retryScale,
+          resetAfterMs: 60_000,
+          signal: this.abort.signal,
+          // before the first session streamed, five failures in a row fail the start
+          shouldRetry: (e, attempt) => !this.stopping && isRetriable(e) && (everReady || attempt < 5),
+          onRetry: (e, attempt, delayMs) => this.d.log.warn({ err: e, attempt, delayMs }, 'reader session lost; resuming from the committed position'),
+        },
+      );
+    } catch (e) {
+      if (this.stopping) return;
+      this.d.log.error({ err: e }, 'reader failed');
+      throw e;
     }
   }
 

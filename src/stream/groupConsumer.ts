@@ -5,8 +5,9 @@
 import type { Consumer, EachBatchPayload, Kafka } from 'kafkajs';
 import type { Config } from '../config/schema.js';
 import type { Logger } from '../log.js';
-import { backoffMs, sleep } from '../retry.js';
-import { isFenced, type Owned, type PartitionOwners } from './owner.js';
+import { KafkaFailure, kafkaFailure } from '../kafka/errors.js';
+import { retry } from '../retry.js';
+import type { Owned, PartitionOwners } from './owner.js';
 
 export interface GroupConsumerOptions {
   kafka: Kafka;
@@ -43,12 +44,6 @@ export async function startGroupConsumer(o: GroupConsumerOptions): Promise<Consu
   return consumer;
 }
 
-/** The consumer was rebalanced away or fell out of the group: kafkajs rejoins by itself. */
-export function isGroupMembershipError(e: unknown): boolean {
-  const type = (e as { type?: string }).type ?? '';
-  return ['UNKNOWN_MEMBER_ID', 'REBALANCE_IN_PROGRESS', 'ILLEGAL_GENERATION', 'NOT_COORDINATOR'].includes(type);
-}
-
 export interface BatchRetryOptions {
   owners: PartitionOwners;
   log: Logger;
@@ -58,14 +53,16 @@ export interface BatchRetryOptions {
   signal: AbortSignal;
   /** Errors that stop the part instead of being retried (none when absent). */
   fatal?: (e: unknown) => boolean;
+  /** config.retryScale. */
+  retryScale: number;
   fail: (e: unknown) => void;
 }
 
 /**
  * Runs `body` for a consumed batch with the partition's owned producer until it succeeds. After a
- * failure: nothing more when stopping or when the partition moved (its new owner redoes the batch),
- * the part's failure for a fatal error, else the producer is dropped and, after a backoff, the batch
- * is tried again with a freshly acquired one.
+ * failure: nothing more when stopping or when the partition moved (fenced, rebalancing or lost: its
+ * new owner redoes the batch), the part's failure for a fatal error, else the producer is dropped
+ * and, after a backoff, the batch is tried again with a freshly acquired one.
  */
 export async function withBatchRetries(
   o: BatchRetryOptions,
@@ -73,28 +70,41 @@ export async function withBatchRetries(
   body: (owned: Owned) => Promise<void>,
 ): Promise<void> {
   const p = payload.batch.partition;
-  for (let attempt = 1; payload.isRunning() && !payload.isStale(); attempt++) {
-    let owned: Owned | undefined;
-    try {
-      owned = await o.owners.get(p, payload.heartbeat);
-      await body(owned);
-      return;
-    } catch (e) {
-      if (o.signal.aborted || !payload.isRunning()) return;
-      if (isFenced(e) || owned?.lost || isGroupMembershipError(e)) {
-        o.log.warn({ partition: p, err: e }, 'partition taken over or group membership lost; dropping it');
-        await o.owners.drop(p);
-        return;
-      }
-      if (o.fatal?.(e)) {
-        o.log.error({ partition: p, err: e }, `${o.what} batch failed`);
-        o.fail(e);
-        return;
-      }
-      const delay = backoffMs(attempt, { initialMs: 500, maxMs: 30_000 });
-      o.log.warn({ partition: p, attempt, delayMs: delay, err: e }, `${o.what} batch failed; retrying`);
+  let owned: Owned | undefined;
+  const stopped = () => o.signal.aborted || !payload.isRunning();
+  const movedOn = (e: unknown) => {
+    const k = kafkaFailure(e);
+    return k === KafkaFailure.fenced || k === KafkaFailure.rebalancing || owned?.lost === true;
+  };
+  try {
+    await retry(
+      async () => {
+        if (!payload.isRunning() || payload.isStale()) return;
+        owned = undefined;
+        owned = await o.owners.get(p, payload.heartbeat);
+        await body(owned);
+      },
+      {
+        attempts: Infinity,
+        initialMs: 500,
+        maxMs: 30_000,
+        scale: o.retryScale,
+        signal: o.signal,
+        shouldRetry: (e) => !stopped() && !movedOn(e) && !o.fatal?.(e),
+        onRetry: async (e, attempt, delayMs) => {
+          o.log.warn({ partition: p, attempt, delayMs, err: e }, `${o.what} batch failed; retrying`);
+          await o.owners.drop(p);
+        },
+      },
+    );
+  } catch (e) {
+    if (stopped()) return;
+    if (movedOn(e)) {
+      o.log.warn({ partition: p, err: e }, 'partition taken over or group membership lost; dropping it');
       await o.owners.drop(p);
-      await sleep(delay, o.signal).catch(() => undefined);
+      return;
     }
+    o.log.error({ partition: p, err: e }, `${o.what} batch failed`);
+    o.fail(e);
   }
 }

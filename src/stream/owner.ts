@@ -98,9 +98,3 @@ export class PartitionOwners {
     await this.retain([]);
   }
 }
-
-/** True for errors that mean another process took over this transactional id. */
-export function isFenced(e: unknown): boolean {
-  const s = `${(e as { type?: string }).type ?? ''} ${(e as Error)?.name ?? ''} ${(e as Error)?.message ?? ''}`;
-  return /PRODUCER_FENCED|INVALID_PRODUCER_EPOCH|fenced|INVALID_PRODUCER_ID_MAPPING|INVALID_TXN_STATE/i.test(s);
-}

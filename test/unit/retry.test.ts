@@ -1,6 +1,6 @@
 import { describe, expect, it, vi } from 'vitest';
 import { CdcError } from '../../src/errors.js';
-import { backoffMs, retry, sleep } from '../../src/retry.js';
+import { backoffMs, retry } from '../../src/retry.js';
 
 const fast = { initialMs: 1, maxMs: 2 };
 
@@ -39,7 +39,7 @@ describe('retry', () => {
     let n = 0;
     await retry(async () => {
       if (++n < 3) throw new CdcError('DOWNSTREAM_UNAVAILABLE', '503');
-    }, { ...fast, onRetry: (_e, attempt) => seen.push(attempt) });
+    }, { ...fast, onRetry: (_e, attempt) => void seen.push(attempt) });
     expect(seen).toEqual([1, 2]);
   });
 
@@ -67,7 +67,7 @@ describe('retry', () => {
 describe('backoffMs', () => {
   it('grows by the factor and is capped, with ±20% jitter', () => {
     for (let i = 0; i < 20; i++) {
-      const scale = process.env.CDC_RETRY_SCALE ? Number(process.env.CDC_RETRY_SCALE) : 1;
+      const scale = 1;
       const third = backoffMs(3, { initialMs: 100, factor: 2, maxMs: 10_000 });
       expect(third).toBeGreaterThanOrEqual(Math.floor(320 * scale));
       expect(third).toBeLessThanOrEqual(Math.ceil(480 * scale));
@@ -76,10 +76,28 @@ describe('backoffMs', () => {
   });
 });
 
-describe('sleep', () => {
-  it('rejects with the abort reason', async () => {
-    const ac = new AbortController();
-    ac.abort(new Error('gone'));
-    await expect(sleep(1000, ac.signal)).rejects.toThrow('gone');
+describe('retry: scale and reset', () => {
+  it('multiplies every delay by the scale (config retryScale)', async () => {
+    const delays: number[] = [];
+    let n = 0;
+    await retry(async () => {
+      if (++n < 3) throw new CdcError('DOWNSTREAM_UNAVAILABLE', '503');
+    }, { initialMs: 1000, scale: 0.001, onRetry: (_e, _a, d) => void delays.push(d) });
+    expect(delays.every((d) => d <= 3)).toBe(true);
+  });
+
+  it('starts the backoff again after an attempt that ran long (a session that streamed)', async () => {
+    const delays: number[] = [];
+    let n = 0;
+    await retry(
+      async () => {
+        n++;
+        if (n === 3) await new Promise((r) => setTimeout(r, 30));
+        if (n < 4) throw new CdcError('KAFKA_UNREACHABLE', 'down');
+      },
+      { initialMs: 1, factor: 10, maxMs: 1000, resetAfterMs: 25, onRetry: (_e, _a, d) => void delays.push(d) },
+    );
+    // 1, 10, then 1 again (the third attempt ran 30 ms)
+    expect(delays[1]!).toBeGreaterThan(delays[2]!);
   });
 });

@@ -3,7 +3,7 @@ import type { Config } from '../../config/schema.js';
 import { createConnector, type Connector } from '../../connector.js';
 import type { FeedDefinition } from '../../feeds/types.js';
 import type { Logger } from '../../log.js';
-import { sleep } from '../../retry.js';
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { Progress } from '../progress.js';
 import { exporterGroupId } from '../status/index.js';
 

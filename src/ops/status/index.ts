@@ -6,7 +6,7 @@ import { CdcError } from '../../errors.js';
 import type { Logger } from '../../log.js';
 import { readServerFigures, type ReaderFigures } from './binlog.js';
 import type { RecordDecoder } from '../decoder.js';
-import type { FeedFigures } from './feedState.js';
+import type { FeedFigures } from './tally.js';
 import { StatusTracker } from './tracker.js';
 
 // The figures of `commerce-cdc status` and the dashboard, computed from the topics

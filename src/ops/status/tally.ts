@@ -1,30 +1,13 @@
+import { DeliveryStatus, type ItemEnvelope, type StatusRecord } from '../../avro/records.js';
+
 // The figures of one feed, kept up to date from its items and status topics (latest
 // record per key, as compaction will leave them). A status counts for an item only
 // when it carries the item's current hash: a rewritten item is pending until the
 // publisher reports on that version.
 
-export const STATUS_SENT = 200;
-export const STATUS_REJECTED = 400;
-export const STATUS_INVALID = 1;
-export const STATUS_RETRY = 2;
-
-export interface ItemRecord {
-  feedId: string;
-  sourceEntityId: string;
-  hash: string;
-  deleted: boolean;
-  writtenAt: number;
-}
-
-export interface StatusRecord {
-  feedId: string;
-  sourceEntityId: string;
-  hash: string;
-  status: number;
-  attempts: number;
-  error: string | null;
-  ts_ms: number;
-}
+/** An item version as the status command keeps it: the envelope without the item. */
+export type ItemRecord = Omit<ItemEnvelope, 'item'>;
+export type { StatusRecord };
 
 export interface FailedItem {
   feedId: string;
@@ -53,7 +36,8 @@ export interface FeedFigures {
 
 const iso = (ms: number) => (ms > 0 ? new Date(ms).toISOString() : null);
 
-export class FeedState {
+/** The figures of one feed for `status` and the dashboard (the exporter's copy of the feed table is FeedState). */
+export class FeedTally {
   readonly feed: string;
   private readonly items = new Map<string, ItemRecord>();
   private readonly statuses = new Map<string, StatusRecord>();
@@ -96,8 +80,8 @@ export class FeedState {
       else items++;
       const st = this.statuses.get(key);
       const code = st && st.hash === item.hash ? st.status : undefined;
-      if (code === STATUS_SENT) sent++;
-      else if (code === STATUS_REJECTED || code === STATUS_INVALID) {
+      if (code === DeliveryStatus.sent) sent++;
+      else if (code === DeliveryStatus.rejected || code === DeliveryStatus.invalid) {
         failed++;
         if (failedItems.length < maxFailed) {
           failedItems.push({ feedId: key, sourceEntityId: item.sourceEntityId, status: code, attempts: st!.attempts, error: st!.error, at: iso(st!.ts_ms) ?? '' });

@@ -5,7 +5,7 @@ import { topicNames } from '../../kafka/topics.js';
 import type { Logger } from '../../log.js';
 import type { ReaderPosition } from './binlog.js';
 import type { RecordDecoder } from '../decoder.js';
-import { FeedState, type ItemRecord, type StatusRecord } from './feedState.js';
+import { FeedTally, type ItemRecord, type StatusRecord } from './tally.js';
 
 // Tails the items and status topics of every feed (and the reader's position) with
 // read_committed, keeping the latest record per key. `status` reads to the high
@@ -35,7 +35,7 @@ export class StatusTracker {
   private readonly o: StatusTrackerOptions;
   private readonly names: ReturnType<typeof topicNames>;
   private readonly topicKind = new Map<string, { kind: Kind; feed: string }>();
-  private states = new Map<string, FeedState>();
+  private states = new Map<string, FeedTally>();
   private position: ReaderPosition | null = null;
   /** Highest offset seen per topic:partition, control records included. */
   private progress = new Map<string, number>();
@@ -59,12 +59,12 @@ export class StatusTracker {
   }
 
   private reset(): void {
-    this.states = new Map(this.feeds.map((f) => [f, new FeedState(f)]));
+    this.states = new Map(this.feeds.map((f) => [f, new FeedTally(f)]));
     this.position = null;
     this.progress = new Map();
   }
 
-  state(feed: string): FeedState | undefined {
+  state(feed: string): FeedTally | undefined {
     return this.states.get(feed);
   }
 
@@ -231,5 +231,6 @@ function toStatus(r: Record<string, unknown>): StatusRecord {
     attempts: num(r.attempts),
     error: typeof r.error === 'string' ? r.error : null,
     ts_ms: num(r.ts_ms),
+    requestId: typeof r.requestId === 'string' ? r.requestId : null,
   };
 }
