@@ -58,7 +58,7 @@ async function checkMysql(config: Config, binlog: boolean, log: Logger): Promise
         });
         conn.release();
       },
-      { attempts: ATTEMPTS, ...BACKOFF },
+      { attempts: ATTEMPTS, ...BACKOFF, scale: config.retryScale },
     );
     if (binlog) {
       await checkServer(pool, config, log).catch((e: unknown) => {
@@ -101,7 +101,7 @@ async function checkKafka(config: Config): Promise<void> {
         await admin.disconnect().catch(() => undefined);
       }
     },
-    { attempts: ATTEMPTS, ...BACKOFF },
+    { attempts: ATTEMPTS, ...BACKOFF, scale: config.retryScale },
   );
 }
 
@@ -140,7 +140,7 @@ async function checkRegistry(config: Config): Promise<void> {
       }
       if (res.status >= 300) throw fail(`GET /subjects answered ${res.status}`);
     },
-    { attempts: ATTEMPTS, ...BACKOFF },
+    { attempts: ATTEMPTS, ...BACKOFF, scale: config.retryScale },
   );
 }
 
