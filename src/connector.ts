@@ -1,8 +1,10 @@
 // The one composition root: builds the logger, the Kafka, registry and MySQL
 // clients and the metrics, makes sure the topics exist, and hands each part what
-// it needs. Nothing below this file reaches for a global.
-import registryPkg, { type SchemaRegistry } from '@kafkajs/confluent-schema-registry';
+// it needs. Nothing below this file reaches for a global; the ops commands build
+// their clients with the same createClients.
+import type { SchemaRegistry } from '@kafkajs/confluent-schema-registry';
 import type { Kafka } from 'kafkajs';
+import { createRegistry, RegistryClient } from './avro/registry.js';
 import type { Config } from './config/schema.js';
 import { createDashboard } from './dashboard/index.js';
 import { Assembler, applyHeapGrowth } from './exporter/assembler.js';
@@ -20,8 +22,8 @@ import { catalogModel } from './feeds/common/link.js';
 import { preflight } from './preflight.js';
 import { createPublisher } from './publisher/index.js';
 import { createReader } from './reader/index.js';
-
-const { SchemaRegistry: RegistryCtor } = registryPkg;
+import { buildMapping, loadMappingDocs } from './reader/mapping.js';
+import { createDecoder, type RecordDecoder } from './ops/decoder.js';
 
 export type PartKind = 'reader' | 'exporter' | 'publisher' | 'dashboard';
 
@@ -31,6 +33,9 @@ export interface ConnectorOptions {
   /** Feed names (any accepted spelling); default config.exporter.feeds, else every registered feed. */
   feeds?: string[];
   log?: Logger;
+  /** Clients built by the caller (tests); default createClients(config, log). */
+  clients?: Clients;
+  metrics?: Metrics;
 }
 
 export interface Connector {
@@ -48,22 +53,51 @@ export function selectFeeds(config: Config, names: string[] | undefined): FeedDe
   return wanted.length ? [...new Map(wanted.map((n) => resolveFeed(n)).map((f) => [f.name, f])).values()] : allFeeds();
 }
 
-export function topicSpecs(config: Config, feeds: FeedDefinition[]): TopicSpec[] {
+/** The topics of these feeds, the changes topics of `changesOf` (the feeds the reader maps) and the reader's offsets. */
+export function topicSpecs(config: Config, feeds: FeedDefinition[], changesOf: string[] = []): TopicSpec[] {
   const t = topicNames(config.prefix);
   const partitions = config.kafka.partitions;
+  const names = new Set(feeds.map((f) => f.name as string));
   return [
     ...feeds.flatMap((f) => [
       { topic: t.changes(f.name), kind: 'changes' as const, partitions },
       { topic: t.items(f.name), kind: 'items' as const, partitions },
       { topic: t.status(f.name), kind: 'status' as const, partitions },
     ]),
+    ...[...new Set(changesOf)].filter((f) => !names.has(f)).map((f) => ({ topic: t.changes(f), kind: 'changes' as const, partitions })),
     { topic: t.readerOffsets, kind: 'offsets', partitions: 1 },
   ];
 }
 
-export function createRegistry(config: Config): SchemaRegistry {
-  const r = config.registry;
-  return new RegistryCtor({ host: r.url, auth: r.username ? { username: r.username, password: r.password ?? '' } : undefined });
+/** The clients a process talks to Kafka and the registry with, built once. */
+export interface Clients {
+  kafka: Kafka;
+  /** The library client: lookups by id, decoding, the fixed records. */
+  registry: SchemaRegistry;
+  /** The reader's table envelope subjects (src/avro/registry.ts says why a second client). */
+  subjects: RegistryClient;
+  /** Decodes any registered record (status, resync). */
+  decoder: RecordDecoder;
+}
+
+export function createClients(config: Config, log: Logger): Clients {
+  const registry = createRegistry(config);
+  return { kafka: createKafka(config, log), registry, subjects: new RegistryClient(config.registry), decoder: createDecoder(registry, config) };
+}
+
+/**
+ * Creates the topics, once, before any part starts: changes, items and status of these feeds, and
+ * with the reader the changes topic of every feed its mapping names (it writes them all).
+ */
+export async function ensureConnectorTopics(kafka: Kafka, config: Config, feeds: FeedDefinition[], withReader: boolean): Promise<void> {
+  const mapped = withReader ? buildMapping(loadMappingDocs(config.reader.connector)).feeds.map((f) => f.feed as string) : [];
+  const admin = kafka.admin();
+  await admin.connect();
+  try {
+    await ensureTopics(admin, topicSpecs(config, feeds, mapped), config.kafka.replicationFactor);
+  } finally {
+    await admin.disconnect();
+  }
 }
 
 export async function createConnector(config: Config, opts: ConnectorOptions = {}): Promise<Connector> {
@@ -82,21 +116,15 @@ export async function createConnector(config: Config, opts: ConnectorOptions = {
   });
   if (edition) log.info({ edition: edition.edition, evidence: edition.evidence }, `catalog edition: ${EDITION_NAMES[edition.edition]}`);
   const catalog = catalogModel(edition?.edition ?? 'opensource');
-  const kafka: Kafka = createKafka(config, log);
-  const registry = createRegistry(config);
-  const metrics = new Metrics();
+  const { kafka, registry, subjects, decoder } = opts.clients ?? createClients(config, log);
+  const metrics = opts.metrics ?? new Metrics();
   const db: Pool | undefined = kinds.has('exporter') ? createPool(config.mysql) : undefined;
-
-  const admin = kafka.admin();
-  await admin.connect();
-  try {
-    await ensureTopics(admin, topicSpecs(config, feeds), config.kafka.replicationFactor);
-  } finally {
-    await admin.disconnect();
-  }
+  // a reader-only process makes the reader's topics only
+  const onlyReader = kinds.size === 1 && kinds.has('reader');
+  await ensureConnectorTopics(kafka, config, onlyReader ? [] : feeds, kinds.has('reader'));
 
   const parts: Part[] = [];
-  if (kinds.has('reader')) parts.push(createReader({ config, log, kafka, metrics }));
+  if (kinds.has('reader')) parts.push(createReader({ config, log, kafka, metrics, registry: subjects }));
   if (kinds.has('exporter')) applyHeapGrowth(config.exporter.heapGrowthPercent);
   const assembler = kinds.has('exporter') && config.exporter.workers > 0 ? new Assembler(config, log, config.exporter.workers, catalog.edition) : undefined;
   if (kinds.has('exporter')) for (const feed of feeds) parts.push(createExporter({ config, log, kafka, registry, db: db!, metrics, feed, assembler, catalog }));
@@ -105,7 +133,7 @@ export async function createConnector(config: Config, opts: ConnectorOptions = {
   }
   // the dashboard slot: last to start, first to stop; it reads the same topics the parts write
   if (kinds.has('dashboard') && config.dashboard.enabled) {
-    parts.push(createDashboard({ config, log, metrics, feeds: feeds.map((f) => f.name), parts: () => parts }));
+    parts.push(createDashboard({ config, log, metrics, kafka, decoder, feeds: feeds.map((f) => f.name), parts: () => parts }));
   }
 
   // the worker threads start last: a part that failed to construct leaves no thread keeping the process alive

@@ -1,8 +1,28 @@
+import registryPkg, { type SchemaRegistry } from '@kafkajs/confluent-schema-registry';
+import type { Config } from '../config/schema.js';
 import { RegistryError } from '../errors.js';
 
-// A small client for the Confluent-compatible registry API (Apicurio's ccompat
-// included): register a subject version, read the latest, set compatibility.
-// Subjects follow TopicRecordNameStrategy: `<topic>-<record full name>`.
+// All schema registry traffic starts here; createConnector (and the ops commands through
+// createClients) build each client once and pass it down. Subjects follow
+// TopicRecordNameStrategy: `<topic>-<record full name>`.
+//
+// Two clients, each for what it does well:
+// - the library `@kafkajs/confluent-schema-registry` (createRegistry): schema lookups by id (cached),
+//   decoding, and registering the fixed records (item envelope, trigger, status);
+// - RegistryClient: the reader's table envelopes, which evolve with the DDL. The library's register()
+//   first compares the subject's compatibility level with its own option and refuses when they
+//   differ: measured against the stack's Apicurio ccompat API, after an operator set a subject to
+//   NONE (the documented fix for REGISTRY_INCOMPATIBLE_SCHEMA) every later register() failed with
+//   ConfluentSchemaRegistryCompatibilityError "BACKWARD != NONE" before reaching the registry, where
+//   this client registers; it also maps each answer to REGISTRY_UNREACHABLE / _INCOMPATIBLE_SCHEMA.
+
+const { SchemaRegistry: RegistryCtor } = registryPkg;
+
+/** The library client, with the configured URL and basic auth. */
+export function createRegistry(config: Pick<Config, 'registry'>): SchemaRegistry {
+  const r = config.registry;
+  return new RegistryCtor({ host: r.url.replace(/\/+$/, ''), auth: r.username ? { username: r.username, password: r.password ?? '' } : undefined });
+}
 
 export interface RegistryOptions {
   url: string;

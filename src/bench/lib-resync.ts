@@ -15,7 +15,7 @@ import { buildConfig } from '../config/load.js';
 import type { Config } from '../config/schema.js';
 import type { FeedDefinition, ProviderContext } from '../feeds/types.js';
 import { partitionFor, topicNames } from '../kafka/topics.js';
-import { createRegistry } from '../connector.js';
+import { createRegistry } from '../avro/registry.js';
 import { loadSchema, registerCodec, TRIGGER_RECORD, type TriggerRecord } from '../avro/records.js';
 import { cpuWindow, stackPids, statCpuSeconds, type CpuReport } from './lib-cpu.js';
 

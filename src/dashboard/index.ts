@@ -1,12 +1,12 @@
 import { timingSafeEqual } from 'node:crypto';
 import Fastify, { type FastifyInstance, type FastifyRequest } from 'fastify';
 import { Gauge } from 'prom-client';
+import type { Kafka } from 'kafkajs';
 import type { Config } from '../config/schema.js';
-import { createKafka } from '../kafka/client.js';
-import type { Part, PartState } from '../lifecycle.js';
+import { BasePart, type Part } from '../lifecycle.js';
 import type { Logger } from '../log.js';
 import type { Metrics } from '../metrics.js';
-import { createDecoder } from '../ops/decoder.js';
+import type { RecordDecoder } from '../ops/decoder.js';
 import { LiveStatus } from '../ops/status/live.js';
 import type { StatusReport, StatusSource } from '../ops/status/index.js';
 import { statusPage } from './page.js';
@@ -19,7 +19,10 @@ export interface DashboardOptions {
   config: Config;
   log: Logger;
   metrics: Metrics;
-  /** Where the figures come from; by default a LiveStatus tailing the topics. */
+  /** The process's clients, for the default status source. */
+  kafka?: Kafka;
+  decoder?: RecordDecoder;
+  /** Where the figures come from; by default a LiveStatus tailing the topics with `kafka` and `decoder`. */
   statusSource?: StatusSource & { start?(): Promise<void>; stop?(): Promise<void> };
   /** Feeds to show (the ones the process runs); default exporter.feeds, else every registered feed. */
   feeds?: string[];
@@ -68,21 +71,31 @@ function statusGauges(metrics: Metrics, latest: () => Promise<StatusReport | und
 }
 
 export function createDashboard(o: DashboardOptions): Dashboard {
-  const { config, log } = o;
-  const dlog = log.child({ part: 'dashboard' });
-  let state: PartState = 'stopped';
-  let app: FastifyInstance | undefined;
-  let address = '';
-  let resolveDone!: () => void;
-  let rejectDone!: (e: unknown) => void;
-  const done = new Promise<void>((res, rej) => {
-    resolveDone = res;
-    rejectDone = rej;
-  });
-  done.catch(() => undefined);
-  const source = o.statusSource ?? new LiveStatus({ config, log: dlog, kafka: createKafka(config, dlog), decoder: createDecoder(config), feeds: o.feeds });
+  return new DashboardPart(o);
+}
 
-  const build = (): FastifyInstance => {
+class DashboardPart extends BasePart implements Dashboard {
+  readonly name = 'dashboard';
+  private readonly o: DashboardOptions;
+  private readonly log: Logger;
+  private readonly source: NonNullable<DashboardOptions['statusSource']>;
+  private app: FastifyInstance | undefined;
+  private address = '';
+
+  constructor(o: DashboardOptions) {
+    super();
+    this.o = o;
+    this.log = o.log.child({ part: 'dashboard' });
+    if (!o.statusSource && !(o.kafka && o.decoder)) throw new Error('createDashboard needs a statusSource, or kafka and decoder');
+    this.source = o.statusSource ?? new LiveStatus({ config: o.config, log: this.log, kafka: o.kafka!, decoder: o.decoder!, feeds: o.feeds });
+  }
+
+  url(): string {
+    return this.address;
+  }
+
+  private build(): FastifyInstance {
+    const { config } = this.o;
     const f = Fastify({ logger: false });
     f.addHook('onRequest', async (req, reply) => {
       if (req.url === '/healthz' || req.url.startsWith('/healthz?')) return;
@@ -93,59 +106,39 @@ export function createDashboard(o: DashboardOptions): Dashboard {
     f.get('/', async (_req, reply) => reply.type('text/html; charset=utf-8').send(statusPage(config.prefix)));
     f.get('/api/status', async (_req, reply) => {
       try {
-        return await source.current();
+        return await this.source.current();
       } catch (e) {
-        dlog.warn({ operation: 'status', err: e }, 'status unavailable');
+        this.log.warn({ operation: 'status', err: e }, 'status unavailable');
         return reply.code(503).send({ error: String((e as Error).message ?? e) });
       }
     });
     f.get('/metrics', async (_req, reply) => {
-      reply.type(o.metrics.registry.contentType);
-      return o.metrics.registry.metrics();
+      reply.type(this.o.metrics.registry.contentType);
+      return this.o.metrics.registry.metrics();
     });
     f.get('/healthz', async (_req, reply) => {
-      const others = (o.parts?.() ?? []).filter((p) => p.name !== 'dashboard').map((p) => ({ name: p.name, state: p.state }));
-      const parts = [{ name: 'dashboard', state }, ...others];
+      const others = (this.o.parts?.() ?? []).filter((p) => p.name !== 'dashboard').map((p) => ({ name: p.name, state: p.state }));
+      const parts = [{ name: 'dashboard', state: this.state }, ...others];
       const ok = parts.every((p) => p.state === 'running');
       return reply.code(ok ? 200 : 503).send({ status: ok ? 'ok' : 'unhealthy', parts });
     });
     return f;
-  };
+  }
 
-  return {
-    name: 'dashboard',
-    get state() {
-      return state;
-    },
-    done,
-    url: () => address,
-    async start() {
-      state = 'starting';
-      try {
-        statusGauges(o.metrics, () => (state === 'running' ? source.current().catch(() => undefined) : Promise.resolve(undefined)));
-        await source.start?.();
-        app = build();
-        await app.listen({ host: config.dashboard.host, port: config.dashboard.port });
-        const a = app.server.address();
-        const host = config.dashboard.host.includes(':') ? `[${config.dashboard.host}]` : config.dashboard.host;
-        address = typeof a === 'object' && a ? `http://${host}:${a.port}` : `http://${host}:${config.dashboard.port}`;
-        state = 'running';
-        dlog.info({ operation: 'dashboard', status: 'listening', url: address }, `status page at ${address}/`);
-      } catch (e) {
-        state = 'failed';
-        await source.stop?.().catch(() => undefined);
-        await app?.close().catch(() => undefined);
-        rejectDone(e);
-        throw e;
-      }
-    },
-    async stop() {
-      if (state === 'stopped' || state === 'stopping' || state === 'failed') return;
-      state = 'stopping';
-      await app?.close().catch((e: unknown) => dlog.warn({ err: e }, 'closing the dashboard'));
-      await source.stop?.().catch((e: unknown) => dlog.warn({ err: e }, 'stopping the status source'));
-      state = 'stopped';
-      resolveDone();
-    },
-  };
+  protected async onStart(): Promise<void> {
+    const { config } = this.o;
+    statusGauges(this.o.metrics, () => (this.state === 'running' ? this.source.current().catch(() => undefined) : Promise.resolve(undefined)));
+    await this.source.start?.();
+    this.app = this.build();
+    await this.app.listen({ host: config.dashboard.host, port: config.dashboard.port });
+    const a = this.app.server.address();
+    const host = config.dashboard.host.includes(':') ? `[${config.dashboard.host}]` : config.dashboard.host;
+    this.address = typeof a === 'object' && a ? `http://${host}:${a.port}` : `http://${host}:${config.dashboard.port}`;
+    this.log.info({ operation: 'dashboard', status: 'listening', url: this.address }, `status page at ${this.address}/`);
+  }
+
+  protected async onStop(): Promise<void> {
+    await this.app?.close().catch((e: unknown) => this.log.warn({ err: e }, 'closing the dashboard'));
+    await this.source.stop?.().catch((e: unknown) => this.log.warn({ err: e }, 'stopping the status source'));
+  }
 }

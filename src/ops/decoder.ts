@@ -1,23 +1,16 @@
-import confluent from '@kafkajs/confluent-schema-registry';
+import type { SchemaRegistry } from '@kafkajs/confluent-schema-registry';
 import type { Config } from '../config/schema.js';
 import { RegistryError } from '../errors.js';
 import { scrubSecrets } from '../log.js';
-
-const { SchemaRegistry } = confluent;
 
 export interface RecordDecoder {
   /** Decodes a Confluent wire-format Avro value through the registry (schemas cached by id). */
   decode(value: Buffer): Promise<Record<string, unknown>>;
 }
 
-/** The registry-based decoder, with the configured basic auth. */
-export function createDecoder(config: Config): RecordDecoder {
+/** Decodes through the process's registry client; a failure is REGISTRY_UNREACHABLE with the configured URL. */
+export function createDecoder(registry: SchemaRegistry, config: Pick<Config, 'registry'>): RecordDecoder {
   const r = config.registry;
-  const registry = new SchemaRegistry({
-    host: r.url.replace(/\/+$/, ''),
-    auth: r.username ? { username: r.username, password: r.password ?? '' } : undefined,
-    retry: { retries: 2 },
-  });
   return {
     async decode(value) {
       try {

@@ -7,10 +7,10 @@ import type { Logger } from '../log.js';
 import type { Metrics } from '../metrics.js';
 import { createPool, mysqlError, type Pool } from '../mysql/pool.js';
 import { retry } from '../retry.js';
-import { ensureTopics, topicNames } from '../kafka/topics.js';
+import { topicNames } from '../kafka/topics.js';
 import { transactionalProducer } from '../kafka/client.js';
 import { allFeeds } from '../feeds/index.js';
-import { RegistryClient } from '../avro/registry.js';
+import type { RegistryClient } from '../avro/registry.js';
 import { BinlogSource } from './binlog.js';
 import { binaryLogs, checkServer, masterStatus } from './checks.js';
 import type { ChangeContext } from './changes.js';
@@ -33,7 +33,8 @@ export interface ReaderDeps {
   log: Logger;
   kafka: Kafka;
   metrics: Metrics;
-  registry?: RegistryClient;
+  /** The table envelopes' registry client (built by createConnector). */
+  registry: RegistryClient;
   /** Check mapped entity types against the registered feeds' expandTypes (default true). */
   checkEntityTypes?: boolean;
 }
@@ -84,7 +85,7 @@ export class Reader extends BasePart {
     super();
     this.d = d;
     this.topics = topicNames(d.config.prefix);
-    this.registry = d.registry ?? new RegistryClient(d.config.registry);
+    this.registry = d.registry;
     this.docs = loadMappingDocs(d.config.reader.connector);
     // structural problems surface at construction, before any connection
     buildMapping(this.docs);
@@ -160,18 +161,7 @@ export class Reader extends BasePart {
       const feedsOf = (t: string) => [...new Set((mapping.routes.get(t) ?? []).map((r) => r.feed))];
       const schemas = new TableSchemas({ db: pool, database: config.mysql.database, tablePrefix: config.mysql.tablePrefix, registry: this.registry, topicsOf: (t) => feedsOf(t).map(this.topics.changes), log });
       await schemas.load(tables);
-      const admin = kafka.admin();
-      await admin.connect();
-      try {
-        const feeds = mapping.feeds.map((f) => f.feed);
-        await ensureTopics(
-          admin,
-          [...feeds.map((f) => ({ topic: this.topics.changes(f), kind: 'changes' as const, partitions: config.kafka.partitions })), { topic: this.topics.readerOffsets, kind: 'offsets' as const, partitions: 1 }],
-          config.kafka.replicationFactor,
-        );
-      } finally {
-        await admin.disconnect();
-      }
+      // the topics exist: createConnector made them (ensureConnectorTopics) before any part started
       // a send or commit the broker keeps refusing for about a minute ends the session instead of
       // hanging in it: the next session starts with a new producer, whose initialisation bumps the
       // epoch and completes or aborts whatever the broker still holds for the transactional id

@@ -8,6 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createKafka } from '../../src/kafka/client.js';
 import { createLogger } from '../../src/log.js';
 import { createDecoder } from '../../src/ops/decoder.js';
+import { createRegistry } from '../../src/avro/registry.js';
 import { computeStatus } from '../../src/ops/status/index.js';
 import { startReceiver, type Receiver } from '../../src/receiver/index.js';
 import { createCommerceDatabase } from '../helpers/commerce.js';
@@ -65,7 +66,7 @@ describe('status page in a browser', () => {
   it('shows the figures the topics hold', async () => {
     const config = testConfig(database, prefix, { exporter: { feeds: ['products', 'scopesWebsite'] } });
     const log = createLogger({ level: 'silent' });
-    const fromTopics = () => computeStatus({ config, log, kafka: createKafka(config, log), decoder: createDecoder(config), timeoutMs: 20_000 });
+    const fromTopics = () => computeStatus({ config, log, kafka: createKafka(config, log), decoder: createDecoder(createRegistry(config), config), timeoutMs: 20_000 });
     // the initial sync: every products item has a final status
     await expect.poll(async () => {
       const p = (await fromTopics()).feeds.find((f) => f.feed === 'products')!;

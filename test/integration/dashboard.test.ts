@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createClients } from '../../src/connector.js';
 import { createDashboard, type Dashboard } from '../../src/dashboard/index.js';
 import type { PartState } from '../../src/lifecycle.js';
 import { createLogger } from '../../src/log.js';
@@ -27,7 +28,8 @@ describe('dashboard', () => {
       ],
       statuses: [{ feedId: 'a', sourceEntityId: '1', hash: 'h', status: 200 }],
     });
-    dash = createDashboard({ config, log: createLogger({ level: 'warn' }), metrics: new Metrics({ defaults: false }), parts: () => [{ name: 'reader', state: readerState }] });
+    const log = createLogger({ level: 'warn' });
+    dash = createDashboard({ config, log, metrics: new Metrics({ defaults: false }), ...createClients(config, log), parts: () => [{ name: 'reader', state: readerState }] });
     await dash.start();
   });
 

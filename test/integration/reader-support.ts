@@ -12,6 +12,8 @@ import { createLogger } from '../../src/log.js';
 import { Metrics } from '../../src/metrics.js';
 import type { Config } from '../../src/config/schema.js';
 import { createReader, type Reader } from '../../src/reader/index.js';
+import { RegistryClient } from '../../src/avro/registry.js';
+import { ensureConnectorTopics } from '../../src/connector.js';
 
 export interface ChangeRecord {
   topic: string;
@@ -42,7 +44,14 @@ export function startReader(config: Config, o: { checkEntityTypes?: boolean } = 
   const log = createLogger({ level: config.logLevel, name: 'reader-test' });
   const kafka = createKafka(config, log);
   const metrics = new Metrics({ defaults: false });
-  return { reader: createReader({ config, log, kafka, metrics, ...o }), kafka, metrics };
+  const reader = createReader({ config, log, kafka, metrics, registry: new RegistryClient(config.registry), ...o });
+  // in a process createConnector makes the topics before any part starts
+  const start = reader.start.bind(reader);
+  reader.start = async () => {
+    await ensureConnectorTopics(kafka, config, [], true);
+    await start();
+  };
+  return { reader, kafka, metrics };
 }
 
 /**

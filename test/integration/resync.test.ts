@@ -6,6 +6,7 @@ import { resolveFeed } from '../../src/feeds/index.js';
 import { createLogger } from '../../src/log.js';
 import { createPool } from '../../src/mysql/pool.js';
 import { createDecoder } from '../../src/ops/decoder.js';
+import { createRegistry } from '../../src/avro/registry.js';
 import { lockName } from '../../src/ops/resync/lock.js';
 import type { StatusReport } from '../../src/ops/status/index.js';
 import { readTopicsToEnd } from '../../src/ops/topicReader.js';
@@ -36,7 +37,7 @@ describe('commerce-cdc resync', () => {
 
   /** Every item record (tombstones apart) of the items topic, counted per source id. */
   async function itemRecords(): Promise<{ records: number; tombstones: number; perId: Map<string, number> }> {
-    const decoder = createDecoder(testConfig(database, prefix));
+    const decoder = createDecoder(createRegistry(testConfig(database, prefix)), testConfig(database, prefix));
     const out = { records: 0, tombstones: 0, perId: new Map<string, number>() };
     await readTopicsToEnd(kafka, [`${prefix}.products.items`], async (_t, _p, m) => {
       if (!m.value) return void out.tombstones++;

@@ -1,4 +1,4 @@
-import type { Command } from 'commander';
+import { Option, type Command } from 'commander';
 import { CdcError } from '../../errors.js';
 import { startReceiver, type FaultRule } from '../../receiver/index.js';
 
@@ -9,11 +9,12 @@ export function registerReceiver(program: Command): void {
     .option('--port <port>', 'listen port', '8787')
     .option('--host <host>', 'listen address', '127.0.0.1')
     .option('--out <file>', 'append {route, idempotencyKey, item} JSON lines to this file')
-    .action(async (opts: { port: string; host: string; out?: string }) => {
+    .addOption(new Option('--faults <json>', 'JSON array of fault rules, e.g. [{"status":500,"times":2}]').env('RECEIVER_FAULTS'))
+    .action(async (opts: { port: string; host: string; out?: string; faults?: string }) => {
       let faults: FaultRule[] = [];
-      if (process.env.RECEIVER_FAULTS) {
+      if (opts.faults) {
         try {
-          faults = JSON.parse(process.env.RECEIVER_FAULTS) as FaultRule[];
+          faults = JSON.parse(opts.faults) as FaultRule[];
         } catch {
           throw new CdcError('CLI_USAGE', 'RECEIVER_FAULTS is not a JSON array of fault rules', { fix: 'e.g. RECEIVER_FAULTS=\'[{"status":500,"times":2}]\'' });
         }

@@ -1,7 +1,6 @@
 import type { Command } from 'commander';
-import { createKafka } from '../../kafka/client.js';
+import { createClients } from '../../connector.js';
 import { cliContext } from '../../ops/cliContext.js';
-import { createDecoder } from '../../ops/decoder.js';
 import { withKafkaErrors } from '../../kafka/errors.js';
 import { computeStatus } from '../../ops/status/index.js';
 import { formatStatus } from '../../ops/status/format.js';
@@ -14,9 +13,9 @@ export function registerStatus(program: Command): void {
     .option('--timeout <seconds>', 'give up reading the topics to their end after this long', '60')
     .action(async (opts: { json?: boolean; timeout: string }, cmd: Command) => {
       const { config, log } = cliContext(cmd);
-      const kafka = createKafka(config, log);
+      const { kafka, decoder } = createClients(config, log);
       const report = await withKafkaErrors(config, () =>
-        computeStatus({ config, log, kafka, decoder: createDecoder(config), timeoutMs: Number(opts.timeout) * 1000 }),
+        computeStatus({ config, log, kafka, decoder, timeoutMs: Number(opts.timeout) * 1000 }),
       );
       process.stdout.write(opts.json ? JSON.stringify(report, null, 2) + '\n' : formatStatus(report));
     });

@@ -1,6 +1,6 @@
-import type { Admin, Kafka } from 'kafkajs';
+import type { Admin } from 'kafkajs';
 import type { Config } from '../../config/schema.js';
-import { createConnector, type Connector } from '../../connector.js';
+import { createConnector, type Clients, type Connector } from '../../connector.js';
 import type { FeedDefinition } from '../../feeds/types.js';
 import type { Logger } from '../../log.js';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -41,7 +41,8 @@ export function withTuning(config: Config, feed: string, batchSize?: number, thr
 export async function assembleTriggers(o: {
   config: Config;
   log: Logger;
-  kafka: Kafka;
+  /** The resync's clients; the in-process exporter uses them too. */
+  clients: Clients;
   feed: FeedDefinition;
   changesTopic: string;
   batchSize?: number;
@@ -50,7 +51,7 @@ export async function assembleTriggers(o: {
   total: number;
   timeoutMs?: number;
 }): Promise<{ inProcess: boolean }> {
-  const admin = o.kafka.admin();
+  const admin = o.clients.kafka.admin();
   await admin.connect();
   const groupId = exporterGroupId(o.config.prefix, o.feed.name);
   let connector: Connector | undefined;
@@ -60,7 +61,7 @@ export async function assembleTriggers(o: {
     if (running) {
       o.log.info({ feed: o.feed.name, operation: 'resync', status: 'exporter running elsewhere', groupId }, 'the running exporter group assembles the triggers');
     } else {
-      connector = await createConnector(withTuning(o.config, o.feed.name, o.batchSize, o.threads), { parts: ['exporter'], feeds: [o.feed.name], log: o.log });
+      connector = await createConnector(withTuning(o.config, o.feed.name, o.batchSize, o.threads), { parts: ['exporter'], feeds: [o.feed.name], log: o.log, clients: o.clients });
       for (const p of connector.parts) await p.start();
     }
     const deadline = Date.now() + (o.timeoutMs ?? 24 * 3600_000);

@@ -1,17 +1,13 @@
-import type { Kafka } from 'kafkajs';
 import type { Config } from '../../config/schema.js';
-import { createRegistry } from '../../connector.js';
 import { CdcError, RegistryError } from '../../errors.js';
 import { providerContext } from '../../exporter/context.js';
 import type { FeedDefinition } from '../../feeds/types.js';
-import { createKafka } from '../../kafka/client.js';
 import { withKafkaErrors } from '../../kafka/errors.js';
 import { ensureTopics, topicNames } from '../../kafka/topics.js';
 import { scrubSecrets, type Logger } from '../../log.js';
 import { createPool, mysqlError, type Pool } from '../../mysql/pool.js';
-import { topicSpecs } from '../../connector.js';
+import { createClients, topicSpecs, type Clients } from '../../connector.js';
 import { configSecrets } from '../cliContext.js';
-import { createDecoder } from '../decoder.js';
 import { createProgress } from '../progress.js';
 import { assembleTriggers } from './exporter.js';
 import { listIds, maxSourceIdInItems, resolveByIds, type IdType } from './ids.js';
@@ -66,7 +62,7 @@ async function withPool<T>(config: Config, fn: (db: Pool) => Promise<T>): Promis
   }
 }
 
-export async function resync(config: Config, log: Logger, o: ResyncOptions, kafka: Kafka = createKafka(config, log)): Promise<ResyncResult> {
+export async function resync(config: Config, log: Logger, o: ResyncOptions, clients: Clients = createClients(config, log)): Promise<ResyncResult> {
   const started = Date.now();
   const feed = o.feed;
   const names = topicNames(config.prefix);
@@ -78,7 +74,7 @@ export async function resync(config: Config, log: Logger, o: ResyncOptions, kafk
   }
   try {
     rlog.info({ status: 'Initialize', options: { ...o, feed: feed.name } }, 'resync started');
-    const r = await withKafkaErrors(config, () => run(config, rlog, o, kafka, names));
+    const r = await withKafkaErrors(config, () => run(config, rlog, o, clients, names));
     const result = { ...r, feed: feed.name, elapsedMs: Date.now() - started };
     rlog.info({ status: 'Complete', ...result, elapsed: result.elapsedMs }, 'resync finished');
     return result;
@@ -87,8 +83,9 @@ export async function resync(config: Config, log: Logger, o: ResyncOptions, kafk
   }
 }
 
-async function run(config: Config, log: Logger, o: ResyncOptions, kafka: Kafka, names: ReturnType<typeof topicNames>): Promise<Omit<ResyncResult, 'feed' | 'elapsedMs'>> {
+async function run(config: Config, log: Logger, o: ResyncOptions, clients: Clients, names: ReturnType<typeof topicNames>): Promise<Omit<ResyncResult, 'feed' | 'elapsedMs'>> {
   const feed = o.feed;
+  const { kafka, registry, decoder } = clients;
   const groupPrefix = `${config.prefix}.ops.resync.${feed.name}`;
 
   if (o.noReindex && !o.cleanupFeed) {
@@ -116,7 +113,7 @@ async function run(config: Config, log: Logger, o: ResyncOptions, kafka: Kafka, 
     if (o.dryRun) return { mode: 'dry-run' as const, ...(await dryRun(o, log, ctx, ids)), unknownIds };
 
     // the registry first: an unreachable registry must not leave topics behind
-    const writer = new TriggerWriter({ kafka, registry: createRegistry(config), changesTopic: names.changes(feed.name), feed, partitions: config.kafka.partitions });
+    const writer = new TriggerWriter({ kafka, registry, changesTopic: names.changes(feed.name), feed, partitions: config.kafka.partitions });
     await writer.openCodec().catch((e: unknown) => {
       throw registryError(e, config);
     });
@@ -139,7 +136,7 @@ async function run(config: Config, log: Logger, o: ResyncOptions, kafka: Kafka, 
 
     let afterId: string | undefined;
     if (o.continueResync && !ids) {
-      afterId = await maxSourceIdInItems(kafka, createDecoder(config), names.items(feed.name), groupPrefix);
+      afterId = await maxSourceIdInItems(kafka, decoder, names.items(feed.name), groupPrefix);
       log.info({ afterId: afterId ?? null }, afterId ? `continuing after source id ${afterId}` : 'nothing in the items topic: full resync');
     }
 
@@ -162,7 +159,7 @@ async function run(config: Config, log: Logger, o: ResyncOptions, kafka: Kafka, 
       progress.setTotal(count);
       log.info({ status: 'Progress', ids: count }, 'triggers written');
       const { inProcess } = await assembleTriggers({
-        config, log, kafka, feed, changesTopic: names.changes(feed.name), batchSize: o.batchSize, threads: o.threadCount, progress, total: count,
+        config, log, clients, feed, changesTopic: names.changes(feed.name), batchSize: o.batchSize, threads: o.threadCount, progress, total: count,
       });
       return { mode: ids ? ('by-ids' as const) : ('full' as const), count, ids: count, tombstones, unknownIds, exporterInProcess: inProcess };
     } finally {
