@@ -143,10 +143,3 @@ export function buildTableCodec(table: string, columns: ColumnInfo[], previous?:
   };
 }
 
-/** Confluent wire format: magic byte 0, 4-byte big-endian schema id, Avro body. */
-export function wireHeader(schemaId: number): Buffer {
-  const h = Buffer.alloc(5);
-  h.writeUInt8(0, 0);
-  h.writeUInt32BE(schemaId, 1);
-  return h;
-}

@@ -11,6 +11,7 @@
 // every schema, only slower.
 import { isUtf8 } from 'node:buffer';
 import type avro from 'avsc';
+import { readVarLong, VarintCutOff, type ByteCursor } from './varint.js';
 
 /** One compiled top-level record: its JSON, where the bytes ended, and the JSON of the captured fields. */
 export interface Transcoded {
@@ -35,10 +36,7 @@ export interface TranscodeOptions {
 class Unsupported extends Error {}
 
 /** Input position; one per call. */
-interface Cursor {
-  buf: Buffer;
-  pos: number;
-}
+type Cursor = ByteCursor;
 
 type Write = (c: Cursor) => void;
 
@@ -106,22 +104,7 @@ function truncated(): never {
   throw new Error('invalid Avro data: truncated buffer');
 }
 
-/** A zigzag varint, with avsc's arithmetic (exact within ±2^53). */
-function readLong(c: Cursor): number {
-  const buf = c.buf;
-  let b = buf[c.pos++];
-  if (b === undefined) truncated();
-  let n = b & 0x7f;
-  if (b < 0x80) return (n >>> 1) ^ -(n & 1);
-  let m = 128;
-  do {
-    b = buf[c.pos++];
-    if (b === undefined) truncated();
-    n += (b & 0x7f) * m;
-    m *= 128;
-  } while (b & 0x80);
-  return (n % 2 ? -(n + 1) : n) / 2;
-}
+const readLong = readVarLong;
 
 const QUOTE = 0x22;
 const BACKSLASH = 0x5c;
@@ -351,7 +334,7 @@ export function compileJson(type: avro.Type, o: TranscodeOptions = {}): Transcod
     throw e;
   }
   return (buf, pos = 0) => {
-    const c: Cursor = { buf, pos };
+    const c: Cursor = { buf, pos, end: buf.length };
     const captured: Record<string, string> = {};
     for (const f of capture) captured[f] = 'null';
     len = 0;
@@ -364,7 +347,12 @@ export function compileJson(type: avro.Type, o: TranscodeOptions = {}): Transcod
         putBytes(f.key);
       }
       const from = len;
-      f.write(c);
+      try {
+        f.write(c);
+      } catch (e) {
+        if (e instanceof VarintCutOff) truncated();
+        throw e;
+      }
       if (f.capture) captured[f.name] = out.toString('utf8', from, len);
       if (f.omit) len = mark;
       else first = false;

@@ -4,7 +4,8 @@
 // client would re-validate every item, which the exporter has already done.
 import { readFileSync } from 'node:fs';
 import avro from 'avsc';
-import { sizeOfVarLong, writeVarLong } from './varlong.js';
+import { sizeOfVarLong, writeVarLong } from './varint.js';
+import { readSchemaId, WIRE_HEADER_BYTES, writeWireHeader } from './wire.js';
 import { compileJson, type Transcoded, type TranscodeOptions, type Transcoder } from './json.js';
 import registryPkg, { type SchemaRegistry } from '@kafkajs/confluent-schema-registry';
 import type { FeedDefinition } from '../feeds/types.js';
@@ -90,10 +91,8 @@ export class WireCodec<T = unknown> {
 
   encode(value: T): Buffer {
     const body = this.type.toBuffer(value);
-    const out = Buffer.allocUnsafe(body.length + 5);
-    out[0] = 0;
-    out.writeInt32BE(this.id, 1);
-    body.copy(out, 5);
+    const out = Buffer.allocUnsafe(body.length + WIRE_HEADER_BYTES);
+    body.copy(out, writeWireHeader(out, this.id));
     return out;
   }
 }
@@ -114,10 +113,8 @@ export function encodeEnvelope(codec: WireCodec<ItemEnvelope>, e: Omit<ItemEnvel
   const s = Buffer.byteLength(e.sourceEntityId);
   const h = Buffer.byteLength(e.hash);
   const head = sizeOfVarLong(f) + f + sizeOfVarLong(s) + s + sizeOfVarLong(h) + h + 1 + sizeOfVarLong(e.writtenAt);
-  const out = Buffer.allocUnsafe(5 + head + itemBytes.length);
-  out[0] = 0;
-  out.writeInt32BE(codec.id, 1);
-  let pos = writeAvroString(out, 5, e.feedId, f);
+  const out = Buffer.allocUnsafe(WIRE_HEADER_BYTES + head + itemBytes.length);
+  let pos = writeAvroString(out, writeWireHeader(out, codec.id), e.feedId, f);
   pos = writeAvroString(out, pos, e.sourceEntityId, s);
   pos = writeAvroString(out, pos, e.hash, h);
   out[pos++] = e.deleted ? 1 : 0;
@@ -146,10 +143,10 @@ class PerSchemaId<T> {
     this.derive = derive;
   }
 
-  /** For the schema of this value (its body starts at offset 5). */
+  /** For the schema of this value (its body starts after the wire header). */
   of(buf: Buffer): Promise<T> {
-    if (buf.length < 5 || buf[0] !== 0) return Promise.reject(new Error('value is not in the Confluent wire format'));
-    const id = buf.readInt32BE(1);
+    const id = readSchemaId(buf);
+    if (id === undefined) return Promise.reject(new Error('value is not in the Confluent wire format'));
     let derived = this.cache.get(id);
     if (!derived) {
       derived = this.registry.getSchema(id).then((s) => this.derive(s as unknown as avro.Type));
@@ -169,7 +166,7 @@ export class WireDecoder {
   }
 
   async decode<T = Record<string, unknown>>(buf: Buffer): Promise<T> {
-    return (await this.types.of(buf)).fromBuffer(buf.subarray(5)) as T;
+    return (await this.types.of(buf)).fromBuffer(buf.subarray(WIRE_HEADER_BYTES)) as T;
   }
 }
 
@@ -199,7 +196,7 @@ export class EnvelopeDecoder {
   async decode(buf: Buffer): Promise<EnvelopeJson> {
     const reader = await this.readers.of(buf);
     const out: Record<string, unknown> = {};
-    let pos = 5;
+    let pos = WIRE_HEADER_BYTES;
     for (const f of reader.fields) {
       if (f.json) {
         const t = f.json(buf, pos);

@@ -8,6 +8,7 @@
 // state the items and status topics through it. This one reads the records in place, with numbers
 // where they are exact (below 2^53) and BigInt otherwise. Compressed batches, and anything it does
 // not expect (a partial batch, a record running past its batch), go to kafkajs' own decoder.
+import { readVarInt, readVarLong, VarintCutOff, type ByteCursor } from '../avro/varint.js';
 
 /** The slice of kafkajs' Decoder the batch decoder reads and moves. */
 export interface DecoderLike {
@@ -53,44 +54,22 @@ const LOG_APPEND_TIME = 1;
 /** firstOffset, length, partitionLeaderEpoch, magic, crc, attributes, lastOffsetDelta, firstTimestamp, maxTimestamp, producerId, producerEpoch, firstSequence, record count */
 const HEADER_BYTES = 8 + 4 + 4 + 1 + 4 + 2 + 4 + 8 + 8 + 8 + 2 + 4 + 4;
 
-/** Thrown inside the fast path for input it leaves to kafkajs' decoder. */
-class Fallback extends Error {}
+/** Thrown inside the fast path for input it leaves to kafkajs' decoder (as is a varint cut off at the end). */
+class Fallback extends VarintCutOff {}
 
 /** Input position within one batch; reads past `end` fall back. */
-interface Cursor {
-  buf: Buffer;
-  pos: number;
-  end: number;
-}
+type Cursor = ByteCursor;
 
-/** kafkajs' readVarInt, bit for bit (a zigzag varint in 32-bit arithmetic). */
-function varInt(c: Cursor): number {
-  let b: number;
-  let result = 0;
-  let i = 0;
-  do {
-    if (c.pos >= c.end) throw new Fallback();
-    b = c.buf[c.pos++]!;
-    result += (b & 0x7f) << i;
-    i += 7;
-  } while (b >= 0x80);
-  return (result >>> 1) ^ -(result & 1);
-}
+const varInt = readVarInt;
 
 /** kafkajs' readVarLong (a zigzag varlong): a number when exact, a bigint beyond 49 bits. */
 function varLong(c: Cursor): number | bigint {
   const start = c.pos;
-  let n = 0;
-  let m = 1;
   for (let k = 0; k < 7; k++) {
-    if (c.pos >= c.end) throw new Fallback();
-    const b = c.buf[c.pos++]!;
-    n += (b & 0x7f) * m;
-    if (b < 0x80) return n % 2 ? -(n + 1) / 2 : n / 2;
-    m *= 128;
+    if (start + k >= c.end) throw new Fallback();
+    if (c.buf[start + k]! < 0x80) return readVarLong(c);
   }
   // 8 bytes or more: as kafkajs does it, in BigInt (and its 10-byte limit)
-  c.pos = start;
   let r = 0n;
   let i = 0n;
   let b: number;
@@ -155,7 +134,7 @@ export function makeRecordBatchDecoder(original: RecordBatchDecoder): RecordBatc
     try {
       batch = decodeUncompressed(buf, start, end, attributes);
     } catch (e) {
-      if (e instanceof Fallback) return original(fetchDecoder);
+      if (e instanceof VarintCutOff) return original(fetchDecoder);
       throw e;
     }
     fetchDecoder.offset = end;

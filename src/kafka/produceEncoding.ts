@@ -9,7 +9,7 @@
 //     CRC-32C a byte at a time, and copied the batches again at the partition, topic and request
 //     levels. Its replacement writes exact-size records, one buffer per batch (slicing-by-8 CRC-32C)
 //     and the request in one buffer. Compressed requests go to kafkajs' own.
-import { sizeOfVarLong, writeVarLong } from '../avro/varlong.js';
+import { sizeOfVarInt, sizeOfVarLong, writeVarInt, writeVarLong } from '../avro/varint.js';
 
 /** The slice of kafkajs' Encoder these modules hand back (RecordBatch and the produce request read `buf`, `buffer`, `size()`). */
 export interface EncoderLike {
@@ -83,28 +83,6 @@ export function crc32c(buf: Uint8Array): number {
   }
   for (; i < n; i++) crc = t[(crc ^ buf[i]!) & 0xff]! ^ (crc >>> 8);
   return (crc ^ -1) >>> 0;
-}
-
-// ---- varints as Kafka writes them (zigzag)
-/** Bytes of the zigzag varint of a 32-bit value (kafkajs' writeVarInt). */
-function sizeOfVarInt(v: number): number {
-  let z = ((v << 1) ^ (v >> 31)) >>> 0;
-  let bytes = 1;
-  while (z >= 0x80) {
-    bytes++;
-    z >>>= 7;
-  }
-  return bytes;
-}
-
-function writeVarInt(buf: Buffer, at: number, v: number): number {
-  let z = ((v << 1) ^ (v >> 31)) >>> 0;
-  while (z >= 0x80) {
-    buf[at++] = (z & 0x7f) | 0x80;
-    z >>>= 7;
-  }
-  buf[at++] = z;
-  return at;
 }
 
 /** A key, value or header value as bytes: Buffers as they are, anything else as the UTF-8 of String(v); null stays null. */

@@ -1,5 +1,6 @@
 import { readColumns, type ColumnInfo } from '../avro/columns.js';
-import { buildTableCodec, previousValueOf, wireHeader, type PreviousValue, type TableCodec } from '../avro/envelope.js';
+import { buildTableCodec, previousValueOf, type PreviousValue, type TableCodec } from '../avro/envelope.js';
+import { wireHeader } from '../avro/wire.js';
 import { subjectFor, type RegistryClient } from '../avro/registry.js';
 import type { Logger } from '../log.js';
 import type { Pool } from '../mysql/pool.js';
