@@ -12,6 +12,7 @@ import { createExporter } from './exporter/index.js';
 import { allFeeds, resolveFeed } from './feeds/index.js';
 import type { FeedDefinition } from './feeds/types.js';
 import { createKafka } from './kafka/client.js';
+import { reportFastPath } from './kafka/kafkajs.js';
 import { ensureTopics, topicNames, type TopicSpec } from './kafka/topics.js';
 import { Supervisor, type Part } from './lifecycle.js';
 import { createLogger, type Logger } from './log.js';
@@ -118,6 +119,7 @@ export async function createConnector(config: Config, opts: ConnectorOptions = {
   const catalog = catalogModel(edition?.edition ?? 'opensource');
   const { kafka, registry, subjects, decoder } = opts.clients ?? createClients(config, log);
   const metrics = opts.metrics ?? new Metrics();
+  reportFastPath(log, metrics.kafkajsFastPath);
   const db: Pool | undefined = kinds.has('exporter') ? createPool(config.mysql) : undefined;
   // a reader-only process makes the reader's topics only
   const onlyReader = kinds.size === 1 && kinds.has('reader');

@@ -27,6 +27,8 @@ export const ERROR_CODES = {
   KAFKA_UNREACHABLE: { exit: 4, retriable: true },
   KAFKA_TOPIC_MISMATCH: { exit: 4, retriable: false },
   KAFKA_FENCED: { exit: 4, retriable: false },
+  // a warning, never an exit: kafkajs runs without the faster produce/fetch code
+  KAFKAJS_FAST_PATH_INACTIVE: { exit: 4, retriable: false },
   REGISTRY_UNREACHABLE: { exit: 4, retriable: true },
   REGISTRY_INCOMPATIBLE_SCHEMA: { exit: 4, retriable: false },
   // seeding

@@ -4,9 +4,11 @@
 // modules by relative path, so they are swapped in Node's CommonJS module cache before kafkajs
 // itself loads; import kafkajs from here, never from 'kafkajs' directly (type imports are fine).
 // The replacement is tied to the kafkajs version it was written against: with another version
-// kafkajs runs unchanged.
+// kafkajs runs unchanged, and `fastPath` says so (createConnector logs KAFKAJS_FAST_PATH_INACTIVE
+// and sets the gauge cdc_kafkajs_fast_path to 0).
 import { createRequire } from 'node:module';
 import type * as KafkaJs from 'kafkajs';
+import type { Logger } from '../log.js';
 import { makeRecordBatchDecoder, type RecordBatchDecoder } from './fetchDecoding.js';
 import { groupMessagesPerPartition, makeProduceRequestV3, type EncoderCtor, type LongStatic, type ProduceArgs, type ProduceRequest } from './produceEncoding.js';
 
@@ -32,25 +34,43 @@ export interface KafkajsOriginals {
 /** kafkajs' own versions of what was replaced (the fallback for compressed requests and batches, and the tests' reference); undefined when nothing was. */
 export let kafkajsOriginals: KafkajsOriginals | undefined;
 
-function install(): void {
-  const version = (require('kafkajs/package.json') as { version: string }).version;
-  if (version !== FAST_PRODUCE_FOR) return;
-  const paths = Object.fromEntries(Object.entries(MODULES).map(([k, p]) => [k, require.resolve(p)])) as Record<keyof typeof MODULES, string>;
-  // already loaded (imported directly from 'kafkajs' before this module): its modules hold the originals
-  if (require.cache[paths.group] && require.cache[require.resolve('kafkajs')]) return;
-  // load the originals, then put the replacements where kafkajs' own modules will find them
-  const originals: KafkajsOriginals = {
-    groupMessagesPerPartition: require(paths.group) as KafkajsOriginals['groupMessagesPerPartition'],
-    produceRequestV3: require(paths.produce) as KafkajsOriginals['produceRequestV3'],
-    recordBatchDecoder: require(paths.recordBatch) as RecordBatchDecoder,
-  };
-  require.cache[paths.group]!.exports = groupMessagesPerPartition;
-  require.cache[paths.produce]!.exports = makeProduceRequestV3(require(paths.encoder) as EncoderCtor, require(paths.long) as LongStatic, originals.produceRequestV3);
-  require.cache[paths.recordBatch]!.exports = makeRecordBatchDecoder(originals.recordBatchDecoder);
-  kafkajsOriginals = originals;
+/** Whether the replacements are in place, and why not. */
+export interface FastPathStatus {
+  active: boolean;
+  version: string;
+  reason?: string;
 }
 
-install();
+/** Puts the replacements in place for kafkajs `version` (the installed one), unless it is another version or already loaded. */
+export function installFastPath(version: string, req: NodeJS.Require = require): FastPathStatus {
+  if (version !== FAST_PRODUCE_FOR) return { active: false, version, reason: `written for kafkajs ${FAST_PRODUCE_FOR}, installed ${version}` };
+  const paths = Object.fromEntries(Object.entries(MODULES).map(([k, p]) => [k, req.resolve(p)])) as Record<keyof typeof MODULES, string>;
+  // already loaded (imported directly from 'kafkajs' before this module): its modules hold the originals
+  if (req.cache[paths.group] && req.cache[req.resolve('kafkajs')]) {
+    return { active: kafkajsOriginals !== undefined, version, reason: kafkajsOriginals ? undefined : "kafkajs was loaded before src/kafka/kafkajs.ts" };
+  }
+  // load the originals, then put the replacements where kafkajs' own modules will find them
+  const originals: KafkajsOriginals = {
+    groupMessagesPerPartition: req(paths.group) as KafkajsOriginals['groupMessagesPerPartition'],
+    produceRequestV3: req(paths.produce) as KafkajsOriginals['produceRequestV3'],
+    recordBatchDecoder: req(paths.recordBatch) as RecordBatchDecoder,
+  };
+  req.cache[paths.group]!.exports = groupMessagesPerPartition;
+  req.cache[paths.produce]!.exports = makeProduceRequestV3(req(paths.encoder) as EncoderCtor, req(paths.long) as LongStatic, originals.produceRequestV3);
+  req.cache[paths.recordBatch]!.exports = makeRecordBatchDecoder(originals.recordBatchDecoder);
+  kafkajsOriginals = originals;
+  return { active: true, version };
+}
+
+/** The state of this process's kafkajs. */
+export const fastPath: FastPathStatus = installFastPath((require('kafkajs/package.json') as { version: string }).version);
+
+/** Logs KAFKAJS_FAST_PATH_INACTIVE once per call when the replacements are not in place, and sets the gauge. */
+export function reportFastPath(log: Pick<Logger, 'warn'>, gauge: { set(v: number): void }, status: FastPathStatus = fastPath): void {
+  gauge.set(status.active ? 1 : 0);
+  if (status.active) return;
+  log.warn({ code: 'KAFKAJS_FAST_PATH_INACTIVE', kafkajs: status.version, reason: status.reason }, `kafkajs runs its own produce and fetch code (${status.reason}): correct, but slower`);
+}
 
 const kafkajs = require('kafkajs') as typeof KafkaJs;
 export default kafkajs;

@@ -2,7 +2,7 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { buildConfig, configLeaves, loadConfig } from '../../src/config/load.js';
+import { buildConfig, configLeaves, editDistance, loadConfig } from '../../src/config/load.js';
 import { describeConfig } from '../../src/cli/commands/config.js';
 import { CdcError } from '../../src/errors.js';
 
@@ -55,9 +55,55 @@ describe('configuration', () => {
   });
 
   it('applies cross-field rules as errors and warnings', () => {
-    const r = buildConfig({ dashboard: { host: '0.0.0.0' }, mysql: { password: '' } }, {});
+    const r = buildConfig({ dashboard: { host: '0.0.0.0' }, mysql: { password: '' }, publisher: { downstream: 'http', baseUrl: 'ftp://example.com' } }, {});
+    expect(r.config).toBeUndefined();
+    expect(r.errors).toEqual(['publisher.baseUrl: must be an http(s) URL when publisher.downstream is http']);
     expect(r.warnings.join('\n')).toMatch(/dashboard\.token/);
     expect(r.warnings.join('\n')).toMatch(/mysql\.password/);
+    // the same input without the error: warnings only, and a config
+    const ok = buildConfig({ dashboard: { host: '0.0.0.0' }, mysql: { password: '' } }, {});
+    expect(ok.errors).toEqual([]);
+    expect(ok.config).toBeDefined();
+    expect(ok.warnings).toHaveLength(2);
+  });
+
+  it('refuses a typo in a nested key, naming the closest valid one', () => {
+    const r = buildConfig({ mysql: { hots: 'db' }, kafka: { tls: { enabeld: true } }, exporter: { tuning: { products: { batchsize: 10 } } } }, {});
+    expect(r.config).toBeUndefined();
+    expect(r.errors).toEqual(
+      expect.arrayContaining([
+        'mysql.hots: unknown key (did you mean mysql.host?)',
+        'kafka.tls.enabeld: unknown key (did you mean kafka.tls.enabled?)',
+        'exporter.tuning.products.batchsize: unknown key (did you mean exporter.tuning.products.batchSize?)',
+      ]),
+    );
+    expect(r.errors).toHaveLength(3);
+  });
+
+  it('lists the valid keys when none is close', () => {
+    const r = buildConfig({ registry: { zzzzzzzz: 1 } }, {});
+    expect(r.errors).toEqual(['registry.zzzzzzzz: unknown key (valid: url, username, password)']);
+  });
+
+  it('throws CONFIG_INVALID for mysql.hots from a file', () => {
+    const p = file('typo.yaml', 'mysql:\n  hots: db\n');
+    expect(() => loadConfig(p, {})).toThrow(expect.objectContaining({ code: 'CONFIG_INVALID', message: expect.stringContaining('mysql.hots: unknown key (did you mean mysql.host?)') }));
+  });
+
+  it('measures the distance between keys', () => {
+    expect(editDistance('hots', 'host')).toBe(2);
+    expect(editDistance('batchsize', 'batchSize')).toBe(1);
+    expect(editDistance('', 'abc')).toBe(3);
+  });
+
+  it('reads the documented EXPORTER_* variables into their keys; the CDC_* name wins', () => {
+    const r = buildConfig({}, { EXPORTER_EXTENDED_LOG: '1', EXPORTER_PROFILER: '1', EXPORTER_LOG_PROGRESS_INTERVAL: '7', CDC_RETRY_SCALE: '0.5' });
+    expect(r.errors).toEqual([]);
+    expect(r.config?.exporter).toMatchObject({ extendedLog: true, profiler: true, logProgressInterval: 7 });
+    expect(r.config?.retryScale).toBe(0.5);
+    expect(buildConfig({}, { EXPORTER_PROFILER: '1', CDC_EXPORTER_PROFILER: 'false' }).config?.exporter.profiler).toBe(false);
+    expect(buildConfig({}, {}).config?.exporter).toMatchObject({ extendedLog: false, profiler: false });
+    expect(buildConfig({}, {}).config?.exporter.logProgressInterval).toBeUndefined();
   });
 
   it('freezes the result, deeply', () => {
