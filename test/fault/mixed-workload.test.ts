@@ -21,13 +21,14 @@ const q = async <T = Row>(c: mysql.Connection, sql: string, params: unknown[] = 
 
 describe('mixed workload: items topics and receiver equal a fresh assembly of all eleven feeds', () => {
   const h = runHarness('mixed', SEED);
-  const alive = () => h.alive();
+  /** Why the connector process is gone (its exit and last logs), or undefined while it runs. */
+  const deathOf = () => h.alive();
 
   it('after ~60 s of mixed writes at ~20/s every feed equals a fresh assembly; gone identities are deleted downstream', async () => {
     // the load starts while the connector starts and takes its snapshot (MIXED_AFTER_SNAPSHOT=1: once it is idle)
     if (process.env.MIXED_AFTER_SNAPSHOT === '1') {
       const t0 = Date.now();
-      const snap = await waitIdle(h.d, FEEDS, { timeoutMs: 150_000, alive });
+      const snap = await waitIdle(h.d, FEEDS, { timeoutMs: 150_000, alive: deathOf });
       console.log(`[mixed] snapshot idle after ${Date.now() - t0} ms (reader ${snap.readerMs} ms)`);
     }
 
@@ -146,7 +147,8 @@ describe('mixed workload: items topics and receiver equal a fresh assembly of al
         writes++;
         const ahead = started + (writes * 1000) / RATE - Date.now();
         if (ahead > 0) await new Promise((res) => setTimeout(res, ahead));
-        if (alive()) throw new Error(`connector died during the load: ${alive()}`);
+        const died = deathOf();
+        if (died !== undefined) throw new Error(`connector died during the load: ${died}`);
       }
       console.log(`[mixed] ${writes} writes in ${Date.now() - started} ms: ${JSON.stringify(counts)}`);
       expect(writes).toBeGreaterThan((LOAD_MS / 1000) * RATE * 0.8);
@@ -155,7 +157,7 @@ describe('mixed workload: items topics and receiver equal a fresh assembly of al
     }
 
     const t1 = Date.now();
-    const idle = await waitIdle(h.d, FEEDS, { timeoutMs: 120_000, alive });
+    const idle = await waitIdle(h.d, FEEDS, { timeoutMs: 120_000, alive: deathOf });
     console.log(`[mixed] idle ${Date.now() - t1} ms after the load (reader ${idle.readerMs} ms)`);
     const fresh = await assembleAll(h.d);
     const problems: string[] = [];

@@ -1,6 +1,6 @@
 // Shared pieces of the feed provider tests: golden files, admin writes to the
 // test database, a provider context with a fixed clock, the table-prefix check.
-import { readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { expect } from 'vitest';
 import { catalogModel, type Edition } from '../../src/feeds/common/link.js';
 import type { ProviderContext } from '../../src/feeds/types.js';
@@ -8,11 +8,25 @@ import { createLogger } from '../../src/log.js';
 import type { Pool } from '../../src/mysql/pool.js';
 import { ROOT, adminConnection } from './stack.js';
 
-/** Compares `value` with test/golden/feeds/<feed>/<name>.json; UPDATE_GOLDEN=1 rewrites the file first. */
+/**
+ * Compares `value` with test/golden/feeds/<feed>/<name>.json. UPDATE_GOLDEN=1 rewrites the file
+ * instead, and says which: the comparison then holds by construction, so it is refused under CI
+ * (CI=true), where nobody would read the diff.
+ */
 export function expectGolden(feed: string, name: string, value: unknown): void {
-  const file = `${ROOT}test/golden/feeds/${feed}/${name}.json`;
+  const relative = `test/golden/feeds/${feed}/${name}.json`;
+  const file = `${ROOT}${relative}`;
   const text = `${JSON.stringify(value, null, 2)}\n`;
-  if (process.env.UPDATE_GOLDEN === '1') writeFileSync(file, text);
+  if (process.env.UPDATE_GOLDEN === '1') {
+    if (process.env.CI && process.env.CI !== 'false') {
+      throw new Error(`UPDATE_GOLDEN=1 under CI would compare ${relative} with itself: update the goldens locally and commit them`);
+    }
+    const before = existsSync(file) ? readFileSync(file, 'utf8') : undefined;
+    if (before === text) return;
+    writeFileSync(file, text);
+    console.warn(`[golden] UPDATE_GOLDEN=1 rewrote ${relative} (${before === undefined ? 'new' : `${before.length} → ${text.length} bytes`}): review the diff before committing`);
+    return;
+  }
   expect(text).toBe(readFileSync(file, 'utf8'));
 }
 
