@@ -13,6 +13,8 @@ import { allFeeds, resolveFeed } from './feeds/index.js';
 import type { FeedDefinition } from './feeds/types.js';
 import { createKafka } from './kafka/client.js';
 import { reportFastPath } from './kafka/kafkajs.js';
+import { KafkaFailure, kafkaFailure } from './kafka/errors.js';
+import { retry } from './retry.js';
 import { ensureTopics, topicNames, type TopicSpec } from './kafka/topics.js';
 import { Supervisor, type Part } from './lifecycle.js';
 import { createLogger, type Logger } from './log.js';
@@ -95,7 +97,12 @@ export async function ensureConnectorTopics(kafka: Kafka, config: Config, feeds:
   const admin = kafka.admin();
   await admin.connect();
   try {
-    await ensureTopics(admin, topicSpecs(config, feeds, mapped), config.kafka.replicationFactor);
+    // a broker may not know a topic it has just created yet (UNKNOWN_TOPIC_OR_PARTITION while kafkajs waits for
+    // the leaders): the next attempt finds it created
+    await retry(() => ensureTopics(admin, topicSpecs(config, feeds, mapped), config.kafka.replicationFactor), {
+      scale: config.retryScale,
+      shouldRetry: (e) => kafkaFailure(e) === KafkaFailure.retriable,
+    });
   } finally {
     await admin.disconnect();
   }
