@@ -1,5 +1,6 @@
 import type { Config } from '../config/schema.js';
 import { providerContext } from '../exporter/context.js';
+import { detectCatalog } from '../mysql/edition.js';
 import { exporterTuning } from '../exporter/index.js';
 import type { FeedDefinition, ProviderContext } from '../feeds/types.js';
 import type { Logger } from '../log.js';
@@ -86,7 +87,7 @@ export function spread(ids: string[], n: number): string[] {
 export async function estimate(config: Config, log: Logger, feed: FeedDefinition, o: { sample?: number; batchSize?: number; threads?: number } = {}): Promise<Estimate> {
   const db = createPool(config.mysql);
   try {
-    const ctx = providerContext(db, log, config.mysql.tablePrefix);
+    const ctx = providerContext(db, log, config.mysql.tablePrefix, await detectCatalog(db, config.mysql));
     const ids: string[] = [];
     for await (const page of listIds(feed, ctx, undefined, 50_000)) ids.push(...page);
     const scopes = await countScopes(ctx);

@@ -3,6 +3,7 @@ import type { Config } from '../config/schema.js';
 import { createRegistry } from '../connector.js';
 import { CdcError, RegistryError } from '../errors.js';
 import { providerContext } from '../exporter/context.js';
+import { detectCatalog } from '../mysql/edition.js';
 import type { FeedDefinition } from '../feeds/types.js';
 import { createKafka } from '../kafka/client.js';
 import { withKafkaErrors } from '../kafka/errors.js';
@@ -102,7 +103,7 @@ async function run(config: Config, log: Logger, o: ResyncOptions, kafka: Kafka, 
   }
 
   return withPool(config, async (db) => {
-    const ctx = providerContext(db, log, config.mysql.tablePrefix);
+    const ctx = providerContext(db, log, config.mysql.tablePrefix, await detectCatalog(db, config.mysql));
     let ids: string[] | undefined;
     let unknownIds: string[] | undefined;
     if (o.byIds) {
