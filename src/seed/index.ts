@@ -2,7 +2,9 @@
 // seed, multi-row INSERTs in large batches, autocommitted per batch so that the
 // binlog carries ordinary-sized transactions.
 import type { Connection, PoolConnection } from 'mysql2/promise';
-import { CdcError } from '../errors.js';
+import { CdcError, isCdcError } from '../errors.js';
+import type { Edition } from '../feeds/common/link.js';
+import { detectEdition } from '../mysql/edition.js';
 import type { SeedContext } from './context.js';
 import { seedCategories } from './categories.js';
 import { seedEav } from './eav.js';
@@ -17,7 +19,7 @@ import { schemaTables } from './schema.js';
 import { seedScopes } from './scopes.js';
 import { BatchWriter } from './writer.js';
 
-export { applySchema, schemaTables, SCHEMA_FILE } from './schema.js';
+export { applySchema, schemaTables, COMMERCE_SCHEMA_FILE, SCHEMA_FILE } from './schema.js';
 export { DEFAULT_SEED_OPTIONS, normalizeSeedOptions, type SeedOptions } from './options.js';
 
 export interface SeedSummary {
@@ -54,7 +56,7 @@ export async function seedCatalog(
   const o = normalizeSeedOptions(partial);
   // explicit id 0 rows (admin website, store, NOT LOGGED IN group) need NO_AUTO_VALUE_ON_ZERO, as Magento's installer sets it
   await conn.query("SET SESSION sql_mode = CONCAT(@@SESSION.sql_mode, ',NO_AUTO_VALUE_ON_ZERO'), time_zone = '+00:00'");
-  await ensureEmpty(conn, run.force ?? false);
+  await ensureEmpty(conn, o.edition, run.force ?? false);
 
   const w = new BatchWriter(conn, run.batchRows ?? 5000);
   const scopes = await seedScopes(w, o);
@@ -92,11 +94,31 @@ export async function seedCatalog(
   };
 }
 
+const EDITION_NAMES: Record<Edition, string> = { opensource: 'Magento Open Source', commerce: 'Adobe Commerce (content staging)' };
+
+/** Refuses a target whose schema is of the other edition. */
+async function ensureEdition(conn: Connection | PoolConnection, database: string, edition: Edition): Promise<void> {
+  let found: Edition;
+  try {
+    found = (await detectEdition(conn, '', database)).edition;
+  } catch (e) {
+    // no catalog tables at all: the table check names what is missing
+    if (isCdcError(e) && e.code === 'MYSQL_EDITION_UNKNOWN') return;
+    throw e;
+  }
+  if (found === edition) return;
+  throw new CdcError('SEED_EDITION_MISMATCH', `database '${database}' has the ${EDITION_NAMES[found]} schema, not the ${EDITION_NAMES[edition]} one asked for; nothing was written`, {
+    fix: `seed it with --edition ${found}, or seed a new database with --create-schema --edition ${edition}`,
+    context: { database, found, asked: edition },
+  });
+}
+
 /** Refuses a target that already holds Commerce data, or empties it when forced. */
-async function ensureEmpty(conn: Connection | PoolConnection, force: boolean): Promise<void> {
+async function ensureEmpty(conn: Connection | PoolConnection, edition: Edition, force: boolean): Promise<void> {
   const [dbRows] = await conn.query('SELECT DATABASE() AS db');
   const database = (dbRows as Array<{ db: string | null }>)[0]?.db ?? '';
-  const tables = schemaTables();
+  await ensureEdition(conn, database, edition);
+  const tables = schemaTables(edition);
   const [existing] = await conn.query(
     'SELECT table_name AS t FROM information_schema.tables WHERE table_schema = ? AND table_type = ?',
     [database, 'BASE TABLE'],

@@ -34,6 +34,8 @@ export interface SeedOptions {
    * apart. Unset: 5 s after seeding. The same seed and start give the same rows.
    */
   stagingStart?: number;
+  /** Adobe Commerce: write the scheduled updates (default); false gives the base catalog only. */
+  stagingUpdates: boolean;
 }
 
 export const DEFAULT_SEED_OPTIONS: Readonly<SeedOptions> = Object.freeze({
@@ -49,6 +51,7 @@ export const DEFAULT_SEED_OPTIONS: Readonly<SeedOptions> = Object.freeze({
   orders: 100,
   today: new Date().toISOString().slice(0, 10),
   edition: 'opensource',
+  stagingUpdates: true,
 });
 
 /** Fills defaults and clamps counts so that the catalog is always consistent. */

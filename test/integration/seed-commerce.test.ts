@@ -77,3 +77,51 @@ describe('the Adobe Commerce schema overlay', () => {
     });
   });
 });
+
+/** Rows of `table` as Open Source has them: on Adobe Commerce the link column row_id read as entity_id, version columns left out. */
+async function contentAsOpenSource(c: Connection, table: string, osColumns: string[]): Promise<unknown[]> {
+  const own = new Set(await columns(c, table));
+  const select = osColumns.map((col) => (own.has(col) ? `\`${col}\`` : col === 'entity_id' && own.has('row_id') ? 'row_id AS entity_id' : `NULL AS \`${col}\``));
+  const [rows] = await c.query(`SELECT ${select.join(', ')} FROM \`${table}\` ORDER BY ${osColumns.map((_, i) => i + 1).join(', ')}`);
+  return rows as unknown[];
+}
+
+describe('seed --edition commerce', () => {
+  it('writes the same catalog as Open Source for the same seed: base versions row_id = entity_id from 1 to MAX, one sequence row per entity', async () => {
+    const [os, ee] = await Promise.all([
+      createCommerceDatabase('same_os', {}),
+      createCommerceDatabase('same_ee', { stagingUpdates: false }, 'commerce'),
+    ]);
+    databases.push(os, ee);
+    const o = await adminConnection(os);
+    const e = await adminConnection(ee);
+    try {
+      let compared = 0;
+      for (const table of schemaTables('opensource')) {
+        const osColumns = await columns(o, table);
+        const [a, b] = [await contentAsOpenSource(o, table, osColumns), await contentAsOpenSource(e, table, osColumns)];
+        expect(b.length, table).toBe(a.length);
+        expect(b, table).toEqual(a);
+        if (a.length > 0) compared++;
+      }
+      expect(compared).toBeGreaterThan(70);
+      for (const [entity, sequence] of [['catalog_product_entity', 'sequence_product'], ['catalog_category_entity', 'sequence_catalog_category']] as const) {
+        const [bad] = await e.query(`SELECT entity_id FROM ${entity} WHERE row_id <> entity_id OR created_in <> 1 OR updated_in <> 2147483647`);
+        expect(bad, entity).toEqual([]);
+        const [seq] = await e.query(`SELECT (SELECT GROUP_CONCAT(sequence_value ORDER BY 1) FROM ${sequence}) AS s, (SELECT GROUP_CONCAT(entity_id ORDER BY 1) FROM ${entity}) AS e`);
+        const { s, e: ids } = (seq as Array<{ s: string; e: string }>)[0]!;
+        expect(s, sequence).toBe(ids);
+        expect(ids.split(',').length).toBeGreaterThan(8);
+      }
+      const [bundles] = await e.query(`SELECT (SELECT COUNT(*) FROM sequence_product_bundle_option) AS o, (SELECT COUNT(DISTINCT option_id) FROM catalog_product_bundle_option) AS oo,
+        (SELECT COUNT(*) FROM sequence_product_bundle_selection) AS s, (SELECT COUNT(DISTINCT selection_id) FROM catalog_product_bundle_selection) AS ss`);
+      const r = (bundles as Array<Record<string, number>>)[0]!;
+      expect(r['o']).toBe(r['oo']);
+      expect(r['s']).toBe(r['ss']);
+      expect(Number(r['o'])).toBeGreaterThan(0);
+    } finally {
+      await o.end();
+      await e.end();
+    }
+  });
+});
