@@ -3,11 +3,13 @@
 // subtree inherits, a more specific rule deferring to it ("use parent"), a website
 // added, the parent rule removed.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { MAX_VERSION, type Edition } from '../../src/feeds/common/link.js';
 import { definition as categoryPermissions } from '../../src/feeds/categoryPermissions/index.js';
 import { sha1 } from '../../src/feeds/hash.js';
 import type { AssembledItem, ProviderContext } from '../../src/feeds/types.js';
 import { createPool, type Pool } from '../../src/mysql/pool.js';
 import { createCommerceDatabase } from '../helpers/commerce.js';
+import { EDITIONS, setCurrentVersion, versionedEntities } from '../helpers/editions.js';
 import { adminExec, expectGolden, providerContext } from '../helpers/feeds.js';
 import { dropDatabase, testConfig } from '../helpers/stack.js';
 
@@ -28,24 +30,43 @@ const grants = (items: AssembledItem[], categoryId: string, websiteCode: string,
   return a ? [a.item.displayed, a.item.displayProductPrice, a.item.addToCartAllowed] : undefined;
 };
 
-beforeAll(async () => {
-  db = await createCommerceDatabase('feedscatperms', { today: TODAY });
-  pool = createPool(testConfig(db, db).mysql);
-  ctx = providerContext(pool, () => new Date(`${TODAY}T10:00:00Z`));
-});
+/** Every item of the seeded catalog per edition: the Commerce block checks it equals Open Source's. */
+const seeded = new Map<Edition, string>();
 
-afterAll(async () => {
-  await pool?.end();
-  if (db) await dropDatabase(db);
-});
+describe.each(EDITIONS)('categoryPermissions feed (%s)', (edition) => {
+  beforeAll(async () => {
+    db = await createCommerceDatabase(`feedscatperms${edition}`, { today: TODAY }, edition);
+    pool = createPool(testConfig(db, db).mysql);
+    ctx = providerContext(pool, () => new Date(`${TODAY}T10:00:00Z`), edition);
+  });
 
-describe('categoryPermissions feed', () => {
+  afterAll(async () => {
+    await pool?.end();
+    if (db) await dropDatabase(db);
+  });
+
+  it('re-checks the categories a version move covers (none on Open Source); a scheduled update leaves their path alone', async () => {
+    const versioned = edition === 'commerce' ? await versionedEntities(db, 'category') : [];
+    if (edition === 'commerce') expect(versioned.length).toBeGreaterThan(0);
+    const ids = versioned.map((v) => String(v.entityId));
+    expect(await categoryPermissions.provider.expand!('stagingVersion', [`1..${MAX_VERSION - 1}`], ctx)).toEqual(ids);
+    const before = await assemble(ids);
+    for (const version of new Set(versioned.flatMap((v) => v.starts))) {
+      await setCurrentVersion(db, version);
+      expect(await assemble(ids)).toEqual(before);
+    }
+    await setCurrentVersion(db, 1);
+  });
+
   it('builds one item per category × website × group that a rule reaches', async () => {
     expect(await categoryPermissions.provider.listIds(undefined, 100, ctx)).toEqual(ALL);
     const all = await assemble(ALL);
     // every (website, group) a seeded rule reaches, once
     expect(new Set(all.map((a) => `${a.item.categoryId}/${a.item.websiteCode}/${a.item.customerGroupCode}`)).size).toBe(all.length);
     golden('initial', all);
+    seeded.set(edition, JSON.stringify(all));
+    // scheduled updates that have not started show nowhere: every item equals Open Source's
+    if (edition === 'commerce') expect(seeded.get('commerce')).toBe(seeded.get('opensource'));
     // the change tests below start from rules of their own
     await admin('DELETE FROM magento_catalogpermissions');
     expect(await assemble(ALL)).toEqual([]);

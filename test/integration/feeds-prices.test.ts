@@ -1,13 +1,17 @@
 // Golden items of the prices feed on a seeded catalog, then the changes an admin
 // makes: a tier price added, a customer group with a catalog rule price, a product
 // taken off a website, a configurable parent's sku renamed, a fixed-price bundle
-// with a website-scope price, a website code renamed.
+// with a website-scope price, a website code renamed. Both editions, the same golden files;
+// on Adobe Commerce the seed's scheduled price update shows only while the current version holds it.
+import type { RowDataPacket } from 'mysql2/promise';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Edition } from '../../src/feeds/common/link.js';
 import { definition as prices } from '../../src/feeds/prices/index.js';
 import { feedId, sha1 } from '../../src/feeds/hash.js';
 import type { AssembledItem, ProviderContext } from '../../src/feeds/types.js';
 import { createPool, type Pool } from '../../src/mysql/pool.js';
 import { createCommerceDatabase } from '../helpers/commerce.js';
+import { EDITIONS, linkColumn, linkOf, previousVersion, sequenceRows, setCurrentVersion, versionedEntities } from '../helpers/editions.js';
 import { adminExec, expectGolden, providerContext } from '../helpers/feeds.js';
 import { dropDatabase, testConfig } from '../helpers/stack.js';
 
@@ -15,27 +19,33 @@ const TODAY = '2026-06-15';
 
 const golden = (name: string, value: unknown): void => expectGolden('prices', name, value);
 
-let db: string;
-let pool: Pool;
-let ctx: ProviderContext;
-
-const admin = (sql: string): Promise<void> => adminExec(db, sql);
-
-const assemble = (ids: string[]) => prices.provider.assemble(ids, ctx);
 const identities = (items: AssembledItem[]) => items.map((a) => `${a.item.sku}/${a.item.websiteCode}/${a.item.customerGroupCode}`);
+const attr = (code: string) => `(SELECT attribute_id FROM eav_attribute WHERE entity_type_id = 4 AND attribute_code = '${code}')`;
 
-beforeAll(async () => {
-  db = await createCommerceDatabase('feedsprices', { today: TODAY });
-  pool = createPool(testConfig(db, db).mysql);
-  ctx = providerContext(pool, () => new Date(`${TODAY}T10:00:00Z`));
-});
+/** Every item of the seeded catalog per edition: the Commerce block checks it equals Open Source's. */
+const seeded = new Map<Edition, string>();
 
-afterAll(async () => {
-  await pool?.end();
-  if (db) await dropDatabase(db);
-});
+describe.each(EDITIONS)('prices feed (%s)', (edition) => {
+  let db: string;
+  let pool: Pool;
+  let ctx: ProviderContext;
 
-describe('prices feed', () => {
+  const admin = (sql: string): Promise<void> => adminExec(db, sql);
+  const assemble = (ids: string[]) => prices.provider.assemble(ids, ctx);
+  const col = linkColumn(edition);
+  const link = (id: number) => linkOf(edition, 'product', id);
+
+  beforeAll(async () => {
+    db = await createCommerceDatabase(`feedsprices${edition}`, { today: TODAY }, edition);
+    pool = createPool(testConfig(db, db).mysql);
+    ctx = providerContext(pool, () => new Date(`${TODAY}T10:00:00Z`), edition);
+  });
+
+  afterAll(async () => {
+    await pool?.end();
+    if (db) await dropDatabase(db);
+  });
+
   it('builds one item per sku × website × group with a price of its own', async () => {
     const ids = await prices.provider.listIds(undefined, 1000, ctx);
     expect(ids).toHaveLength(40);
@@ -51,12 +61,15 @@ describe('prices feed', () => {
     // for every group (group 0 NOT LOGGED IN is sha1("0"), not the base "0"); 16: special price and a
     // website-specific tier for one group; 20: a virtual product (SIMPLE, as Adobe sends it); 34: a bundle.
     golden('initial', all.filter((a) => ['3', '5', '16', '20', '34'].includes(a.sourceEntityId)));
+    seeded.set(edition, JSON.stringify(all));
+    // scheduled updates that have not started show nowhere: every item equals Open Source's
+    if (edition === 'commerce') expect(seeded.get('commerce')).toBe(seeded.get('opensource'));
   });
 
   it('adds a group item when a group-specific tier price appears', async () => {
     expect(identities(await assemble(['1']))).toEqual(['SKU-000001/base/0', 'SKU-000001/website_2/0']);
-    await admin(`INSERT INTO catalog_product_entity_tier_price (entity_id, all_groups, customer_group_id, qty, value, website_id, percentage_value)
-      VALUES (1, 0, 3, 1, 9.5, 0, NULL), (1, 1, 0, 3, 11, 1, NULL), (1, 0, 3, 3, 10.5, 1, NULL)`);
+    await admin(`INSERT INTO catalog_product_entity_tier_price (${col}, all_groups, customer_group_id, qty, value, website_id, percentage_value)
+      VALUES (${link(1)}, 0, 3, 1, 9.5, 0, NULL), (${link(1)}, 1, 0, 3, 11, 1, NULL), (${link(1)}, 0, 3, 3, 10.5, 1, NULL)`);
     golden('tier-price-added', await assemble(['1']));
   });
 
@@ -89,11 +102,11 @@ describe('prices feed', () => {
   });
 
   it('prices a fixed bundle from its website-scope price, store 0 elsewhere', async () => {
-    const attr = (code: string) => `(SELECT attribute_id FROM eav_attribute WHERE entity_type_id = 4 AND attribute_code = '${code}')`;
-    await admin(`INSERT INTO catalog_product_entity (entity_id, attribute_set_id, type_id, sku) VALUES (41, 4, 'bundle', 'BUNDLE-41');
+    await admin(`${sequenceRows(edition, 'product', [41])}
+      INSERT INTO catalog_product_entity (entity_id, attribute_set_id, type_id, sku) VALUES (41, 4, 'bundle', 'BUNDLE-41');
       INSERT INTO catalog_product_website (product_id, website_id) VALUES (41, 1), (41, 2);
-      INSERT INTO catalog_product_entity_decimal (attribute_id, store_id, entity_id, value) VALUES (${attr('price')}, 0, 41, 100), (${attr('price')}, 1, 41, 120);
-      INSERT INTO catalog_product_entity_int (attribute_id, store_id, entity_id, value) VALUES (${attr('price_type')}, 0, 41, 1)`);
+      INSERT INTO catalog_product_entity_decimal (attribute_id, store_id, ${col}, value) VALUES (${attr('price')}, 0, ${link(41)}, 100), (${attr('price')}, 1, ${link(41)}, 120);
+      INSERT INTO catalog_product_entity_int (attribute_id, store_id, ${col}, value) VALUES (${attr('price_type')}, 0, ${link(41)}, 1)`);
     golden('bundle-added', await assemble(['41']));
   });
 
@@ -104,5 +117,37 @@ describe('prices feed', () => {
     expect(ids).toContain('41');
     expect(ids).not.toContain('3');
     expect(identities(await assemble(['41']))).toEqual(['BUNDLE-41/base/0', 'BUNDLE-41/eu/0']);
+  });
+
+  it.runIf(edition === 'commerce')("moves a product's regular price with the current version, and back", async () => {
+    const [scheduled] = await versionedEntities(db, 'product', 'simple');
+    expect(scheduled).toBeDefined();
+    const id = String(scheduled!.entityId);
+    const update = scheduled!.starts[1]!;
+    const from = await previousVersion(db, update);
+    await setCurrentVersion(db, from);
+    const before = await assemble([id]);
+    expect(before.length).toBeGreaterThan(0);
+    const [rows] = await pool.query<RowDataPacket[]>(
+      `SELECT v.value FROM catalog_product_entity_decimal v
+         JOIN catalog_product_entity e ON e.row_id = v.row_id AND e.entity_id = ? AND e.created_in = ?
+        WHERE v.attribute_id = ${attr('price')} AND v.store_id = 0`,
+      [id, update],
+    );
+    const scheduledPrice = Number(rows[0]?.value);
+    expect(before.map((a) => a.item.regular)).not.toContain(scheduledPrice);
+
+    // exactly the product whose version starts there is re-checked when the staging cron moves to it
+    expect(await prices.provider.expand!('stagingVersion', [`${from}..${update}`], ctx)).toEqual([id]);
+    await setCurrentVersion(db, update);
+    const during = await assemble([id]);
+    expect(identities(during)).toEqual(identities(before));
+    expect(during.map((a) => a.item.regular)).toContain(scheduledPrice);
+
+    // moving back (a rollback, or the update removed) shows the previous version again
+    expect(await prices.provider.expand!('stagingVersion', [`${update}..${from}`], ctx)).toEqual([id]);
+    await setCurrentVersion(db, from);
+    expect(await assemble([id])).toEqual(before);
+    await setCurrentVersion(db, 1);
   });
 });

@@ -2,11 +2,13 @@
 // then: index rows for the website's default store view and another website, a
 // product's rows removed, and the category/store/website expansions.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { MAX_VERSION, type Edition } from '../../src/feeds/common/link.js';
 import { definition as productOverrides } from '../../src/feeds/productOverrides/index.js';
 import { sha1 } from '../../src/feeds/hash.js';
 import type { AssembledItem, ProviderContext } from '../../src/feeds/types.js';
 import { createPool, type Pool } from '../../src/mysql/pool.js';
 import { createCommerceDatabase } from '../helpers/commerce.js';
+import { EDITIONS, setCurrentVersion, versionedEntities } from '../helpers/editions.js';
 import { adminExec, expectGolden, providerContext } from '../helpers/feeds.js';
 import { dropDatabase, testConfig } from '../helpers/stack.js';
 
@@ -24,24 +26,43 @@ const assemble = (ids: string[]) => productOverrides.provider.assemble(ids, ctx)
 const summary = (items: AssembledItem[]) =>
   items.map((a) => [a.item.sku, a.item.websiteCode, a.item.customerGroupCode, a.item.displayable, a.item.priceDisplayable, a.item.addToCartAllowed]);
 
-beforeAll(async () => {
-  db = await createCommerceDatabase('feedsoverrides', { today: TODAY });
-  pool = createPool(testConfig(db, db).mysql);
-  ctx = providerContext(pool, () => new Date(`${TODAY}T10:00:00Z`));
-});
+/** Every item of the seeded catalog per edition: the Commerce block checks it equals Open Source's. */
+const seeded = new Map<Edition, string>();
 
-afterAll(async () => {
-  await pool?.end();
-  if (db) await dropDatabase(db);
-});
+describe.each(EDITIONS)('productOverrides feed (%s)', (edition) => {
+  beforeAll(async () => {
+    db = await createCommerceDatabase(`feedsoverrides${edition}`, { today: TODAY }, edition);
+    pool = createPool(testConfig(db, db).mysql);
+    ctx = providerContext(pool, () => new Date(`${TODAY}T10:00:00Z`), edition);
+  });
 
-describe('productOverrides feed', () => {
+  afterAll(async () => {
+    await pool?.end();
+    if (db) await dropDatabase(db);
+  });
+
+  it('re-checks the products a version move covers (none on Open Source); a scheduled update leaves their sku alone', async () => {
+    const versioned = edition === 'commerce' ? await versionedEntities(db, 'product') : [];
+    if (edition === 'commerce') expect(versioned.length).toBeGreaterThan(0);
+    const ids = versioned.map((v) => String(v.entityId));
+    expect(await productOverrides.provider.expand!('stagingVersion', [`1..${MAX_VERSION - 1}`], ctx)).toEqual(ids);
+    const before = await assemble(ids);
+    for (const version of new Set(versioned.flatMap((v) => v.starts))) {
+      await setCurrentVersion(db, version);
+      expect(await assemble(ids)).toEqual(before);
+    }
+    await setCurrentVersion(db, 1);
+  });
+
   it('builds one item per product × website × group of the permission index', async () => {
     const ids = await productOverrides.provider.listIds(undefined, 1000, ctx);
     expect(ids).toHaveLength(40);
     const all = await assemble(ids);
     expect(new Set(all.map((a) => `${a.item.sku}/${a.item.websiteCode}/${a.item.customerGroupCode}`)).size).toBe(all.length);
     golden('initial', all.filter((a) => ['1', '8'].includes(a.sourceEntityId)));
+    seeded.set(edition, JSON.stringify(all));
+    // scheduled updates that have not started show nowhere: every item equals Open Source's
+    if (edition === 'commerce') expect(seeded.get('commerce')).toBe(seeded.get('opensource'));
     // the change tests below start from index rows of their own
     await admin('DELETE FROM magento_catalogpermissions_index_product');
     expect(await assemble(ids)).toEqual([]);

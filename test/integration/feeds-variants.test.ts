@@ -1,11 +1,15 @@
 // Golden items of the variants feed on a seeded catalog, then: an option label
 // renamed, a variant relinked to another parent, a super attribute added to a
-// parent, a parent's sku renamed.
+// parent, a parent's sku renamed. Both editions, the same golden files; on Adobe Commerce the
+// seed's configurable parent has a scheduled version (a full copy of its super attributes,
+// links and relations) that must neither double option values nor change variants when current.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Edition } from '../../src/feeds/common/link.js';
 import { definition as variants } from '../../src/feeds/variants/index.js';
 import type { ProviderContext } from '../../src/feeds/types.js';
 import { createPool, type Pool } from '../../src/mysql/pool.js';
 import { createCommerceDatabase } from '../helpers/commerce.js';
+import { EDITIONS, linkColumn, linkOf, previousVersion, setCurrentVersion, versionedEntities } from '../helpers/editions.js';
 import { adminExec, expectGolden, providerContext } from '../helpers/feeds.js';
 import { dropDatabase, testConfig } from '../helpers/stack.js';
 
@@ -13,37 +17,73 @@ const TODAY = '2026-06-15';
 
 const golden = (name: string, value: unknown): void => expectGolden('variants', name, value);
 
-let db: string;
-let pool: Pool;
-let ctx: ProviderContext;
-
-const admin = (sql: string): Promise<void> => adminExec(db, sql);
-
-const assemble = (ids: string[]) => variants.provider.assemble(ids, ctx);
 const attr = (code: string) => `(SELECT attribute_id FROM eav_attribute WHERE entity_type_id = 4 AND attribute_code = '${code}')`;
 const option = (code: string, label: string) =>
   `(SELECT o.option_id FROM eav_attribute_option o JOIN eav_attribute_option_value v ON v.option_id = o.option_id AND v.store_id = 0
      WHERE o.attribute_id = ${attr(code)} AND v.value = '${label}')`;
 
-beforeAll(async () => {
-  db = await createCommerceDatabase('feedsvariants', { today: TODAY });
-  pool = createPool(testConfig(db, db).mysql);
-  ctx = providerContext(pool, () => new Date(`${TODAY}T10:00:00Z`));
-});
+/** Every item of the seeded catalog per edition: the Commerce block checks it equals Open Source's. */
+const seeded = new Map<Edition, string>();
 
-afterAll(async () => {
-  await pool?.end();
-  if (db) await dropDatabase(db);
-});
+describe.each(EDITIONS)('variants feed (%s)', (edition) => {
+  let db: string;
+  let pool: Pool;
+  let ctx: ProviderContext;
 
-describe('variants feed', () => {
+  const admin = (sql: string): Promise<void> => adminExec(db, sql);
+  const assemble = (ids: string[]) => variants.provider.assemble(ids, ctx);
+  const col = linkColumn(edition);
+  const link = (id: number) => linkOf(edition, 'product', id);
+
+  beforeAll(async () => {
+    db = await createCommerceDatabase(`feedsvariants${edition}`, { today: TODAY }, edition);
+    pool = createPool(testConfig(db, db).mysql);
+    ctx = providerContext(pool, () => new Date(`${TODAY}T10:00:00Z`), edition);
+  });
+
+  afterAll(async () => {
+    await pool?.end();
+    if (db) await dropDatabase(db);
+  });
+
   it('builds one item per configurable parent × child', async () => {
     const ids = await variants.provider.listIds(undefined, 1000, ctx);
     expect(ids).toEqual(['5', '6', '7', '10', '11', '12', '24', '25', '26']);
     expect(await variants.provider.listIds('12', 2, ctx)).toEqual(['24', '25']);
-    golden('initial', await assemble(ids));
+    const all = await assemble(ids);
+    golden('initial', all);
+    seeded.set(edition, JSON.stringify(all));
+    // a scheduled version that has not started shows nowhere: every item equals Open Source's
+    if (edition === 'commerce') expect(seeded.get('commerce')).toBe(seeded.get('opensource'));
     // a parent or a simple product outside any configurable is no variant
     expect(await assemble(['4', '1'])).toEqual([]);
+  });
+
+  it.runIf(edition === 'commerce')("keeps variants through the parent's scheduled version, with no doubled option", async () => {
+    const [scheduled] = await versionedEntities(db, 'product', 'configurable');
+    expect(scheduled).toBeDefined();
+    const parent = String(scheduled!.entityId);
+    const update = scheduled!.starts[1]!;
+    const from = await previousVersion(db, update);
+    const ids = await variants.provider.listIds(undefined, 1000, ctx);
+    const children = (await assemble(ids)).filter((a) => a.item.parentId === parent).map((a) => a.sourceEntityId);
+    expect(children.length).toBeGreaterThan(0);
+    await setCurrentVersion(db, from);
+    const before = await assemble(children);
+    // the version copy's super attributes are not read beside the current ones
+    for (const a of before) {
+      const codes = (a.item.optionValues as Array<{ attributeCode: string }>).map((o) => o.attributeCode);
+      expect(new Set(codes).size).toBe(codes.length);
+    }
+    // every child of the parent is re-checked when the current version moves across its update, and back
+    expect(await variants.provider.expand!('stagingVersion', [`${from}..${update}`], ctx)).toEqual(expect.arrayContaining(children));
+    await setCurrentVersion(db, update);
+    expect(await assemble(children)).toEqual(before);
+    expect(await variants.provider.listIds(undefined, 1000, ctx)).toEqual(ids);
+    expect(await variants.provider.expand!('stagingVersion', [`${update}..${from}`], ctx)).toEqual(expect.arrayContaining(children));
+    await setCurrentVersion(db, from);
+    expect(await assemble(children)).toEqual(before);
+    await setCurrentVersion(db, 1);
   });
 
   it('expands an option label change to the children that use it', async () => {
@@ -75,14 +115,14 @@ describe('variants feed', () => {
     await admin('DELETE FROM catalog_product_super_link WHERE product_id = 7');
     // the exporter turns the vanished SKU-000004/SKU-000004-green-m item into a deleted one
     expect(await assemble(['7'])).toEqual([]);
-    await admin(`INSERT INTO catalog_product_super_link (product_id, parent_id) VALUES (7, 23);
-      INSERT INTO catalog_product_relation (parent_id, child_id) VALUES (23, 7)`);
+    await admin(`INSERT INTO catalog_product_super_link (product_id, parent_id) VALUES (7, ${link(23)});
+      INSERT INTO catalog_product_relation (parent_id, child_id) VALUES (${link(23)}, 7)`);
     golden('relinked', await assemble(['7']));
   });
 
   it('expands a super attribute added to a parent to all of its children', async () => {
-    await admin(`INSERT INTO catalog_product_super_attribute (product_id, attribute_id, position) VALUES (9, ${attr('size')}, 1);
-      INSERT INTO catalog_product_entity_int (attribute_id, store_id, entity_id, value) VALUES (${attr('size')}, 0, 10, ${option('size', 'L')})`);
+    await admin(`INSERT INTO catalog_product_super_attribute (product_id, attribute_id, position) VALUES (${link(9)}, ${attr('size')}, 1);
+      INSERT INTO catalog_product_entity_int (attribute_id, store_id, ${col}, value) VALUES (${attr('size')}, 0, ${link(10)}, ${option('size', 'L')})`);
     const children = await variants.provider.expand!('parentProduct', ['9'], ctx);
     expect(children).toEqual(['10', '11', '12']);
     const items = await assemble(children);
@@ -105,7 +145,7 @@ describe('variants feed', () => {
     ]);
     expect(await variants.provider.expand!('attribute', ['133'], ctx)).toEqual(['5', '6', '7', '10', '11', '12', '24', '25', '26']);
     // a child without an option for any of its parent's attributes is no variant
-    await admin(`DELETE FROM catalog_product_entity_int WHERE entity_id = 12 AND attribute_id = ${attr('color')}`);
+    await admin(`DELETE FROM catalog_product_entity_int WHERE ${col} = ${link(12)} AND attribute_id = ${attr('color')}`);
     expect(await assemble(['12'])).toEqual([]);
   });
 });
