@@ -28,6 +28,15 @@ export function sequenceRows(edition: Edition, linked: Linked, ids: number[]): s
   return `INSERT INTO ${link.sequenceTable} (sequence_value) VALUES ${ids.map((id) => `(${id})`).join(', ')};`;
 }
 
+/**
+ * `[columns, values]` to append to an entity table INSERT of a new entity: on Adobe Commerce an
+ * explicit row_id far from the entity id (the seed's base rows have row_id = entity_id, which
+ * would hide a query that reads the wrong column), nothing on Open Source.
+ */
+export function newRow(edition: Edition, id: number): [string, string] {
+  return edition === 'commerce' ? [', row_id', `, ${id + 1000}`] : ['', ''];
+}
+
 /** Moves the current version as Commerce's staging cron does: the flag row 'staging'. */
 export async function setCurrentVersion(database: string, version: number): Promise<void> {
   const c = await adminConnection(database);

@@ -10,7 +10,7 @@ import type { Edition } from '../../src/feeds/common/link.js';
 import type { AssembledItem, ProviderContext } from '../../src/feeds/types.js';
 import { createPool, type Pool } from '../../src/mysql/pool.js';
 import { createCommerceDatabase } from '../helpers/commerce.js';
-import { EDITIONS, linkColumn, linkOf, sequenceRows, setCurrentVersion, versionedEntities } from '../helpers/editions.js';
+import { EDITIONS, linkColumn, linkOf, newRow, sequenceRows, setCurrentVersion, versionedEntities } from '../helpers/editions.js';
 import { adminExec, expectGolden, providerContext } from '../helpers/feeds.js';
 import { dropDatabase, testConfig } from '../helpers/stack.js';
 
@@ -65,8 +65,8 @@ describe.each(EDITIONS)('categories feed (%s)', (edition) => {
 
   it("adds a subcategory to its parent's children", async () => {
     await admin(`${sequenceRows(edition, 'category', [11])}
-      INSERT INTO catalog_category_entity (entity_id, attribute_set_id, parent_id, created_at, updated_at, path, position, level, children_count)
-        VALUES (11, 3, 3, '2026-06-15 09:00:00', '2026-06-15 09:00:00', '1/2/3/11', 2, 3, 0);
+      INSERT INTO catalog_category_entity (entity_id, attribute_set_id, parent_id, created_at, updated_at, path, position, level, children_count${newRow(edition, 11)[0]})
+        VALUES (11, 3, 3, '2026-06-15 09:00:00', '2026-06-15 09:00:00', '1/2/3/11', 2, 3, 0${newRow(edition, 11)[1]});
       INSERT INTO catalog_category_entity_varchar (attribute_id, store_id, ${col}, value) VALUES
         (${attr('name')}, 0, ${link(11)}, 'Clearance'), (${attr('url_key')}, 0, ${link(11)}, 'clearance'), (${attr('url_path')}, 0, ${link(11)}, 'sale/clearance'),
         (${attr('url_path')}, 1, ${link(11)}, 'sale/final-clearance'), (${attr('name')}, 1, ${link(11)}, 'Final clearance');
@@ -80,9 +80,9 @@ describe.each(EDITIONS)('categories feed (%s)', (edition) => {
 
   it('moves a store group to a new root: its store view leaves the old tree', async () => {
     await admin(`${sequenceRows(edition, 'category', [12, 13])}
-      INSERT INTO catalog_category_entity (entity_id, attribute_set_id, parent_id, created_at, updated_at, path, position, level, children_count)
-        VALUES (12, 3, 1, '2026-06-15 09:00:00', '2026-06-15 09:00:00', '1/12', 2, 1, 1),
-               (13, 3, 12, '2026-06-15 09:00:00', '2026-06-15 09:00:00', '1/12/13', 1, 2, 0);
+      INSERT INTO catalog_category_entity (entity_id, attribute_set_id, parent_id, created_at, updated_at, path, position, level, children_count${newRow(edition, 12)[0]})
+        VALUES (12, 3, 1, '2026-06-15 09:00:00', '2026-06-15 09:00:00', '1/12', 2, 1, 1${newRow(edition, 12)[1]}),
+               (13, 3, 12, '2026-06-15 09:00:00', '2026-06-15 09:00:00', '1/12/13', 1, 2, 0${newRow(edition, 13)[1]});
       INSERT INTO catalog_category_entity_varchar (attribute_id, store_id, ${col}, value) VALUES
         (${attr('name')}, 0, ${link(12)}, 'FR Root'), (${attr('name')}, 0, ${link(13)}, 'Nouveautés'), (${attr('url_path')}, 0, ${link(13)}, 'nouveautes');
       UPDATE store_group SET root_category_id = 12 WHERE group_id = 2`);

@@ -11,7 +11,7 @@ import { feedId, sha1 } from '../../src/feeds/hash.js';
 import type { AssembledItem, ProviderContext } from '../../src/feeds/types.js';
 import { createPool, type Pool } from '../../src/mysql/pool.js';
 import { createCommerceDatabase } from '../helpers/commerce.js';
-import { EDITIONS, linkColumn, linkOf, previousVersion, sequenceRows, setCurrentVersion, versionedEntities } from '../helpers/editions.js';
+import { EDITIONS, linkColumn, linkOf, newRow, previousVersion, sequenceRows, setCurrentVersion, versionedEntities } from '../helpers/editions.js';
 import { adminExec, expectGolden, providerContext } from '../helpers/feeds.js';
 import { dropDatabase, testConfig } from '../helpers/stack.js';
 
@@ -66,6 +66,38 @@ describe.each(EDITIONS)('prices feed (%s)', (edition) => {
     if (edition === 'commerce') expect(seeded.get('commerce')).toBe(seeded.get('opensource'));
   });
 
+  it.runIf(edition === 'commerce')("moves a product's regular price with the current version, and back (before the admin edits below)", async () => {
+    const [scheduled] = await versionedEntities(db, 'product', 'simple');
+    expect(scheduled).toBeDefined();
+    const id = String(scheduled!.entityId);
+    const update = scheduled!.starts[1]!;
+    const from = await previousVersion(db, update);
+    await setCurrentVersion(db, from);
+    const before = await assemble([id]);
+    expect(before.length).toBeGreaterThan(0);
+    const [rows] = await pool.query<RowDataPacket[]>(
+      `SELECT v.value FROM catalog_product_entity_decimal v
+         JOIN catalog_product_entity e ON e.row_id = v.row_id AND e.entity_id = ? AND e.created_in = ?
+        WHERE v.attribute_id = ${attr('price')} AND v.store_id = 0`,
+      [id, update],
+    );
+    const scheduledPrice = Number(rows[0]?.value);
+    expect(before.map((a) => a.item.regular)).not.toContain(scheduledPrice);
+
+    // exactly the product whose version starts there is re-checked when the staging cron moves to it
+    expect(await prices.provider.expand!('stagingVersion', [`${from}..${update}`], ctx)).toEqual([id]);
+    await setCurrentVersion(db, update);
+    const during = await assemble([id]);
+    expect(identities(during)).toEqual(identities(before));
+    expect(during.map((a) => a.item.regular)).toContain(scheduledPrice);
+
+    // moving back (a rollback, or the update removed) shows the previous version again
+    expect(await prices.provider.expand!('stagingVersion', [`${update}..${from}`], ctx)).toEqual([id]);
+    await setCurrentVersion(db, from);
+    expect(await assemble([id])).toEqual(before);
+    await setCurrentVersion(db, 1);
+  });
+
   it('adds a group item when a group-specific tier price appears', async () => {
     expect(identities(await assemble(['1']))).toEqual(['SKU-000001/base/0', 'SKU-000001/website_2/0']);
     await admin(`INSERT INTO catalog_product_entity_tier_price (${col}, all_groups, customer_group_id, qty, value, website_id, percentage_value)
@@ -103,7 +135,7 @@ describe.each(EDITIONS)('prices feed (%s)', (edition) => {
 
   it('prices a fixed bundle from its website-scope price, store 0 elsewhere', async () => {
     await admin(`${sequenceRows(edition, 'product', [41])}
-      INSERT INTO catalog_product_entity (entity_id, attribute_set_id, type_id, sku) VALUES (41, 4, 'bundle', 'BUNDLE-41');
+      INSERT INTO catalog_product_entity (entity_id, attribute_set_id, type_id, sku${newRow(edition, 41)[0]}) VALUES (41, 4, 'bundle', 'BUNDLE-41'${newRow(edition, 41)[1]});
       INSERT INTO catalog_product_website (product_id, website_id) VALUES (41, 1), (41, 2);
       INSERT INTO catalog_product_entity_decimal (attribute_id, store_id, ${col}, value) VALUES (${attr('price')}, 0, ${link(41)}, 100), (${attr('price')}, 1, ${link(41)}, 120);
       INSERT INTO catalog_product_entity_int (attribute_id, store_id, ${col}, value) VALUES (${attr('price_type')}, 0, ${link(41)}, 1)`);
@@ -117,37 +149,5 @@ describe.each(EDITIONS)('prices feed (%s)', (edition) => {
     expect(ids).toContain('41');
     expect(ids).not.toContain('3');
     expect(identities(await assemble(['41']))).toEqual(['BUNDLE-41/base/0', 'BUNDLE-41/eu/0']);
-  });
-
-  it.runIf(edition === 'commerce')("moves a product's regular price with the current version, and back", async () => {
-    const [scheduled] = await versionedEntities(db, 'product', 'simple');
-    expect(scheduled).toBeDefined();
-    const id = String(scheduled!.entityId);
-    const update = scheduled!.starts[1]!;
-    const from = await previousVersion(db, update);
-    await setCurrentVersion(db, from);
-    const before = await assemble([id]);
-    expect(before.length).toBeGreaterThan(0);
-    const [rows] = await pool.query<RowDataPacket[]>(
-      `SELECT v.value FROM catalog_product_entity_decimal v
-         JOIN catalog_product_entity e ON e.row_id = v.row_id AND e.entity_id = ? AND e.created_in = ?
-        WHERE v.attribute_id = ${attr('price')} AND v.store_id = 0`,
-      [id, update],
-    );
-    const scheduledPrice = Number(rows[0]?.value);
-    expect(before.map((a) => a.item.regular)).not.toContain(scheduledPrice);
-
-    // exactly the product whose version starts there is re-checked when the staging cron moves to it
-    expect(await prices.provider.expand!('stagingVersion', [`${from}..${update}`], ctx)).toEqual([id]);
-    await setCurrentVersion(db, update);
-    const during = await assemble([id]);
-    expect(identities(during)).toEqual(identities(before));
-    expect(during.map((a) => a.item.regular)).toContain(scheduledPrice);
-
-    // moving back (a rollback, or the update removed) shows the previous version again
-    expect(await prices.provider.expand!('stagingVersion', [`${update}..${from}`], ctx)).toEqual([id]);
-    await setCurrentVersion(db, from);
-    expect(await assemble([id])).toEqual(before);
-    await setCurrentVersion(db, 1);
   });
 });
