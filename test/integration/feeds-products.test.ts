@@ -270,7 +270,8 @@ describe.each(['opensource', 'commerce'] as const)('products feed on %s', (editi
 
     /** Store 0 names of product versions that start after the current version and differ from the current one. */
     async function futureNames(): Promise<Array<{ id: number; version: number; name: string }>> {
-      return rows(
+      // (BIGINT columns come back as strings)
+      return (await rows<{ id: number | string; version: number | string; name: string }>(
         `SELECT f.entity_id AS id, f.created_in AS version, fv.value AS name
            FROM catalog_product_entity f
            JOIN eav_attribute a ON a.attribute_code = 'name' AND a.entity_type_id = 4
@@ -279,7 +280,7 @@ describe.each(['opensource', 'commerce'] as const)('products feed on %s', (editi
            JOIN catalog_product_entity_varchar cv ON cv.row_id = c.row_id AND cv.attribute_id = a.attribute_id AND cv.store_id = 0
           WHERE f.created_in > ${await currentVersion()} AND fv.value <> cv.value
           ORDER BY f.created_in, f.entity_id`,
-      );
+      )).map((r) => ({ id: Number(r.id), version: Number(r.version), name: r.name }));
     }
 
     /** Source entity ids whose items differ between two assemblies (changed, added or gone). */
@@ -304,36 +305,88 @@ describe.each(['opensource', 'commerce'] as const)('products feed on %s', (editi
       expect(await assembleAll()).toEqual(last);
     });
 
-    it('a version move changes the items of exactly the products it expands to, and moving back reverts them', async () => {
-      const [move] = await futureNames();
-      const from = await currentVersion();
-      const to = move!.version;
-      const before = await assembleAll();
-      await moveVersion(to);
-      const after = await assembleAll();
-      // the moved product shows its scheduled name in the store views without a name of their own
-      expect(after.filter((a) => Number(a.sourceEntityId) === move!.id).map((a) => a.item.name)).toContain(move!.name);
-      const expanded = await provider.expand!('stagingVersion', [`${from}..${to}`], ctx);
-      expect(expanded).toEqual(await provider.expand!('stagingVersion', from === 1 ? [String(to)] : [`${to}..${from}`], ctx));
-      // every changed item is named by the expansion ...
-      const changed = changedIds(before, after);
-      expect(changed.length).toBeGreaterThan(0);
-      expect(changed.filter((id) => !expanded.includes(id))).toEqual([]);
-      // ... which is the products with a version starting or ending in the span, the children of
-      // moved parents, the products linking to moved ones, and the products of moved categories
-      const inSpan = (alias: string) => `((${alias}.created_in > ${from} AND ${alias}.created_in <= ${to}) OR (${alias}.updated_in > ${from} AND ${alias}.updated_in <= ${to}))`;
+    /**
+     * What stagingVersion must name for a move across (from, to]: the products with a version
+     * starting or ending in the span, the children of every version of moved parents, the
+     * products whose current links point at moved ones, and the products of moved categories.
+     */
+    async function affectedBy(from: number, to: number): Promise<string[]> {
+      const [lo, hi] = [Math.min(from, to), Math.max(from, to)];
+      const inSpan = (alias: string) => `((${alias}.created_in > ${lo} AND ${alias}.created_in <= ${hi}) OR (${alias}.updated_in > ${lo} AND ${alias}.updated_in <= ${hi}))`;
       const moved = `SELECT m.entity_id FROM catalog_product_entity m WHERE ${inSpan('m')}`;
       const linking = owner('l', 'product_id');
-      expect(expanded).toEqual(
-        await ids(`
-          ${moved.replace('m.entity_id', 'm.entity_id AS id')}
-          UNION SELECT r.child_id FROM catalog_product_relation r JOIN catalog_product_entity p ON p.row_id = r.parent_id WHERE p.entity_id IN (${moved})
-          UNION SELECT ${linking.id} FROM catalog_product_link l ${linking.join} WHERE l.linked_product_id IN (${moved})
-          UNION SELECT cp.product_id FROM catalog_category_product cp JOIN catalog_category_entity c ON c.entity_id = cp.category_id WHERE ${inSpan('c')}`),
-      );
-      // moving back (a rollback, or the update's end) restores every item
-      await moveVersion(from === 1 ? null : from);
-      expect(await assembleAll()).toEqual(before);
+      return ids(`
+        SELECT m.entity_id AS id FROM catalog_product_entity m WHERE ${inSpan('m')}
+        UNION SELECT r.child_id FROM catalog_product_relation r JOIN catalog_product_entity p ON p.row_id = r.parent_id WHERE p.entity_id IN (${moved})
+        UNION SELECT ${linking.id} FROM catalog_product_link l ${linking.join} WHERE l.linked_product_id IN (${moved})
+        UNION SELECT cp.product_id FROM catalog_category_product cp JOIN catalog_category_entity c ON c.entity_id = cp.category_id WHERE ${inSpan('c')}`);
+    }
+
+    it('each version move changes the items of exactly the products it expands to, and moving back reverts them', async () => {
+      // the first renamed product is the seed's configurable with a temporary name change
+      const [renamed] = await futureNames();
+      const parent = renamed!.id;
+      const initial = await currentVersion();
+      const futureRow = await first(`SELECT row_id AS id FROM catalog_product_entity WHERE entity_id = ${parent} AND created_in = ${renamed!.version}`);
+      const parentSku = (await rows<{ sku: string }>(`SELECT sku FROM catalog_product_entity WHERE row_id = ${futureRow}`))[0]!.sku;
+      // A child that the update adds (only the future version's relations name it), and a product linking to the
+      // parent: their items show the parent, so its move must name them.
+      const taken = [...Object.values(picks), parent].map(String);
+      const free = [...new Set(last.filter((a) => !taken.includes(a.sourceEntityId) && (a.item.parents as unknown[]).length === 0 && a.item.type === 'simple').map((a) => a.sourceEntityId))];
+      const [adopted, linker] = free.map(Number);
+      const linkerRow = await linkOf(linker!);
+      await admin(`
+        INSERT INTO catalog_product_relation (parent_id, child_id) VALUES (${futureRow}, ${adopted});
+        INSERT INTO catalog_product_link (product_id, linked_product_id, link_type_id) VALUES (${linkerRow}, ${parent}, 1);
+      `);
+      let from = initial;
+      try {
+        // a change to any version of the parent re-checks the children of each
+        expect(await provider.expand!('parentProduct', [String(parent)], ctx)).toContain(String(adopted));
+        // every version start ahead (updates and the rollbacks that end them), in order, as the cron reaches them
+        const versions = (await ids(`
+          SELECT created_in AS id FROM catalog_product_entity WHERE created_in > ${initial}
+          UNION SELECT created_in FROM catalog_category_entity WHERE created_in > ${initial}`)).map(Number);
+        expect(versions).toContain(renamed!.version);
+        const before = await assembleAll();
+        const parentsOf = (items: AssembledItem[], id: number) => items.filter((a) => Number(a.sourceEntityId) === id).flatMap((a) => a.item.parents as unknown[]);
+        expect(parentsOf(before, adopted!)).toEqual([]);
+        let previous = before;
+        for (const to of versions) {
+          await moveVersion(to);
+          const items = await assembleAll();
+          const expanded = await provider.expand!('stagingVersion', [`${from}..${to}`], ctx);
+          expect(expanded, `${from}..${to}`).toEqual(await affectedBy(from, to));
+          // every changed item is named by the expansion
+          expect(changedIds(previous, items).filter((id) => !expanded.includes(id)), `${from}..${to}`).toEqual([]);
+          if (to === renamed!.version) {
+            // the renamed product shows its scheduled name, in the store views without a name of their own,
+            // the adopted child its new parent; both dependants are named
+            expect(items.filter((a) => Number(a.sourceEntityId) === parent).map((a) => a.item.name)).toContain(renamed!.name);
+            expect(parentsOf(items, adopted!)).toContainEqual({ sku: parentSku, productType: 'configurable' });
+            expect(expanded).toEqual(expect.arrayContaining([String(parent), String(adopted), String(linker)]));
+          }
+          [from, previous] = [to, items];
+        }
+        expect(changedIds(before, previous).length).toBeGreaterThan(0);
+        // moving back to where it started (a version move the other way) restores every item,
+        // and the expansion of the way back names every item that changes again
+        await moveVersion(initial === 1 ? null : initial);
+        const back = await assembleAll();
+        expect(back).toEqual(before);
+        const expanded = await provider.expand!('stagingVersion', [`${from}..${initial}`], ctx);
+        expect(expanded).toEqual(await affectedBy(from, initial));
+        expect(changedIds(previous, back).filter((id) => !expanded.includes(id))).toEqual([]);
+        // "<to>" alone is the span from version 1
+        expect(await provider.expand!('stagingVersion', [String(from)], ctx)).toEqual(await affectedBy(1, from));
+        from = initial;
+      } finally {
+        await admin(`
+          DELETE FROM catalog_product_relation WHERE parent_id = ${futureRow} AND child_id = ${adopted};
+          DELETE FROM catalog_product_link WHERE product_id = ${linkerRow} AND linked_product_id = ${parent} AND link_type_id = 1;
+        `);
+        if (from !== initial) await moveVersion(initial === 1 ? null : initial);
+      }
     });
 
     it('warns about a product with overlapping versions or without its sequence row, naming it, and still builds every item', async () => {
