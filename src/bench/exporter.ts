@@ -3,11 +3,14 @@
 //                                 writes all items (products × store views) to the items topic
 //   exporter.rss_mb               peak RSS (VmHWM) of that exporter process
 //   publisher.replay.items_per_s  a publisher process sends the whole items topic to a local receiver
+//   exporter.resync.commerce.items_per_s, exporter.resync.commerce.vs_opensource
+//                                 the same resync on the same catalog in the Adobe Commerce (content staging)
+//                                 shape, and its ratio to the Open Source resync of this run
 //   e2e.steady.p99_commit_to_downstream_ms
 //                                 `run` (reader, exporter, publisher) while product names change at a steady
 //                                 rate: time from the SQL commit to the item arriving downstream
-// BENCH_PRODUCTS (100000), BENCH_RATE (200 updates/s), BENCH_STEADY_SECONDS (20), BENCH_PROF (a directory for CPU profiles), BENCH_PHASES (resync,replay,steady: the ones to run). The seeded database is
-// kept (bench_exporter_<products>) and reused when complete.
+// BENCH_PRODUCTS (100000), BENCH_RATE (200 updates/s), BENCH_STEADY_SECONDS (20), BENCH_PROF (a directory for CPU profiles), BENCH_PHASES (resync,replay,commerce,steady: the ones to run). The seeded databases are
+// kept (bench_exporter_<products>, bench_exporter_commerce_<products>) and reused when complete.
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -17,6 +20,7 @@ import { resolveFeed } from '../feeds/index.js';
 import { createPool } from '../mysql/pool.js';
 import { createLogger } from '../log.js';
 import { providerContext } from '../exporter/context.js';
+import { catalogModel } from '../feeds/common/link.js';
 import { topicSpecs } from '../connector.js';
 import { startReceiver, type Receiver } from '../receiver/index.js';
 import { cpuWindow, printCpu, stackPids } from './lib-cpu.js';
@@ -40,16 +44,17 @@ interface OnItem {
 }
 
 /** exporter.resync.items_per_s, exporter.rss_mb, publisher.replay.items_per_s */
-async function resyncAndReplay(o: { config: Config; configFile: string; ctx: ProviderContext; kafka: Kafka; admin: Admin; receiver: Receiver }, replay: boolean): Promise<void> {
+async function resyncAndReplay(o: { config: Config; configFile: string; ctx: ProviderContext; kafka: Kafka; admin: Admin; receiver: Receiver }, replay: boolean): Promise<number> {
   const { config, configFile, kafka, admin, receiver } = o;
   const t = topicNames(config.prefix);
   // every product id as a trigger, a running exporter process writing the items topic
   const resync = await resyncThroughExporter({ config, configFile, feed, ctx: o.ctx, kafka, admin });
   console.log(`exporter: ${resync.ids} products → ${resync.items} items in ${resync.seconds.toFixed(1)} s through a running exporter`);
-  console.log(`BENCH exporter.resync.items_per_s=${Math.round(resync.items / resync.seconds)}`);
+  const rate = resync.items / resync.seconds;
+  console.log(`BENCH exporter.resync.items_per_s=${Math.round(rate)}`);
   console.log(`BENCH exporter.rss_mb=${Math.round(resync.rssMb)}`);
   printCpu('exporter.resync', resync.cpu, resync.items);
-  if (!replay) return;
+  if (!replay) return rate;
 
   // the whole items topic to the local receiver, timed from the publisher's group join (what arrived before
   // is not counted) until its committed offsets reach the topic's end, less the last transaction marker
@@ -71,6 +76,37 @@ async function resyncAndReplay(o: { config: Config; configFile: string; ctx: Pro
   console.log(`BENCH publisher.replay.items_per_s=${Math.round((items - before) / replaySeconds)}`);
   printCpu('publisher.replay', cpu, items - before);
   await stopChild(publisher);
+  return rate;
+}
+
+/**
+ * exporter.resync.commerce.items_per_s and .vs_opensource: the products resync of the same catalog (same seed)
+ * in the Adobe Commerce shape, where every value is read by the current version's row_id, against this run's
+ * Open Source resync.
+ */
+async function commerceResync(openSourceRate: number, receiverUrl: string, log: ReturnType<typeof createLogger>): Promise<void> {
+  const commerceDb = `bench_exporter_commerce_${PRODUCTS}`;
+  await ensureCatalog(commerceDb, { ...SEED, edition: 'commerce' });
+  const config = benchConfig(`bench.${Date.now().toString(36)}c`, commerceDb, [feed.name], receiverUrl);
+  const configFile = join(mkdtempSync(join(tmpdir(), 'cdc-bench-')), 'config.json');
+  writeFileSync(configFile, JSON.stringify(config));
+  const kafka = benchKafka(config);
+  const admin = kafka.admin();
+  await admin.connect();
+  const pool = createPool(config.mysql);
+  try {
+    await ensureTopics(admin, topicSpecs(config, [feed]), 1);
+    const ctx = providerContext(pool, log, '', catalogModel('commerce'));
+    const resync = await resyncThroughExporter({ config, configFile, feed, ctx, kafka, admin });
+    const rate = resync.items / resync.seconds;
+    console.log(`exporter (Adobe Commerce): ${resync.ids} products → ${resync.items} items in ${resync.seconds.toFixed(1)} s through a running exporter`);
+    console.log(`BENCH exporter.resync.commerce.items_per_s=${Math.round(rate)}`);
+    if (openSourceRate > 0) console.log(`BENCH exporter.resync.commerce.vs_opensource=${(rate / openSourceRate).toFixed(2)}`);
+    printCpu('exporter.resync.commerce', resync.cpu, resync.items);
+  } finally {
+    await admin.disconnect();
+    await pool.end();
+  }
 }
 
 async function main(): Promise<void> {
@@ -90,8 +126,9 @@ async function main(): Promise<void> {
   const pool = createPool(config.mysql);
   const ctx = providerContext(pool, log, '');
 
-  const phases = new Set((env.BENCH_PHASES ?? 'resync,replay,steady').split(','));
-  if (phases.has('resync')) await resyncAndReplay({ config, configFile, ctx, kafka, admin, receiver }, phases.has('replay'));
+  const phases = new Set((env.BENCH_PHASES ?? 'resync,replay,commerce,steady').split(','));
+  const openSourceRate = phases.has('resync') ? await resyncAndReplay({ config, configFile, ctx, kafka, admin, receiver }, phases.has('replay')) : 0;
+  if (phases.has('commerce')) await commerceResync(openSourceRate, receiver.url, log);
   if (phases.has('steady')) await steadyState(config, configFile, onItem, admin);
   await admin.disconnect();
   await pool.end();

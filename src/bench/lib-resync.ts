@@ -45,7 +45,7 @@ export async function ensureCatalog(database: string, options: Partial<SeedOptio
     if (done.length > 0) return;
     await admin.query(`DROP DATABASE IF EXISTS \`${database}\``);
     await admin.query(`CREATE DATABASE \`${database}\` CHARACTER SET utf8mb4`);
-    await applySchema(admin, database);
+    await applySchema(admin, database, options.edition ?? 'opensource');
     const started = Date.now();
     const s = await seedCatalog(admin, options);
     console.log(`seeded ${database}: ${s.products} products (${s.totalRows} rows) in ${((Date.now() - started) / 1000).toFixed(1)} s`);
