@@ -15,12 +15,14 @@ import { writePermissions } from './permissions.js';
 import { writePrices } from './prices.js';
 import { writeCustomOptions, writeLinks, writeMedia, writeUrlRewrites } from './productExtras.js';
 import { planProducts, writeProducts } from './products.js';
+import { writeScheduledUpdates, type ScheduledUpdate } from './scheduled.js';
 import { schemaTables } from './schema.js';
 import { seedScopes } from './scopes.js';
 import { BatchWriter } from './writer.js';
 
 export { applySchema, schemaTables, COMMERCE_SCHEMA_FILE, SCHEMA_FILE } from './schema.js';
 export { DEFAULT_SEED_OPTIONS, normalizeSeedOptions, type SeedOptions } from './options.js';
+export type { ScheduledUpdate } from './scheduled.js';
 
 export interface SeedSummary {
   options: SeedOptions;
@@ -33,7 +35,9 @@ export interface SeedSummary {
   storeViews: number;
   customerGroups: number;
   orders: number;
-  /** rows written per table */
+  /** Adobe Commerce: the scheduled updates written after the catalog (none current), oldest first. */
+  scheduledUpdates: ScheduledUpdate[];
+  /** rows written per table (the scheduled updates' version copies not included) */
   rows: Record<string, number>;
   totalRows: number;
   elapsedMs: number;
@@ -75,6 +79,9 @@ export async function seedCatalog(
   await writeOrders(ctx, plans);
   await writePermissions(ctx, plans);
   await w.flush();
+  const scheduledUpdates = o.edition === 'commerce' && o.stagingUpdates
+    ? await writeScheduledUpdates(conn, ctx, plans, o.stagingStart ?? Math.floor(Date.now() / 1000) + 5)
+    : [];
 
   const rows = Object.fromEntries([...w.counts.entries()].sort(([a], [b]) => a.localeCompare(b)));
   return {
@@ -88,6 +95,7 @@ export async function seedCatalog(
     storeViews: scopes.stores.length,
     customerGroups: scopes.customerGroups.length,
     orders: rows['sales_order'] ?? 0,
+    scheduledUpdates,
     rows,
     totalRows: Object.values(rows).reduce((s, n) => s + n, 0),
     elapsedMs: Date.now() - started,

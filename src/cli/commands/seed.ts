@@ -21,6 +21,7 @@ interface SeedFlags {
   today?: string;
   edition?: string;
   stagingStart?: string;
+  stagingUpdates?: boolean;
   database?: string;
   host?: string;
   port?: string;
@@ -43,7 +44,9 @@ export function summaryLine(database: string, s: SeedSummary): string {
   const edition = s.options.edition === 'commerce' ? ', Adobe Commerce' : '';
   return `seeded ${database}: ${s.products} products (${s.configurables} configurable, ${s.variants} variants), ${s.categories} categories, `
     + `${s.attributes} product attributes, ${s.websites} websites, ${s.storeViews} store views, ${s.customerGroups} customer groups, `
-    + `${s.orders} orders; ${s.totalRows} rows in ${(s.elapsedMs / 1000).toFixed(1)}s (seed ${s.options.seed}${edition})`;
+    + `${s.orders} orders; ${s.totalRows} rows in ${(s.elapsedMs / 1000).toFixed(1)}s (seed ${s.options.seed}${edition})`
+    + s.scheduledUpdates.map((u) => `\n  scheduled update ${u.id} (${u.start} UTC${u.end ? `, ends at rollback ${u.rollbackId}, ${u.end} UTC` : ''}): `
+      + `${u.entity} ${u.entityId} ${u.label} ${u.attribute} ${JSON.stringify(u.from)} -> ${JSON.stringify(u.to)}, row_id ${u.rowId}; ${u.purpose}`).join('');
 }
 
 function edition(v: string | undefined): Edition | undefined {
@@ -68,12 +71,13 @@ export function registerSeed(program: Command): void {
     .option('--today <date>', 'YYYY-MM-DD the catalog rule prices and order dates are based on (default: today, UTC)')
     .option('--edition <edition>', 'opensource (values keyed by entity_id) or commerce (Adobe Commerce content staging: row_id versions, plus scheduled updates); default: the existing schema\'s, else opensource')
     .option('--staging-start <unix>', 'commerce: Unix seconds the first scheduled update starts at, the others 5 s apart (default: 5 s after seeding)')
+    .option('--no-staging-updates', 'commerce: the base catalog only, no scheduled updates')
     .option('--database <name>', 'target database (default: mysql.database of the config)')
     .option('--host <host>', 'database host (default: mysql.host)')
     .option('--port <n>', 'database port (default: mysql.port)')
     .option('--user <user>', 'a user allowed to write, e.g. an admin (default: mysql.user)')
     .option('--password <password>', 'its password (default: mysql.password)')
-    .option('--create-schema', 'create the database if missing and the Magento tables (fixtures/commerce/schema.sql) first')
+    .option('--create-schema', 'create the database if missing and the Magento tables (fixtures/commerce/schema.sql, with schema-commerce.sql for --edition commerce) first')
     .option('--force', 'empty every Commerce table of a non-empty target first instead of refusing')
     .option('--json', 'print the summary as JSON, with rows per table')
     .action(async (flags: SeedFlags, cmd: Command) => {
@@ -96,6 +100,7 @@ export function registerSeed(program: Command): void {
         today: flags.today,
         edition: edition(flags.edition),
         stagingStart: num('--staging-start', flags.stagingStart),
+        stagingUpdates: flags.stagingUpdates,
       };
       const target = {
         host: flags.host ?? config.mysql.host,
