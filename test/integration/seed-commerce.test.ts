@@ -212,7 +212,46 @@ async function checksums(c: Connection, tables: string[]): Promise<Record<string
   return Object.fromEntries(rows.map((r) => [r.Table.split('.').pop()!, String(r.Checksum)]));
 }
 
+/** Rows per table that versions other than the base ones (row_id <> entity_id) own, children included. */
+async function versionRowCounts(c: Connection): Promise<Map<string, number>> {
+  const counts = new Map<string, number>();
+  const add = (t: string, n: number) => counts.set(t, (counts.get(t) ?? 0) + n);
+  const walk = async (tables: readonly OwnedTable[], keys: number[]) => {
+    if (keys.length === 0) return;
+    for (const t of tables) {
+      const [auto] = await all<{ c: string }>(c, "SELECT column_name AS c FROM information_schema.columns WHERE table_schema = DATABASE() AND table_name = ? AND extra LIKE '%auto_increment%'", [t.table]);
+      const rows = await all<Record<string, unknown>>(c, `SELECT ${auto ? `\`${auto.c}\`` : '1'} AS id FROM ${t.table} WHERE ${t.key} IN (?)`, [keys]);
+      add(t.table, rows.length);
+      if (t.children) await walk(t.children, rows.map((r) => Number(r['id'])));
+    }
+  };
+  for (const [field, tables] of [[PRODUCT, PRODUCT_ROWS], [CATEGORY, CATEGORY_ROWS]] as const) {
+    const versions = await all<{ row_id: number }>(c, `SELECT row_id FROM ${field.entityTable} WHERE row_id <> entity_id`);
+    add(field.entityTable, versions.length);
+    await walk(tables, versions.map((v) => v.row_id));
+  }
+  return counts;
+}
+
 describe('scheduled updates of seed --edition commerce', () => {
+  it('leaves the base catalog as Open Source has it: the same row count in every table but for the versions\' rows', async () => {
+    const os = await createCommerceDatabase('counts_os', {});
+    databases.push(os);
+    const { database } = await seedCommerce('counts');
+    const count = async (c: Connection, t: string) => Number((await all<{ n: string }>(c, `SELECT COUNT(*) AS n FROM \`${t}\``))[0]!.n);
+    await withConnection(database, async (e) => {
+      const versions = await versionRowCounts(e);
+      expect(versions.get('catalog_product_entity')).toBe(4);
+      expect(versions.get('catalog_category_entity')).toBe(1);
+      await withConnection(os, async (o) => {
+        for (const t of schemaTables('opensource')) expect((await count(e, t)) - (versions.get(t) ?? 0), t).toBe(await count(o, t));
+      });
+      // and the base rows are the Open Source rows: row_id = entity_id
+      expect(await all(e, 'SELECT COUNT(*) AS n FROM catalog_product_entity WHERE created_in = 1 AND row_id <> entity_id')).toEqual([{ n: '0' }]);
+    });
+  });
+
+
   it('stores four updates as Commerce does: ids = start times, a temporary one with its rollback update, none current', async () => {
     const { database, summary } = await seedCommerce('sched');
     expect(summary.scheduledUpdates.map((u) => [u.id, u.kind, u.entity, u.attribute, u.rollbackId])).toEqual([
