@@ -2,7 +2,10 @@
 // relation tables are keyed by the link field (entity_id on Open Source, the current
 // version's row_id on Adobe Commerce), and Commerce's staging cron moves the current
 // version in the `flag` row 'staging'.
-import { catalogModel, currentOnly, type Edition } from '../../src/feeds/common/link.js';
+import { expect, it } from 'vitest';
+import { MAX_VERSION, catalogModel, currentOnly, type Edition } from '../../src/feeds/common/link.js';
+import type { FeedProvider } from '../../src/feeds/types.js';
+import type { FeedDatabase } from './feeds.js';
 import { adminConnection } from './stack.js';
 
 export const EDITIONS = ['opensource', 'commerce'] as const satisfies readonly Edition[];
@@ -92,4 +95,32 @@ export async function previousVersion(database: string, version: number): Promis
   } finally {
     await c.end();
   }
+}
+
+/**
+ * The test of a feed whose items no scheduled update changes: a move over every version
+ * re-checks exactly the seed's versioned entities of `linked` (none on Open Source), and
+ * moving the current version to each of their starts leaves their items as they were.
+ * The current version is back at 1 afterwards.
+ */
+export function itKeepsItemsThroughVersionMoves(
+  name: string,
+  edition: Edition,
+  linked: Linked,
+  provider: FeedProvider,
+  feed: FeedDatabase,
+): void {
+  it(name, async () => {
+    const { db, ctx } = feed;
+    const versioned = edition === 'commerce' ? await versionedEntities(db, linked) : [];
+    if (edition === 'commerce') expect(versioned.length).toBeGreaterThan(0);
+    const ids = versioned.map((v) => String(v.entityId));
+    expect(await provider.expand!('stagingVersion', [`1..${MAX_VERSION - 1}`], ctx)).toEqual(ids);
+    const before = await provider.assemble(ids, ctx);
+    for (const version of new Set(versioned.flatMap((v) => v.starts))) {
+      await setCurrentVersion(db, version);
+      expect(await provider.assemble(ids, ctx)).toEqual(before);
+    }
+    await setCurrentVersion(db, 1);
+  });
 }

@@ -2,29 +2,19 @@
 // catalog, then: a rule for all websites and groups on a parent category that its
 // subtree inherits, a more specific rule deferring to it ("use parent"), a website
 // added, the parent rule removed.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { MAX_VERSION, type Edition } from '../../src/feeds/common/link.js';
+import { describe, expect, it } from 'vitest';
+import type { Edition } from '../../src/feeds/common/link.js';
 import { definition as categoryPermissions } from '../../src/feeds/categoryPermissions/index.js';
 import { sha1 } from '../../src/feeds/hash.js';
-import type { AssembledItem, ProviderContext } from '../../src/feeds/types.js';
-import { createPool, type Pool } from '../../src/mysql/pool.js';
-import { createCommerceDatabase } from '../helpers/commerce.js';
-import { EDITIONS, setCurrentVersion, versionedEntities } from '../helpers/editions.js';
-import { adminExec, expectGolden, providerContext } from '../helpers/feeds.js';
-import { dropDatabase, testConfig } from '../helpers/stack.js';
+import type { AssembledItem } from '../../src/feeds/types.js';
+import { EDITIONS, itKeepsItemsThroughVersionMoves } from '../helpers/editions.js';
+import { adminExec, expectGolden, feedDatabase } from '../helpers/feeds.js';
 
 const TODAY = '2026-06-15';
 const ALL = ['1', '2', '3', '4', '5', '6', '7', '8', '9', '10'];
 
 const golden = (name: string, value: unknown): void => expectGolden('categoryPermissions', name, value);
 
-let db: string;
-let pool: Pool;
-let ctx: ProviderContext;
-
-const admin = (sql: string): Promise<void> => adminExec(db, sql);
-
-const assemble = (ids: string[]) => categoryPermissions.provider.assemble(ids, ctx);
 const grants = (items: AssembledItem[], categoryId: string, websiteCode: string, group: number) => {
   const a = items.find((i) => i.item.categoryId === categoryId && i.item.websiteCode === websiteCode && i.item.customerGroupCode === sha1(String(group)));
   return a ? [a.item.displayed, a.item.displayProductPrice, a.item.addToCartAllowed] : undefined;
@@ -34,32 +24,17 @@ const grants = (items: AssembledItem[], categoryId: string, websiteCode: string,
 const seeded = new Map<Edition, string>();
 
 describe.each(EDITIONS)('categoryPermissions feed (%s)', (edition) => {
-  beforeAll(async () => {
-    db = await createCommerceDatabase(`feedscatperms${edition}`, { today: TODAY }, edition);
-    pool = createPool(testConfig(db, db).mysql);
-    ctx = providerContext(pool, () => new Date(`${TODAY}T10:00:00Z`), edition);
-  });
+  const feed = feedDatabase(`feedscatperms${edition}`, { today: TODAY }, edition, () => new Date(`${TODAY}T10:00:00Z`));
+  const admin = (sql: string): Promise<void> => adminExec(feed.db, sql);
+  const assemble = (ids: string[]) => categoryPermissions.provider.assemble(ids, feed.ctx);
 
-  afterAll(async () => {
-    await pool?.end();
-    if (db) await dropDatabase(db);
-  });
-
-  it('re-checks the categories a version move covers (none on Open Source); a scheduled update leaves their path alone', async () => {
-    const versioned = edition === 'commerce' ? await versionedEntities(db, 'category') : [];
-    if (edition === 'commerce') expect(versioned.length).toBeGreaterThan(0);
-    const ids = versioned.map((v) => String(v.entityId));
-    expect(await categoryPermissions.provider.expand!('stagingVersion', [`1..${MAX_VERSION - 1}`], ctx)).toEqual(ids);
-    const before = await assemble(ids);
-    for (const version of new Set(versioned.flatMap((v) => v.starts))) {
-      await setCurrentVersion(db, version);
-      expect(await assemble(ids)).toEqual(before);
-    }
-    await setCurrentVersion(db, 1);
-  });
+  itKeepsItemsThroughVersionMoves(
+    're-checks the categories a version move covers (none on Open Source); a scheduled update leaves their path alone',
+    edition, 'category', categoryPermissions.provider, feed,
+  );
 
   it('builds one item per category × website × group that a rule reaches', async () => {
-    expect(await categoryPermissions.provider.listIds(undefined, 100, ctx)).toEqual(ALL);
+    expect(await categoryPermissions.provider.listIds(undefined, 100, feed.ctx)).toEqual(ALL);
     const all = await assemble(ALL);
     // every (website, group) a seeded rule reaches, once
     expect(new Set(all.map((a) => `${a.item.categoryId}/${a.item.websiteCode}/${a.item.customerGroupCode}`)).size).toBe(all.length);
@@ -75,7 +50,7 @@ describe.each(EDITIONS)('categoryPermissions feed (%s)', (edition) => {
   it('resolves "use parent" through an inherited rule and expands it to the subtree', async () => {
     await admin(`INSERT INTO magento_catalogpermissions (category_id, website_id, customer_group_id, grant_catalog_category_view, grant_catalog_product_price, grant_checkout_items)
       VALUES (4, NULL, NULL, -1, -2, -2), (6, 1, 1, -1, 0, -1), (7, 2, NULL, -2, -1, -1), (10, 1, 0, -1, -1, 0)`);
-    expect(await categoryPermissions.provider.expand!('categoryTree', ['4'], ctx)).toEqual(['6', '7', '10']);
+    expect(await categoryPermissions.provider.expand!('categoryTree', ['4'], feed.ctx)).toEqual(['6', '7', '10']);
     const items = await assemble(['4', '6', '7', '10']);
     // 4 categories × 2 websites × 5 groups
     expect(items).toHaveLength(40);
@@ -92,8 +67,8 @@ describe.each(EDITIONS)('categoryPermissions feed (%s)', (edition) => {
 
   it('expands a new website to every category', async () => {
     await admin(`INSERT INTO store_website (website_id, code, name, sort_order, default_group_id, is_default) VALUES (3, 'us', 'US', 3, 0, 0)`);
-    expect(await categoryPermissions.provider.expand!('website', ['3'], ctx)).toEqual(ALL);
-    expect(await categoryPermissions.provider.expand!('customerGroup', ['9'], ctx)).toEqual(ALL);
+    expect(await categoryPermissions.provider.expand!('website', ['3'], feed.ctx)).toEqual(ALL);
+    expect(await categoryPermissions.provider.expand!('customerGroup', ['9'], feed.ctx)).toEqual(ALL);
     const items = await assemble(['4']);
     expect(items.map((a) => a.item.websiteCode)).toEqual([...Array(5).fill('base'), ...Array(5).fill('website_2'), ...Array(5).fill('us')]);
   });

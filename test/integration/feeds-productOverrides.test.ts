@@ -1,28 +1,18 @@
 // Golden items of the productOverrides feed (Commerce edition) on a seeded catalog,
 // then: index rows for the website's default store view and another website, a
 // product's rows removed, and the category/store/website expansions.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { MAX_VERSION, type Edition } from '../../src/feeds/common/link.js';
+import { describe, expect, it } from 'vitest';
+import type { Edition } from '../../src/feeds/common/link.js';
 import { definition as productOverrides } from '../../src/feeds/productOverrides/index.js';
 import { sha1 } from '../../src/feeds/hash.js';
-import type { AssembledItem, ProviderContext } from '../../src/feeds/types.js';
-import { createPool, type Pool } from '../../src/mysql/pool.js';
-import { createCommerceDatabase } from '../helpers/commerce.js';
-import { EDITIONS, setCurrentVersion, versionedEntities } from '../helpers/editions.js';
-import { adminExec, expectGolden, providerContext } from '../helpers/feeds.js';
-import { dropDatabase, testConfig } from '../helpers/stack.js';
+import type { AssembledItem } from '../../src/feeds/types.js';
+import { EDITIONS, itKeepsItemsThroughVersionMoves } from '../helpers/editions.js';
+import { adminExec, expectGolden, feedDatabase } from '../helpers/feeds.js';
 
 const TODAY = '2026-06-15';
 
 const golden = (name: string, value: unknown): void => expectGolden('productOverrides', name, value);
 
-let db: string;
-let pool: Pool;
-let ctx: ProviderContext;
-
-const admin = (sql: string): Promise<void> => adminExec(db, sql);
-
-const assemble = (ids: string[]) => productOverrides.provider.assemble(ids, ctx);
 const summary = (items: AssembledItem[]) =>
   items.map((a) => [a.item.sku, a.item.websiteCode, a.item.customerGroupCode, a.item.displayable, a.item.priceDisplayable, a.item.addToCartAllowed]);
 
@@ -30,32 +20,17 @@ const summary = (items: AssembledItem[]) =>
 const seeded = new Map<Edition, string>();
 
 describe.each(EDITIONS)('productOverrides feed (%s)', (edition) => {
-  beforeAll(async () => {
-    db = await createCommerceDatabase(`feedsoverrides${edition}`, { today: TODAY }, edition);
-    pool = createPool(testConfig(db, db).mysql);
-    ctx = providerContext(pool, () => new Date(`${TODAY}T10:00:00Z`), edition);
-  });
+  const feed = feedDatabase(`feedsoverrides${edition}`, { today: TODAY }, edition, () => new Date(`${TODAY}T10:00:00Z`));
+  const admin = (sql: string): Promise<void> => adminExec(feed.db, sql);
+  const assemble = (ids: string[]) => productOverrides.provider.assemble(ids, feed.ctx);
 
-  afterAll(async () => {
-    await pool?.end();
-    if (db) await dropDatabase(db);
-  });
-
-  it('re-checks the products a version move covers (none on Open Source); a scheduled update leaves their sku alone', async () => {
-    const versioned = edition === 'commerce' ? await versionedEntities(db, 'product') : [];
-    if (edition === 'commerce') expect(versioned.length).toBeGreaterThan(0);
-    const ids = versioned.map((v) => String(v.entityId));
-    expect(await productOverrides.provider.expand!('stagingVersion', [`1..${MAX_VERSION - 1}`], ctx)).toEqual(ids);
-    const before = await assemble(ids);
-    for (const version of new Set(versioned.flatMap((v) => v.starts))) {
-      await setCurrentVersion(db, version);
-      expect(await assemble(ids)).toEqual(before);
-    }
-    await setCurrentVersion(db, 1);
-  });
+  itKeepsItemsThroughVersionMoves(
+    're-checks the products a version move covers (none on Open Source); a scheduled update leaves their sku alone',
+    edition, 'product', productOverrides.provider, feed,
+  );
 
   it('builds one item per product × website × group of the permission index', async () => {
-    const ids = await productOverrides.provider.listIds(undefined, 1000, ctx);
+    const ids = await productOverrides.provider.listIds(undefined, 1000, feed.ctx);
     expect(ids).toHaveLength(40);
     const all = await assemble(ids);
     expect(new Set(all.map((a) => `${a.item.sku}/${a.item.websiteCode}/${a.item.customerGroupCode}`)).size).toBe(all.length);
@@ -85,9 +60,9 @@ describe.each(EDITIONS)('productOverrides feed (%s)', (edition) => {
 
   it('expands categories, store views and websites to the indexed products', async () => {
     await admin('INSERT INTO catalog_category_product (category_id, product_id, position) VALUES (50, 1, 0), (50, 8, 1)');
-    expect(await productOverrides.provider.expand!('category', ['50'], ctx)).toEqual(['1', '8']);
-    expect(await productOverrides.provider.expand!('store', ['3'], ctx)).toEqual(['1', '8']);
-    expect(await productOverrides.provider.expand!('website', ['2'], ctx)).toEqual(['1']);
+    expect(await productOverrides.provider.expand!('category', ['50'], feed.ctx)).toEqual(['1', '8']);
+    expect(await productOverrides.provider.expand!('store', ['3'], feed.ctx)).toEqual(['1', '8']);
+    expect(await productOverrides.provider.expand!('website', ['2'], feed.ctx)).toEqual(['1']);
   });
 
   it("yields nothing once a product's index rows are gone", async () => {
