@@ -4,15 +4,12 @@
 // category, a category deleted. On Adobe Commerce: the seed's scheduled category name
 // update shows only once the current version moves to it, and reverts when it moves back.
 import type { RowDataPacket } from 'mysql2/promise';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { definition as categories } from '../../src/feeds/categories/index.js';
 import type { Edition } from '../../src/feeds/common/link.js';
-import type { AssembledItem, ProviderContext } from '../../src/feeds/types.js';
-import { createPool, type Pool } from '../../src/mysql/pool.js';
-import { createCommerceDatabase } from '../helpers/commerce.js';
+import type { AssembledItem } from '../../src/feeds/types.js';
 import { EDITIONS, linkColumn, linkOf, newRow, sequenceRows, setCurrentVersion, versionedEntities } from '../helpers/editions.js';
-import { adminExec, expectGolden, providerContext } from '../helpers/feeds.js';
-import { dropDatabase, testConfig } from '../helpers/stack.js';
+import { adminExec, expectGolden, feedDatabase } from '../helpers/feeds.js';
 
 const TODAY = '2026-06-15';
 const ALL = ['1', '2', '3', '4', '5', '6', '7', '8', '9', '10'];
@@ -25,29 +22,15 @@ const attr = (code: string) => `(SELECT attribute_id FROM eav_attribute WHERE en
 const seeded = new Map<Edition, string>();
 
 describe.each(EDITIONS)('categories feed (%s)', (edition) => {
-  let db: string;
-  let pool: Pool;
-  let ctx: ProviderContext;
-
-  const admin = (sql: string): Promise<void> => adminExec(db, sql);
-  const assemble = (ids: string[]) => categories.provider.assemble(ids, ctx);
+  const feed = feedDatabase(`feedscat${edition}`, { today: TODAY }, edition, () => new Date(`${TODAY}T10:00:00Z`));
+  const admin = (sql: string): Promise<void> => adminExec(feed.db, sql);
+  const assemble = (ids: string[]) => categories.provider.assemble(ids, feed.ctx);
   const col = linkColumn(edition);
   const link = (id: number) => linkOf(edition, 'category', id);
 
-  beforeAll(async () => {
-    db = await createCommerceDatabase(`feedscat${edition}`, { today: TODAY }, edition);
-    pool = createPool(testConfig(db, db).mysql);
-    ctx = providerContext(pool, () => new Date(`${TODAY}T10:00:00Z`), edition);
-  });
-
-  afterAll(async () => {
-    await pool?.end();
-    if (db) await dropDatabase(db);
-  });
-
   it('builds one item per category × store view under its root, store values over store 0', async () => {
-    expect(await categories.provider.listIds(undefined, 100, ctx)).toEqual(ALL);
-    expect(await categories.provider.listIds('8', 100, ctx)).toEqual(['9', '10']);
+    expect(await categories.provider.listIds(undefined, 100, feed.ctx)).toEqual(ALL);
+    expect(await categories.provider.listIds('8', 100, feed.ctx)).toEqual(['9', '10']);
     const all = await assemble(ALL);
     // the tree root (1) is in no store; 9 categories × 3 store views
     expect(all).toHaveLength(27);
@@ -59,7 +42,7 @@ describe.each(EDITIONS)('categories feed (%s)', (edition) => {
 
   it('expands a renamed store view to every category', async () => {
     await admin("UPDATE store SET code = 'fr' WHERE store_id = 2");
-    expect(await categories.provider.expand!('store', ['2'], ctx)).toEqual(ALL);
+    expect(await categories.provider.expand!('store', ['2'], feed.ctx)).toEqual(ALL);
     expect(identities(await assemble(['3']))).toEqual(['3:sale@default', '3:sale@fr', '3:sale@store_view_3']);
   });
 
@@ -86,7 +69,7 @@ describe.each(EDITIONS)('categories feed (%s)', (edition) => {
       INSERT INTO catalog_category_entity_varchar (attribute_id, store_id, ${col}, value) VALUES
         (${attr('name')}, 0, ${link(12)}, 'FR Root'), (${attr('name')}, 0, ${link(13)}, 'Nouveautés'), (${attr('url_path')}, 0, ${link(13)}, 'nouveautes');
       UPDATE store_group SET root_category_id = 12 WHERE group_id = 2`);
-    const ids = await categories.provider.expand!('storeGroup', ['2'], ctx);
+    const ids = await categories.provider.expand!('storeGroup', ['2'], feed.ctx);
     expect(ids).toEqual([...ALL, '11', '12', '13']);
     const items = await assemble(ids);
     expect(identities(items.filter((a) => a.item.storeViewCode === 'fr'))).toEqual(['12:null@fr', '13:nouveautes@fr']);
@@ -102,7 +85,7 @@ describe.each(EDITIONS)('categories feed (%s)', (edition) => {
   });
 
   it.runIf(edition === 'commerce')('shows a scheduled category name update only while the current version holds it', async () => {
-    const [scheduled] = await versionedEntities(db, 'category');
+    const [scheduled] = await versionedEntities(feed.db, 'category');
     expect(scheduled).toBeDefined();
     const { entityId, starts } = scheduled!;
     const update = starts[1]!;
@@ -110,7 +93,7 @@ describe.each(EDITIONS)('categories feed (%s)', (edition) => {
     const names = (items: AssembledItem[]) => items.map((a) => `${a.item.storeViewCode}=${a.item.name}`);
     const before = names(await assemble([id]));
     // the version's own name, as an admin scheduled it (store 0)
-    const [rows] = await pool.query<RowDataPacket[]>(
+    const [rows] = await feed.pool.query<RowDataPacket[]>(
       `SELECT v.value FROM catalog_category_entity_varchar v
          JOIN catalog_category_entity e ON e.row_id = v.row_id AND e.entity_id = ? AND e.created_in = ?
         WHERE v.attribute_id = ${attr('name')} AND v.store_id = 0`,
@@ -120,16 +103,16 @@ describe.each(EDITIONS)('categories feed (%s)', (edition) => {
     expect(before.some((n) => n.endsWith(`=${scheduledName}`))).toBe(false);
 
     // the staging cron moves the current version to the update: the category (and its parent's children[]) is re-checked
-    const moved = await categories.provider.expand!('stagingVersion', [`1..${update}`], ctx);
+    const moved = await categories.provider.expand!('stagingVersion', [`1..${update}`], feed.ctx);
     expect(moved).toContain(id);
-    await setCurrentVersion(db, update);
+    await setCurrentVersion(feed.db, update);
     const during = names(await assemble([id]));
     expect(during).not.toEqual(before);
     expect(during.some((n) => n.endsWith(`=${scheduledName}`))).toBe(true);
     // a version move that ends before the update leaves it alone
-    expect(await categories.provider.expand!('stagingVersion', [`1..${update - 1}`], ctx)).not.toContain(id);
+    expect(await categories.provider.expand!('stagingVersion', [`1..${update - 1}`], feed.ctx)).not.toContain(id);
 
-    await setCurrentVersion(db, 1);
+    await setCurrentVersion(feed.db, 1);
     expect(names(await assemble([id]))).toEqual(before);
   });
 });

@@ -4,16 +4,13 @@
 // with a website-scope price, a website code renamed. Both editions, the same golden files;
 // on Adobe Commerce the seed's scheduled price update shows only while the current version holds it.
 import type { RowDataPacket } from 'mysql2/promise';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { Edition } from '../../src/feeds/common/link.js';
 import { definition as prices } from '../../src/feeds/prices/index.js';
 import { feedId, sha1 } from '../../src/feeds/hash.js';
-import type { AssembledItem, ProviderContext } from '../../src/feeds/types.js';
-import { createPool, type Pool } from '../../src/mysql/pool.js';
-import { createCommerceDatabase } from '../helpers/commerce.js';
+import type { AssembledItem } from '../../src/feeds/types.js';
 import { EDITIONS, linkColumn, linkOf, newRow, previousVersion, sequenceRows, setCurrentVersion, versionedEntities } from '../helpers/editions.js';
-import { adminExec, expectGolden, providerContext } from '../helpers/feeds.js';
-import { dropDatabase, testConfig } from '../helpers/stack.js';
+import { adminExec, expectGolden, feedDatabase } from '../helpers/feeds.js';
 
 const TODAY = '2026-06-15';
 
@@ -26,30 +23,16 @@ const attr = (code: string) => `(SELECT attribute_id FROM eav_attribute WHERE en
 const seeded = new Map<Edition, string>();
 
 describe.each(EDITIONS)('prices feed (%s)', (edition) => {
-  let db: string;
-  let pool: Pool;
-  let ctx: ProviderContext;
-
-  const admin = (sql: string): Promise<void> => adminExec(db, sql);
-  const assemble = (ids: string[]) => prices.provider.assemble(ids, ctx);
+  const feed = feedDatabase(`feedsprices${edition}`, { today: TODAY }, edition, () => new Date(`${TODAY}T10:00:00Z`));
+  const admin = (sql: string): Promise<void> => adminExec(feed.db, sql);
+  const assemble = (ids: string[]) => prices.provider.assemble(ids, feed.ctx);
   const col = linkColumn(edition);
   const link = (id: number) => linkOf(edition, 'product', id);
 
-  beforeAll(async () => {
-    db = await createCommerceDatabase(`feedsprices${edition}`, { today: TODAY }, edition);
-    pool = createPool(testConfig(db, db).mysql);
-    ctx = providerContext(pool, () => new Date(`${TODAY}T10:00:00Z`), edition);
-  });
-
-  afterAll(async () => {
-    await pool?.end();
-    if (db) await dropDatabase(db);
-  });
-
   it('builds one item per sku × website × group with a price of its own', async () => {
-    const ids = await prices.provider.listIds(undefined, 1000, ctx);
+    const ids = await prices.provider.listIds(undefined, 1000, feed.ctx);
     expect(ids).toHaveLength(40);
-    expect(await prices.provider.listIds('38', 10, ctx)).toEqual(['39', '40']);
+    expect(await prices.provider.listIds('38', 10, feed.ctx)).toEqual(['39', '40']);
     const all = await assemble(ids);
     expect(all).toHaveLength(115);
     expect(new Set(all.map((a) => feedId(a.item, prices.identity))).size).toBe(all.length);
@@ -67,15 +50,15 @@ describe.each(EDITIONS)('prices feed (%s)', (edition) => {
   });
 
   it.runIf(edition === 'commerce')("moves a product's regular price with the current version, and back (before the admin edits below)", async () => {
-    const [scheduled] = await versionedEntities(db, 'product', 'simple');
+    const [scheduled] = await versionedEntities(feed.db, 'product', 'simple');
     expect(scheduled).toBeDefined();
     const id = String(scheduled!.entityId);
     const update = scheduled!.starts[1]!;
-    const from = await previousVersion(db, update);
-    await setCurrentVersion(db, from);
+    const from = await previousVersion(feed.db, update);
+    await setCurrentVersion(feed.db, from);
     const before = await assemble([id]);
     expect(before.length).toBeGreaterThan(0);
-    const [rows] = await pool.query<RowDataPacket[]>(
+    const [rows] = await feed.pool.query<RowDataPacket[]>(
       `SELECT v.value FROM catalog_product_entity_decimal v
          JOIN catalog_product_entity e ON e.row_id = v.row_id AND e.entity_id = ? AND e.created_in = ?
         WHERE v.attribute_id = ${attr('price')} AND v.store_id = 0`,
@@ -85,17 +68,17 @@ describe.each(EDITIONS)('prices feed (%s)', (edition) => {
     expect(before.map((a) => a.item.regular)).not.toContain(scheduledPrice);
 
     // exactly the product whose version starts there is re-checked when the staging cron moves to it
-    expect(await prices.provider.expand!('stagingVersion', [`${from}..${update}`], ctx)).toEqual([id]);
-    await setCurrentVersion(db, update);
+    expect(await prices.provider.expand!('stagingVersion', [`${from}..${update}`], feed.ctx)).toEqual([id]);
+    await setCurrentVersion(feed.db, update);
     const during = await assemble([id]);
     expect(identities(during)).toEqual(identities(before));
     expect(during.map((a) => a.item.regular)).toContain(scheduledPrice);
 
     // moving back (a rollback, or the update removed) shows the previous version again
-    expect(await prices.provider.expand!('stagingVersion', [`${update}..${from}`], ctx)).toEqual([id]);
-    await setCurrentVersion(db, from);
+    expect(await prices.provider.expand!('stagingVersion', [`${update}..${from}`], feed.ctx)).toEqual([id]);
+    await setCurrentVersion(feed.db, from);
     expect(await assemble([id])).toEqual(before);
-    await setCurrentVersion(db, 1);
+    await setCurrentVersion(feed.db, 1);
   });
 
   it('adds a group item when a group-specific tier price appears', async () => {
@@ -110,7 +93,7 @@ describe.each(EDITIONS)('prices feed (%s)', (edition) => {
       INSERT INTO catalogrule_product_price (rule_date, customer_group_id, product_id, rule_price, website_id)
       VALUES ('${TODAY}', 5, 2, 50, 2), ('2026-06-16', 5, 13, 40, 2)`);
     // tomorrow's rule price does not count today
-    expect(await prices.provider.expand!('customerGroup', ['5'], ctx)).toEqual(['2']);
+    expect(await prices.provider.expand!('customerGroup', ['5'], feed.ctx)).toEqual(['2']);
     const items = await assemble(['2']);
     expect(identities(items)).toEqual(['SKU-000002/website_2/0', `SKU-000002/website_2/${sha1('5')}`]);
     expect(items[1]!.item.discounts).toEqual([{ code: 'catalog_rule', price: 50, percentage: null }]);
@@ -126,7 +109,7 @@ describe.each(EDITIONS)('prices feed (%s)', (edition) => {
 
   it("expands a parent's sku rename to its children's parents[]", async () => {
     await admin("UPDATE catalog_product_entity SET sku = 'SKU-000009-NEW' WHERE entity_id = 9");
-    const children = await prices.provider.expand!('parentProduct', ['9'], ctx);
+    const children = await prices.provider.expand!('parentProduct', ['9'], feed.ctx);
     expect(children).toEqual(['10', '11', '12']);
     const items = await assemble(children);
     expect(items).toHaveLength(8);
@@ -144,7 +127,7 @@ describe.each(EDITIONS)('prices feed (%s)', (edition) => {
 
   it('expands a website to every product assigned to it', async () => {
     await admin("UPDATE store_website SET code = 'eu' WHERE website_id = 2");
-    const ids = await prices.provider.expand!('website', ['2'], ctx);
+    const ids = await prices.provider.expand!('website', ['2'], feed.ctx);
     expect(ids).toHaveLength(39);
     expect(ids).toContain('41');
     expect(ids).not.toContain('3');
