@@ -11,15 +11,13 @@
 // (entity_id on Open Source, the current version's row_id on Adobe Commerce). Commerce
 // alone then moves the current version as its staging cron does.
 import { Writable } from 'node:stream';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createPool, type Pool } from '../../src/mysql/pool.js';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { definition } from '../../src/feeds/products/index.js';
 import { currentOnly, type Edition } from '../../src/feeds/common/link.js';
 import type { AssembledItem, ProviderContext } from '../../src/feeds/types.js';
 import { createLogger } from '../../src/log.js';
-import { createCommerceDatabase } from '../helpers/commerce.js';
-import { adminExec, expectGolden, moveTablesUnderPrefix, providerContext } from '../helpers/feeds.js';
-import { dropDatabase, testConfig } from '../helpers/stack.js';
+import { EDITIONS } from '../helpers/editions.js';
+import { adminExec, expectGolden, feedDatabase, moveTablesUnderPrefix } from '../helpers/feeds.js';
 
 const provider = definition.provider;
 
@@ -62,21 +60,19 @@ const OPEN_SOURCE_STATEMENTS = [
 /** Adobe Commerce adds one resolution of the batch's products, and one of their categories, to current row ids. */
 const COMMERCE_STATEMENTS = [...OPEN_SOURCE_STATEMENTS, 'link.catalog_category_entity', 'link.catalog_product_entity'].sort();
 
-describe.each(['opensource', 'commerce'] as const)('products feed on %s', (edition) => {
+describe.each(EDITIONS)('products feed on %s', (edition) => {
   const commerce = edition === 'commerce';
   /** The link column of entity and value tables. */
   const col = commerce ? 'row_id' : 'entity_id';
 
-  let db: string;
-  let pool: Pool;
-  let ctx: ProviderContext;
+  const feed = feedDatabase(`feedsproducts_${commerce ? 'ee' : 'os'}`, { today: '2026-01-01', products: 24 }, edition, () => new Date('2026-01-02T03:04:05Z'));
   /** Items of the last assembly, to compare the prefixed read with. */
   let last: AssembledItem[] = [];
 
-  const admin = (sql: string): Promise<void> => adminExec(db, sql);
+  const admin = (sql: string): Promise<void> => adminExec(feed.db, sql);
 
   async function rows<T>(sql: string): Promise<T[]> {
-    const [r] = await pool.query(sql);
+    const [r] = await feed.pool.query(sql);
     return r as T[];
   }
 
@@ -91,8 +87,8 @@ describe.each(['opensource', 'commerce'] as const)('products feed on %s', (editi
   }
 
   /** ` AND <alias> is the current version` of a product (category) row; '' on Open Source. */
-  const cur = (alias: string) => currentOnly(ctx, ctx.catalog.product, alias);
-  const curCategory = (alias: string) => currentOnly(ctx, ctx.catalog.category, alias);
+  const cur = (alias: string) => currentOnly(feed.ctx, feed.ctx.catalog.product, alias);
+  const curCategory = (alias: string) => currentOnly(feed.ctx, feed.ctx.catalog.category, alias);
 
   /** The link value of a product's (category's) current version: what link-keyed rows hold. */
   const linkOf = (productId: number) => first(`SELECT e.${col} AS id FROM catalog_product_entity e WHERE e.entity_id = ${productId}${cur('e')}`);
@@ -107,7 +103,7 @@ describe.each(['opensource', 'commerce'] as const)('products feed on %s', (editi
       ? { id: 'own.entity_id', join: `JOIN catalog_product_entity own ON own.row_id = ${alias}.${column}${cur('own')}` }
       : { id: `${alias}.${column}`, join: '' };
 
-  async function assembleAll(c: ProviderContext = ctx): Promise<AssembledItem[]> {
+  async function assembleAll(c: ProviderContext = feed.ctx): Promise<AssembledItem[]> {
     return provider.assemble(await provider.listIds(undefined, 100_000, c), c);
   }
 
@@ -123,9 +119,6 @@ describe.each(['opensource', 'commerce'] as const)('products feed on %s', (editi
   }
 
   beforeAll(async () => {
-    db = await createCommerceDatabase(`feedsproducts_${edition === 'commerce' ? 'ee' : 'os'}`, { today: '2026-01-01', products: 24 }, edition);
-    pool = createPool(testConfig(db, db).mysql);
-    ctx = providerContext(pool, () => new Date('2026-01-02T03:04:05Z'), edition);
     picks.child = await pick(`SELECT r.child_id AS id FROM catalog_product_relation r JOIN catalog_product_entity p ON p.${col} = r.parent_id${cur('p')} AND p.type_id = 'configurable'`);
     const option = owner('o', 'product_id');
     picks.options = await pick(`SELECT ${option.id} AS id FROM catalog_product_option o ${option.join} WHERE o.type = 'drop_down'`);
@@ -146,17 +139,12 @@ describe.each(['opensource', 'commerce'] as const)('products feed on %s', (editi
     picks.doomed = await pick(`SELECT e.entity_id AS id FROM catalog_product_entity e WHERE e.type_id = 'simple'${cur('e')}`);
   });
 
-  afterAll(async () => {
-    await pool?.end();
-    if (db) await dropDatabase(db);
-  });
-
   it('builds one item per product and active store view of its websites', async () => {
-    const all = await provider.listIds(undefined, 100_000, ctx);
+    const all = await provider.listIds(undefined, 100_000, feed.ctx);
     // each product once, though Adobe Commerce holds a row per version
     expect(all).toEqual(await ids(`SELECT entity_id AS id FROM catalog_product_entity`));
-    expect(await provider.listIds(all[2], 2, ctx)).toEqual(all.slice(3, 5));
-    const items = await provider.assemble(all, ctx);
+    expect(await provider.listIds(all[2], 2, feed.ctx)).toEqual(all.slice(3, 5));
+    const items = await provider.assemble(all, feed.ctx);
     const expected = await rows<{ sku: string; code: string }>(
       `SELECT p.sku, s.code FROM catalog_product_entity p
          JOIN catalog_product_website pw ON pw.product_id = p.entity_id
@@ -173,8 +161,8 @@ describe.each(['opensource', 'commerce'] as const)('products feed on %s', (editi
 
   it('reads each table once per batch: Adobe Commerce adds only the link resolution of products and categories', async () => {
     const statements: string[] = [];
-    const counted: ProviderContext = { ...ctx, profile: (what) => void statements.push(what) };
-    await provider.assemble(await provider.listIds(undefined, 100_000, ctx), counted);
+    const counted: ProviderContext = { ...feed.ctx, profile: (what) => void statements.push(what) };
+    await provider.assemble(await provider.listIds(undefined, 100_000, feed.ctx), counted);
     expect(statements.sort()).toEqual(commerce ? COMMERCE_STATEMENTS : OPEN_SOURCE_STATEMENTS);
   });
 
@@ -200,44 +188,44 @@ describe.each(['opensource', 'commerce'] as const)('products feed on %s', (editi
     `);
 
     const value = owner('v', col);
-    expect(await provider.expand!('attributeOption', [String(option)], ctx)).toEqual(
+    expect(await provider.expand!('attributeOption', [String(option)], feed.ctx)).toEqual(
       await ids(`SELECT ${value.id} AS id FROM catalog_product_entity_int v ${value.join} WHERE v.attribute_id = ${color} AND v.value = ${option}`),
     );
-    expect(await provider.expand!('category', [String(category)], ctx)).toEqual(
+    expect(await provider.expand!('category', [String(category)], feed.ctx)).toEqual(
       await ids(`SELECT product_id AS id FROM catalog_category_product WHERE category_id = ${category}`),
     );
     const website1 = await ids(`SELECT product_id AS id FROM catalog_product_website WHERE website_id = 1`);
-    expect(await provider.expand!('store', ['90'], ctx)).toEqual(website1);
-    expect(await provider.expand!('website', ['1'], ctx)).toEqual(website1);
-    expect(await provider.expand!('attribute', [String(color)], ctx)).toEqual(
+    expect(await provider.expand!('store', ['90'], feed.ctx)).toEqual(website1);
+    expect(await provider.expand!('website', ['1'], feed.ctx)).toEqual(website1);
+    expect(await provider.expand!('attribute', [String(color)], feed.ctx)).toEqual(
       await ids(`SELECT ${value.id} AS id FROM catalog_product_entity_int v ${value.join} WHERE v.attribute_id = ${color}`),
     );
     const link = (await rows<{ link_id: number; linked_product_id: number }>(
       `SELECT link_id, linked_product_id FROM catalog_product_link WHERE product_id = ${await linkOf(picks.linked)} ORDER BY link_id LIMIT 1`,
     ))[0]!;
-    expect(await provider.expand!('productLink', [String(link.link_id)], ctx)).toEqual([String(picks.linked)]);
+    expect(await provider.expand!('productLink', [String(link.link_id)], feed.ctx)).toEqual([String(picks.linked)]);
     const linking = owner('l', 'product_id');
-    expect(await provider.expand!('linkedProduct', [String(link.linked_product_id)], ctx)).toEqual(
+    expect(await provider.expand!('linkedProduct', [String(link.linked_product_id)], feed.ctx)).toEqual(
       await ids(`SELECT ${linking.id} AS id FROM catalog_product_link l ${linking.join} WHERE l.linked_product_id = ${link.linked_product_id}`),
     );
-    expect(await provider.expand!('customOption', ['900'], ctx)).toEqual([String(optionProduct)]);
+    expect(await provider.expand!('customOption', ['900'], feed.ctx)).toEqual([String(optionProduct)]);
     const optionValue = await first(
       `SELECT v.option_type_id AS id FROM catalog_product_option_type_value v JOIN catalog_product_option o ON o.option_id = v.option_id WHERE o.product_id = ${await linkOf(optionProduct)}`,
     );
-    expect(await provider.expand!('customOptionValue', [String(optionValue)], ctx)).toEqual([String(optionProduct)]);
+    expect(await provider.expand!('customOptionValue', [String(optionValue)], feed.ctx)).toEqual([String(optionProduct)]);
     const image = await first(`SELECT value_id AS id FROM catalog_product_entity_media_gallery_value_to_entity WHERE ${col} = ${await linkOf(colored)}`);
-    expect(await provider.expand!('mediaGallery', [String(image)], ctx)).toEqual([String(colored)]);
+    expect(await provider.expand!('mediaGallery', [String(image)], feed.ctx)).toEqual([String(colored)]);
     // price is a system attribute that product items do not carry.
     const price = await first(`SELECT attribute_id AS id FROM eav_attribute WHERE attribute_code = 'price' AND entity_type_id = 4`);
-    expect(await provider.expand!('attribute', [String(price)], ctx)).toEqual([]);
+    expect(await provider.expand!('attribute', [String(price)], feed.ctx)).toEqual([]);
     const parentSide = owner('r', 'parent_id');
     const parent = await first(`SELECT ${parentSide.id} AS id FROM catalog_product_relation r ${parentSide.join} WHERE r.child_id = ${override}`);
     // the children of every version of the parent: a change to any of them re-checks each
-    expect(await provider.expand!('parentProduct', [String(parent)], ctx)).toEqual(
+    expect(await provider.expand!('parentProduct', [String(parent)], feed.ctx)).toEqual(
       await ids(`SELECT child_id AS id FROM catalog_product_relation WHERE parent_id IN (SELECT ${col} FROM catalog_product_entity WHERE entity_id = ${parent})`),
     );
     // no version moves on Open Source
-    if (!commerce) expect(await provider.expand!('stagingVersion', ['1..2147483646'], ctx)).toEqual([]);
+    if (!commerce) expect(await provider.expand!('stagingVersion', ['1..2147483646'], feed.ctx)).toEqual([]);
 
     const after = await assembleAll();
     expect(after.filter((a) => Number(a.sourceEntityId) === deleted)).toEqual([]);
@@ -342,7 +330,7 @@ describe.each(['opensource', 'commerce'] as const)('products feed on %s', (editi
       let from = initial;
       try {
         // a change to any version of the parent re-checks the children of each
-        expect(await provider.expand!('parentProduct', [String(parent)], ctx)).toContain(String(adopted));
+        expect(await provider.expand!('parentProduct', [String(parent)], feed.ctx)).toContain(String(adopted));
         // every version start ahead (updates and the rollbacks that end them), in order, as the cron reaches them
         const versions = (await ids(`
           SELECT created_in AS id FROM catalog_product_entity WHERE created_in > ${initial}
@@ -355,7 +343,7 @@ describe.each(['opensource', 'commerce'] as const)('products feed on %s', (editi
         for (const to of versions) {
           await moveVersion(to);
           const items = await assembleAll();
-          const expanded = await provider.expand!('stagingVersion', [`${from}..${to}`], ctx);
+          const expanded = await provider.expand!('stagingVersion', [`${from}..${to}`], feed.ctx);
           expect(expanded, `${from}..${to}`).toEqual(await affectedBy(from, to));
           // every changed item is named by the expansion
           expect(changedIds(previous, items).filter((id) => !expanded.includes(id)), `${from}..${to}`).toEqual([]);
@@ -374,11 +362,11 @@ describe.each(['opensource', 'commerce'] as const)('products feed on %s', (editi
         await moveVersion(initial === 1 ? null : initial);
         const back = await assembleAll();
         expect(back).toEqual(before);
-        const expanded = await provider.expand!('stagingVersion', [`${from}..${initial}`], ctx);
+        const expanded = await provider.expand!('stagingVersion', [`${from}..${initial}`], feed.ctx);
         expect(expanded).toEqual(await affectedBy(from, initial));
         expect(changedIds(previous, back).filter((id) => !expanded.includes(id))).toEqual([]);
         // "<to>" alone is the span from version 1
-        expect(await provider.expand!('stagingVersion', [String(from)], ctx)).toEqual(await affectedBy(1, from));
+        expect(await provider.expand!('stagingVersion', [String(from)], feed.ctx)).toEqual(await affectedBy(1, from));
         from = initial;
       } finally {
         await admin(`
@@ -392,7 +380,7 @@ describe.each(['opensource', 'commerce'] as const)('products feed on %s', (editi
     it('warns about a product with overlapping versions or without its sequence row, naming it, and still builds every item', async () => {
       const lines: string[] = [];
       const log = createLogger({ level: 'warn' }, new Writable({ write: (chunk, _enc, done) => void (lines.push(String(chunk)), done()) }));
-      const logged: ProviderContext = { ...ctx, log };
+      const logged: ProviderContext = { ...feed.ctx, log };
       const taken = Object.values(picks).join(', ');
       // products outside the golden picks; the overlapping one without options, links or children,
       // which its copy below would otherwise have to repeat
@@ -440,8 +428,8 @@ describe.each(['opensource', 'commerce'] as const)('products feed on %s', (editi
   });
 
   it('reads every table through the Magento table prefix', async () => {
-    await moveTablesUnderPrefix(db, 'mg_');
-    const prefixed: ProviderContext = { ...ctx, t: (table) => `mg_${table}` };
+    await moveTablesUnderPrefix(feed.db, 'mg_');
+    const prefixed: ProviderContext = { ...feed.ctx, t: (table) => `mg_${table}` };
     const ids = await provider.listIds(undefined, 100_000, prefixed);
     expect(ids.length).toBeGreaterThan(0);
     expect(await provider.assemble(ids, prefixed)).toEqual(last);
