@@ -1,35 +1,13 @@
 // The edition is read from the schema at start, never set: `config --check`, the startup
 // log and `status` name it; a database that is neither edition, or half of each, stops
 // `run` with its coded line before any topic exists.
-import { execFile, spawn } from 'node:child_process';
-import { promisify } from 'node:util';
+import { spawn } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ERROR_CODES } from '../../src/errors.js';
+import { CLI, cli, prefixTopics } from '../helpers/cli.js';
 import { createCommerceDatabase } from '../helpers/commerce.js';
-import { adminConnection, createDatabase, dropDatabase, ROOT, uniqueName } from '../helpers/stack.js';
-import { cliEnv, testKafka } from './status.fixture.js';
-
-const exec = promisify(execFile);
-
-async function cli(args: string[], env: NodeJS.ProcessEnv): Promise<{ code: number; stdout: string; stderr: string }> {
-  try {
-    const r = await exec('node', [`${ROOT}dist/cli/index.js`, ...args], { env, timeout: 120_000 });
-    return { code: 0, stdout: r.stdout, stderr: r.stderr };
-  } catch (e) {
-    const x = e as { code?: number; stdout?: string; stderr?: string };
-    return { code: Number(x.code ?? 1), stdout: x.stdout ?? '', stderr: x.stderr ?? '' };
-  }
-}
-
-async function prefixTopics(prefix: string): Promise<string[]> {
-  const admin = testKafka().admin();
-  await admin.connect();
-  try {
-    return (await admin.listTopics()).filter((t) => t.startsWith(`${prefix}.`));
-  } finally {
-    await admin.disconnect();
-  }
-}
+import { adminConnection, createDatabase, dropDatabase, uniqueName } from '../helpers/stack.js';
+import { cliEnv } from './status.fixture.js';
 
 describe('edition detection', () => {
   const dbs: Record<'opensource' | 'commerce' | 'mixed' | 'none', string> = { opensource: '', commerce: '', mixed: '', none: '' };
@@ -90,7 +68,7 @@ describe('edition detection', () => {
     expect((JSON.parse(json.stdout) as { reader: { edition: string } }).reader.edition).toBe('Magento Open Source');
 
     // a running exporter logs it at start
-    const child = spawn('node', [`${ROOT}dist/cli/index.js`, 'exporter', '--feed', 'scopesWebsite'], { env: cliEnv(uniqueName('edlog'), dbs.commerce, { CDC_LOG_LEVEL: 'info' }), stdio: ['ignore', 'ignore', 'pipe'] });
+    const child = spawn('node', [CLI, 'exporter', '--feed', 'scopesWebsite'], { env: cliEnv(uniqueName('edlog'), dbs.commerce, { CDC_LOG_LEVEL: 'info' }), stdio: ['ignore', 'ignore', 'pipe'] });
     let log = '';
     child.stderr!.on('data', (b: Buffer) => (log += b.toString()));
     try {

@@ -4,25 +4,16 @@ import { existsSync } from 'node:fs';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Connection } from 'mysql2/promise';
+import { CLI, cli, type CliResult } from '../helpers/cli.js';
 import { ROOT, adminConnection, createDatabase, dropDatabase, stackEnv } from '../helpers/stack.js';
 import { schemaTables } from '../../src/seed/schema.js';
 
 const run = promisify(execFile);
-const CLI = `${ROOT}dist/cli/index.js`;
 const TODAY = '2026-03-15';
 
-interface CliResult { code: number; stdout: string; stderr: string }
-
-async function seedCli(database: string, ...args: string[]): Promise<CliResult> {
-  const argv = [CLI, 'seed', '--host', stackEnv.mysqlHost, '--port', String(stackEnv.mysqlPort), '--user', stackEnv.adminUser,
-    '--password', stackEnv.adminPassword, '--database', database, '--today', TODAY, ...args];
-  try {
-    const { stdout, stderr } = await run('node', argv, { cwd: ROOT, timeout: 120_000 });
-    return { code: 0, stdout, stderr };
-  } catch (e) {
-    const err = e as { code?: number; stdout?: string; stderr?: string };
-    return { code: typeof err.code === 'number' ? err.code : -1, stdout: err.stdout ?? '', stderr: err.stderr ?? '' };
-  }
+function seedCli(database: string, ...args: string[]): Promise<CliResult> {
+  return cli(['seed', '--host', stackEnv.mysqlHost, '--port', String(stackEnv.mysqlPort), '--user', stackEnv.adminUser,
+    '--password', stackEnv.adminPassword, '--database', database, '--today', TODAY, ...args]);
 }
 
 async function count(c: Connection, sql: string): Promise<number> {
