@@ -11,20 +11,12 @@
 //                                 rate: time from the SQL commit to the item arriving downstream
 // BENCH_PRODUCTS (100000), BENCH_RATE (200 updates/s), BENCH_STEADY_SECONDS (20), BENCH_PROF (a directory for CPU profiles), BENCH_PHASES (resync,replay,commerce,steady: the ones to run). The seeded databases are
 // kept (bench_exporter_<products>, bench_exporter_commerce_<products>) and reused when complete.
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import mysql from 'mysql2/promise';
-import { ensureTopics, topicNames } from '../kafka/topics.js';
+import { topicNames } from '../kafka/topics.js';
 import { resolveFeed } from '../feeds/index.js';
-import { createPool } from '../mysql/pool.js';
-import { createLogger } from '../log.js';
-import { providerContext } from '../exporter/context.js';
-import { catalogModel } from '../feeds/common/link.js';
-import { topicSpecs } from '../connector.js';
 import { startReceiver, type Receiver } from '../receiver/index.js';
 import { cpuWindow, printCpu, stackPids } from './lib-cpu.js';
-import { adminOptions, benchConfig, ensureCatalog, benchKafka, resyncThroughExporter, spawnCli, stopChild, threadCpu, waitForGroup, waitForMembers } from './lib-resync.js';
+import { adminOptions, ensureCatalog, openBenchRun, resyncThroughExporter, spawnCli, stopChild, threadCpu, waitForGroup, waitForMembers } from './lib-resync.js';
 import type { Admin, Kafka } from 'kafkajs';
 import type { Config } from '../config/schema.js';
 import type { ProviderContext } from '../feeds/types.js';
@@ -84,19 +76,11 @@ async function resyncAndReplay(o: { config: Config; configFile: string; ctx: Pro
  * in the Adobe Commerce shape, where every value is read by the current version's row_id, against this run's
  * Open Source resync.
  */
-async function commerceResync(openSourceRate: number, receiverUrl: string, log: ReturnType<typeof createLogger>): Promise<void> {
+async function commerceResync(openSourceRate: number, receiverUrl: string): Promise<void> {
   const commerceDb = `bench_exporter_commerce_${PRODUCTS}`;
   await ensureCatalog(commerceDb, { ...SEED, edition: 'commerce' });
-  const config = benchConfig(`bench.${Date.now().toString(36)}c`, commerceDb, [feed.name], receiverUrl);
-  const configFile = join(mkdtempSync(join(tmpdir(), 'cdc-bench-')), 'config.json');
-  writeFileSync(configFile, JSON.stringify(config));
-  const kafka = benchKafka(config);
-  const admin = kafka.admin();
-  await admin.connect();
-  const pool = createPool(config.mysql);
+  const { config, configFile, kafka, admin, ctx, close } = await openBenchRun({ prefix: `bench.${Date.now().toString(36)}c`, database: commerceDb, feeds: [feed], receiverUrl, edition: 'commerce' });
   try {
-    await ensureTopics(admin, topicSpecs(config, [feed]), 1);
-    const ctx = providerContext(pool, log, '', catalogModel('commerce'));
     const resync = await resyncThroughExporter({ config, configFile, feed, ctx, kafka, admin });
     const rate = resync.items / resync.seconds;
     console.log(`exporter (Adobe Commerce): ${resync.ids} products → ${resync.items} items in ${resync.seconds.toFixed(1)} s through a running exporter`);
@@ -104,8 +88,7 @@ async function commerceResync(openSourceRate: number, receiverUrl: string, log: 
     if (openSourceRate > 0) console.log(`BENCH exporter.resync.commerce.vs_opensource=${(rate / openSourceRate).toFixed(2)}`);
     printCpu('exporter.resync.commerce', resync.cpu, resync.items);
   } finally {
-    await admin.disconnect();
-    await pool.end();
+    await close();
   }
 }
 
@@ -113,25 +96,12 @@ async function main(): Promise<void> {
   await ensureCatalog(database, SEED);
   const onItem: OnItem = { fn: undefined };
   const receiver = await startReceiver({ keepItems: false, onItem: (_route, item) => onItem.fn?.(item) });
-  const prefix = `bench.${Date.now().toString(36)}`;
-  const config = benchConfig(prefix, database, [feed.name], receiver.url);
-  const dir = mkdtempSync(join(tmpdir(), 'cdc-bench-'));
-  const configFile = join(dir, 'config.json');
-  writeFileSync(configFile, JSON.stringify(config));
-  const log = createLogger({ level: 'warn' });
-  const kafka = benchKafka(config);
-  const admin = kafka.admin();
-  await admin.connect();
-  await ensureTopics(admin, topicSpecs(config, [feed]), 1);
-  const pool = createPool(config.mysql);
-  const ctx = providerContext(pool, log, '');
-
+  const { config, configFile, kafka, admin, ctx, close } = await openBenchRun({ prefix: `bench.${Date.now().toString(36)}`, database, feeds: [feed], receiverUrl: receiver.url });
   const phases = new Set((env.BENCH_PHASES ?? 'resync,replay,commerce,steady').split(','));
   const openSourceRate = phases.has('resync') ? await resyncAndReplay({ config, configFile, ctx, kafka, admin, receiver }, phases.has('replay')) : 0;
-  if (phases.has('commerce')) await commerceResync(openSourceRate, receiver.url, log);
+  if (phases.has('commerce')) await commerceResync(openSourceRate, receiver.url);
   if (phases.has('steady')) await steadyState(config, configFile, onItem, admin);
-  await admin.disconnect();
-  await pool.end();
+  await close();
   await receiver.close();
 }
 
