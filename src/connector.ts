@@ -118,6 +118,7 @@ export async function createConnector(config: Config, opts: ConnectorOptions = {
     needs: {
       mysql: kinds.has('reader') || kinds.has('exporter'),
       binlog: kinds.has('reader'),
+      edition: kinds.has('exporter'),
       kafka: true,
       registry: kinds.has('reader') || kinds.has('exporter') || (kinds.has('publisher') && config.publisher.downstream === 'http'),
     },

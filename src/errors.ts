@@ -33,6 +33,8 @@ export const ERROR_CODES = {
   REGISTRY_INCOMPATIBLE_SCHEMA: { exit: 4, retriable: false },
   // seeding
   SEED_TARGET_NOT_EMPTY: { exit: 5, retriable: false },
+  SEED_EDITION_MISMATCH: { exit: 5, retriable: false },
+  STAGING_UPDATE_REFUSED: { exit: 5, retriable: false },
   // downstream delivery
   DOWNSTREAM_REJECTED: { exit: 6, retriable: false },
   DOWNSTREAM_UNAVAILABLE: { exit: 6, retriable: true },

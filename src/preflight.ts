@@ -24,6 +24,8 @@ export interface PreflightNeeds {
   kafka?: boolean;
   /** Reach the schema registry. */
   registry?: boolean;
+  /** Read the catalog's edition from the schema (implies mysql): the exporters' providers need it. */
+  edition?: boolean;
 }
 
 export interface PreflightOptions {
@@ -48,7 +50,7 @@ export function scrubUrl(url: string): string {
   }
 }
 
-async function checkMysql(config: Config, binlog: boolean, log: Logger): Promise<EditionReport> {
+async function checkMysql(config: Config, binlog: boolean, edition: boolean, log: Logger): Promise<EditionReport | undefined> {
   const pool = createPool({ ...config.mysql, connectionLimit: 1 });
   try {
     await retry(
@@ -66,6 +68,7 @@ async function checkMysql(config: Config, binlog: boolean, log: Logger): Promise
       });
     }
     // the edition comes from the schema, never from a setting: a catalog that is neither is refused here
+    if (!edition) return undefined;
     return await detectEdition(pool, config.mysql.tablePrefix, config.mysql.database).catch((e: unknown) => {
       throw isCdcError(e) ? e : mysqlError(e, config.mysql);
     });
@@ -164,7 +167,7 @@ export interface PreflightResult {
 export async function preflight(config: Config, opts: PreflightOptions): Promise<PreflightResult> {
   const { needs } = opts;
   const log = opts.log ?? createLogger({ level: config.logLevel });
-  const mysql = needs.mysql || needs.binlog ? checkMysql(config, needs.binlog === true, log) : Promise.resolve(undefined);
+  const mysql = needs.mysql || needs.binlog || needs.edition ? checkMysql(config, needs.binlog === true, needs.edition === true, log) : Promise.resolve(undefined);
   const checks: Array<Promise<unknown>> = [mysql];
   if (needs.kafka) checks.push(checkKafka(config));
   if (needs.registry) checks.push(checkRegistry(config));

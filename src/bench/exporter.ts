@@ -3,24 +3,20 @@
 //                                 writes all items (products × store views) to the items topic
 //   exporter.rss_mb               peak RSS (VmHWM) of that exporter process
 //   publisher.replay.items_per_s  a publisher process sends the whole items topic to a local receiver
+//   exporter.resync.commerce.items_per_s, exporter.resync.commerce.vs_opensource
+//                                 the same resync on the same catalog in the Adobe Commerce (content staging)
+//                                 shape, and its ratio to the Open Source resync of this run
 //   e2e.steady.p99_commit_to_downstream_ms
 //                                 `run` (reader, exporter, publisher) while product names change at a steady
 //                                 rate: time from the SQL commit to the item arriving downstream
-// BENCH_PRODUCTS (100000), BENCH_RATE (200 updates/s), BENCH_STEADY_SECONDS (20), BENCH_PROF (a directory for CPU profiles), BENCH_PHASES (resync,replay,steady: the ones to run). The seeded database is
-// kept (bench_exporter_<products>) and reused when complete.
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+// BENCH_PRODUCTS (100000), BENCH_RATE (200 updates/s), BENCH_STEADY_SECONDS (20), BENCH_PROF (a directory for CPU profiles), BENCH_PHASES (resync,replay,commerce,steady: the ones to run). The seeded databases are
+// kept (bench_exporter_<products>, bench_exporter_commerce_<products>) and reused when complete.
 import mysql from 'mysql2/promise';
-import { ensureTopics, topicNames } from '../kafka/topics.js';
+import { topicNames } from '../kafka/topics.js';
 import { resolveFeed } from '../feeds/index.js';
-import { createPool } from '../mysql/pool.js';
-import { createLogger } from '../log.js';
-import { providerContext } from '../exporter/context.js';
-import { topicSpecs } from '../connector.js';
 import { startReceiver, type Receiver } from '../receiver/index.js';
 import { cpuWindow, printCpu, stackPids } from './lib-cpu.js';
-import { adminOptions, benchConfig, ensureCatalog, benchKafka, resyncThroughExporter, spawnCli, stopChild, threadCpu, waitForGroup, waitForMembers } from './lib-resync.js';
+import { adminOptions, ensureCatalog, openBenchRun, resyncThroughExporter, spawnCli, stopChild, threadCpu, waitForGroup, waitForMembers } from './lib-resync.js';
 import type { Admin, Kafka } from 'kafkajs';
 import type { Config } from '../config/schema.js';
 import type { ProviderContext } from '../feeds/types.js';
@@ -40,16 +36,17 @@ interface OnItem {
 }
 
 /** exporter.resync.items_per_s, exporter.rss_mb, publisher.replay.items_per_s */
-async function resyncAndReplay(o: { config: Config; configFile: string; ctx: ProviderContext; kafka: Kafka; admin: Admin; receiver: Receiver }, replay: boolean): Promise<void> {
+async function resyncAndReplay(o: { config: Config; configFile: string; ctx: ProviderContext; kafka: Kafka; admin: Admin; receiver: Receiver }, replay: boolean): Promise<number> {
   const { config, configFile, kafka, admin, receiver } = o;
   const t = topicNames(config.prefix);
   // every product id as a trigger, a running exporter process writing the items topic
   const resync = await resyncThroughExporter({ config, configFile, feed, ctx: o.ctx, kafka, admin });
   console.log(`exporter: ${resync.ids} products → ${resync.items} items in ${resync.seconds.toFixed(1)} s through a running exporter`);
-  console.log(`BENCH exporter.resync.items_per_s=${Math.round(resync.items / resync.seconds)}`);
+  const rate = resync.items / resync.seconds;
+  console.log(`BENCH exporter.resync.items_per_s=${Math.round(rate)}`);
   console.log(`BENCH exporter.rss_mb=${Math.round(resync.rssMb)}`);
   printCpu('exporter.resync', resync.cpu, resync.items);
-  if (!replay) return;
+  if (!replay) return rate;
 
   // the whole items topic to the local receiver, timed from the publisher's group join (what arrived before
   // is not counted) until its committed offsets reach the topic's end, less the last transaction marker
@@ -71,30 +68,40 @@ async function resyncAndReplay(o: { config: Config; configFile: string; ctx: Pro
   console.log(`BENCH publisher.replay.items_per_s=${Math.round((items - before) / replaySeconds)}`);
   printCpu('publisher.replay', cpu, items - before);
   await stopChild(publisher);
+  return rate;
+}
+
+/**
+ * exporter.resync.commerce.items_per_s and .vs_opensource: the products resync of the same catalog (same seed)
+ * in the Adobe Commerce shape, where every value is read by the current version's row_id, against this run's
+ * Open Source resync.
+ */
+async function commerceResync(openSourceRate: number, receiverUrl: string): Promise<void> {
+  const commerceDb = `bench_exporter_commerce_${PRODUCTS}`;
+  await ensureCatalog(commerceDb, { ...SEED, edition: 'commerce' });
+  const { config, configFile, kafka, admin, ctx, close } = await openBenchRun({ prefix: `bench.${Date.now().toString(36)}c`, database: commerceDb, feeds: [feed], receiverUrl, edition: 'commerce' });
+  try {
+    const resync = await resyncThroughExporter({ config, configFile, feed, ctx, kafka, admin });
+    const rate = resync.items / resync.seconds;
+    console.log(`exporter (Adobe Commerce): ${resync.ids} products → ${resync.items} items in ${resync.seconds.toFixed(1)} s through a running exporter`);
+    console.log(`BENCH exporter.resync.commerce.items_per_s=${Math.round(rate)}`);
+    if (openSourceRate > 0) console.log(`BENCH exporter.resync.commerce.vs_opensource=${(rate / openSourceRate).toFixed(2)}`);
+    printCpu('exporter.resync.commerce', resync.cpu, resync.items);
+  } finally {
+    await close();
+  }
 }
 
 async function main(): Promise<void> {
   await ensureCatalog(database, SEED);
   const onItem: OnItem = { fn: undefined };
   const receiver = await startReceiver({ keepItems: false, onItem: (_route, item) => onItem.fn?.(item) });
-  const prefix = `bench.${Date.now().toString(36)}`;
-  const config = benchConfig(prefix, database, [feed.name], receiver.url);
-  const dir = mkdtempSync(join(tmpdir(), 'cdc-bench-'));
-  const configFile = join(dir, 'config.json');
-  writeFileSync(configFile, JSON.stringify(config));
-  const log = createLogger({ level: 'warn' });
-  const kafka = benchKafka(config);
-  const admin = kafka.admin();
-  await admin.connect();
-  await ensureTopics(admin, topicSpecs(config, [feed]), 1);
-  const pool = createPool(config.mysql);
-  const ctx = providerContext(pool, log, '');
-
-  const phases = new Set((env.BENCH_PHASES ?? 'resync,replay,steady').split(','));
-  if (phases.has('resync')) await resyncAndReplay({ config, configFile, ctx, kafka, admin, receiver }, phases.has('replay'));
+  const { config, configFile, kafka, admin, ctx, close } = await openBenchRun({ prefix: `bench.${Date.now().toString(36)}`, database, feeds: [feed], receiverUrl: receiver.url });
+  const phases = new Set((env.BENCH_PHASES ?? 'resync,replay,commerce,steady').split(','));
+  const openSourceRate = phases.has('resync') ? await resyncAndReplay({ config, configFile, ctx, kafka, admin, receiver }, phases.has('replay')) : 0;
+  if (phases.has('commerce')) await commerceResync(openSourceRate, receiver.url);
   if (phases.has('steady')) await steadyState(config, configFile, onItem, admin);
-  await admin.disconnect();
-  await pool.end();
+  await close();
   await receiver.close();
 }
 

@@ -9,17 +9,9 @@
 //
 // BENCH_PRODUCTS (default 100000) sets the catalog size; BENCH_FEEDS (prices,variants) the feeds run. The seeded database is
 // kept (bench_feeds_<products>_<configurables>c) and reused by the next run when complete.
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { createLogger } from '../log.js';
 import { definition as prices } from '../feeds/prices/index.js';
 import { definition as variants } from '../feeds/variants/index.js';
-import { ensureTopics } from '../kafka/topics.js';
-import { createPool } from '../mysql/pool.js';
-import { providerContext } from '../exporter/context.js';
-import { topicSpecs } from '../connector.js';
-import { benchConfig, ensureCatalog, benchKafka, resyncThroughExporter } from './lib-resync.js';
+import { ensureCatalog, openBenchRun, resyncThroughExporter } from './lib-resync.js';
 import { printCpu } from './lib-cpu.js';
 
 const env = process.env;
@@ -33,16 +25,8 @@ const SEED = { seed: 11, websites: 3, storeViews: 3, customerGroups: 4, attribut
 async function main(): Promise<void> {
   await ensureCatalog(database, SEED);
   const feeds = [prices, variants].filter((f) => !env.BENCH_FEEDS || env.BENCH_FEEDS.split(',').includes(f.name));
-  const config = benchConfig(`bench.${Date.now().toString(36)}`, database, feeds.map((f) => f.name));
-  const configFile = join(mkdtempSync(join(tmpdir(), 'cdc-bench-')), 'config.json');
-  writeFileSync(configFile, JSON.stringify(config));
-  const kafka = benchKafka(config);
-  const admin = kafka.admin();
-  await admin.connect();
-  const pool = createPool(config.mysql);
-  const ctx = providerContext(pool, createLogger({ level: 'warn' }), '');
+  const { config, configFile, kafka, admin, ctx, close } = await openBenchRun({ prefix: `bench.${Date.now().toString(36)}`, database, feeds });
   try {
-    await ensureTopics(admin, topicSpecs(config, feeds), 1);
     console.log(`BENCH exporter.resync.products=${PRODUCTS}`);
     for (const feed of feeds) {
       const r = await resyncThroughExporter({ config, configFile, feed, ctx, kafka, admin });
@@ -51,8 +35,7 @@ async function main(): Promise<void> {
       printCpu(`exporter.resync.${feed.name}`, r.cpu, r.items);
     }
   } finally {
-    await admin.disconnect();
-    await pool.end();
+    await close();
   }
 }
 

@@ -1,11 +1,13 @@
-// What the exporter benchmarks share: a bench config for a seeded database, the
-// CLI as a child process, and a resync through the real exporter path (every
-// source id as a trigger on `<feed>.changes`, one `commerce-cdc exporter --feed F`
-// process assembling, deduping and writing the items topic in Kafka
-// transactions), timed from the process start to its committed offsets reaching
-// the end of the changes topic.
+// What the exporter benchmarks share: a bench config for a seeded database and the
+// connections a run opens on it, the CLI as a child process, and a resync through the
+// real exporter path (every source id as a trigger on `<feed>.changes`, one
+// `commerce-cdc exporter --feed F` process assembling, deduping and writing the items
+// topic in Kafka transactions), timed from the process start to its committed offsets
+// reaching the end of the changes topic.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { openSync, readdirSync, readFileSync } from 'node:fs';
+import { mkdtempSync, openSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import kafkajs from '../kafka/kafkajs.js';
 import type { Admin, Kafka } from 'kafkajs';
@@ -13,9 +15,14 @@ import mysql from 'mysql2/promise';
 import { applySchema, seedCatalog, type SeedOptions } from '../seed/index.js';
 import { buildConfig } from '../config/load.js';
 import type { Config } from '../config/schema.js';
+import { catalogModel, type Edition } from '../feeds/common/link.js';
 import type { FeedDefinition, ProviderContext } from '../feeds/types.js';
-import { partitionFor, topicNames } from '../kafka/topics.js';
+import { ensureTopics, partitionFor, topicNames } from '../kafka/topics.js';
 import { createRegistry } from '../avro/registry.js';
+import { topicSpecs } from '../connector.js';
+import { providerContext } from '../exporter/context.js';
+import { createLogger } from '../log.js';
+import { createPool } from '../mysql/pool.js';
 import { loadSchema, registerCodec, TRIGGER_RECORD, type TriggerRecord } from '../avro/records.js';
 import { cpuWindow, stackPids, statCpuSeconds, type CpuReport } from './lib-cpu.js';
 
@@ -45,7 +52,7 @@ export async function ensureCatalog(database: string, options: Partial<SeedOptio
     if (done.length > 0) return;
     await admin.query(`DROP DATABASE IF EXISTS \`${database}\``);
     await admin.query(`CREATE DATABASE \`${database}\` CHARACTER SET utf8mb4`);
-    await applySchema(admin, database);
+    await applySchema(admin, database, options.edition ?? 'opensource');
     const started = Date.now();
     const s = await seedCatalog(admin, options);
     console.log(`seeded ${database}: ${s.products} products (${s.totalRows} rows) in ${((Date.now() - started) / 1000).toFixed(1)} s`);
@@ -81,6 +88,42 @@ export function benchConfig(prefix: string, database: string, feeds: string[], r
 
 export function benchKafka(config: Config): Kafka {
   return new KafkaCtor({ clientId: 'bench', brokers: [...config.kafka.brokers], logLevel: logLevel.NOTHING });
+}
+
+/** What a bench run on a seeded database works with; `close()` disconnects the admin and ends the pool. */
+export interface BenchRun {
+  config: Config;
+  /** The config written out for the CLI processes the bench starts. */
+  configFile: string;
+  kafka: Kafka;
+  /** Connected. */
+  admin: Admin;
+  /** On a pool of the database, with the catalog of `edition`. */
+  ctx: ProviderContext;
+  close(): Promise<void>;
+}
+
+/** The bench config of `database` for `feeds`, written to a file, Kafka with the feeds' topics, a pool and a provider context. */
+export async function openBenchRun(o: { prefix: string; database: string; feeds: FeedDefinition[]; receiverUrl?: string; edition?: Edition }): Promise<BenchRun> {
+  const config = benchConfig(o.prefix, o.database, o.feeds.map((f) => f.name), o.receiverUrl);
+  const configFile = join(mkdtempSync(join(tmpdir(), 'cdc-bench-')), 'config.json');
+  writeFileSync(configFile, JSON.stringify(config));
+  const kafka = benchKafka(config);
+  const admin = kafka.admin();
+  await admin.connect();
+  const pool = createPool(config.mysql);
+  const close = async (): Promise<void> => {
+    await admin.disconnect();
+    await pool.end();
+  };
+  try {
+    await ensureTopics(admin, topicSpecs(config, o.feeds), 1);
+  } catch (e) {
+    await close();
+    throw e;
+  }
+  const ctx = providerContext(pool, createLogger({ level: 'warn' }), '', catalogModel(o.edition ?? 'opensource'));
+  return { config, configFile, kafka, admin, ctx, close };
 }
 
 /** Node flags for a benchmarked child process: BENCH_PROF=<dir> (node --cpu-prof into it) and BENCH_NODE_FLAGS. */

@@ -4,7 +4,7 @@
 // `entity_id`. A schema that is neither, or half of each, is refused with what is missing.
 import type { Connection, Pool, PoolConnection } from 'mysql2/promise';
 import { MysqlError } from '../errors.js';
-import type { Edition } from '../feeds/common/link.js';
+import { catalogModel, type CatalogModel, type Edition } from '../feeds/common/link.js';
 
 export type { Edition };
 
@@ -71,4 +71,9 @@ export function classify(columns: ReadonlyMap<string, ReadonlySet<string>>, tabl
     fix: 'finish or undo the edition migration (every catalog table keyed by row_id with its staging tables, or none), or check mysql.tablePrefix',
     context: { present, missing: absent },
   });
+}
+
+/** The providers' catalog model of the configured database (ops commands that assemble outside an exporter). */
+export async function detectCatalog(db: Queryable, mysql: { tablePrefix: string; database: string }): Promise<CatalogModel> {
+  return catalogModel((await detectEdition(db, mysql.tablePrefix, mysql.database)).edition);
 }

@@ -224,9 +224,14 @@ export class Reader extends BasePart {
     const feedTypes = this.d.checkEntityTypes === false ? undefined : new Map(allFeeds().map((f) => [f.name as string, [f.sourceEntity, ...f.expandTypes]]));
     const missing = [...base.routes.keys()].filter((t) => !columns.has(t));
     if (missing.length) this.d.log.info({ tables: missing }, 'mapped tables absent from the database (not captured until created)');
-    const { edition, evidence } = await detectEdition(pool, c.tablePrefix, c.database);
-    this.d.log.info({ edition, evidence }, `reader: ${EDITION_NAMES[edition]} catalog`);
-    return buildMapping(this.docs, { columns, edition, ...(feedTypes ? { feedTypes } : {}) });
+    // link routes read row_id or entity_id by edition; a mapping without them captures any database
+    const linked = base.feeds.some((f) => f.tables.some((r) => r.link));
+    const detected = await detectEdition(pool, c.tablePrefix, c.database).catch((e: unknown) => {
+      if (linked) throw e;
+      return undefined;
+    });
+    if (detected) this.d.log.info({ edition: detected.edition, evidence: detected.evidence }, `reader: ${EDITION_NAMES[detected.edition]} catalog`);
+    return buildMapping(this.docs, { columns, edition: detected?.edition ?? 'opensource', ...(feedTypes ? { feedTypes } : {}) });
   }
 
   private async startPosition(pool: Pool, stored: PositionRecord | undefined, mariadb: boolean, snapshot: (progress: PositionRecord['snapshot']) => Promise<BinlogPosition>): Promise<BinlogPosition> {

@@ -11,6 +11,7 @@ import { matchesFilters, type Mapping } from './mapping.js';
 import type { BinlogPosition, SnapshotProgress } from './position.js';
 import type { TableSchemas } from './schemas.js';
 import { writeTransaction } from './writer.js';
+import { currentVersionSql, MIN_VERSION } from '../feeds/common/link.js';
 
 // The consistent snapshot (MariaDB, lock-free): inside START TRANSACTION WITH
 // CONSISTENT SNAPSHOT, binlog_snapshot_file/position name the exact binlog
@@ -50,13 +51,15 @@ interface Unit {
   keys: string[];
   /** entities mode: the feed's root; rows mode: undefined. */
   root: Mapping['feeds'][number] | undefined;
+  /** entities mode on a versioned root (Adobe Commerce): only the rows of the current version name entities. */
+  versioned: boolean;
 }
 
 function unitsOf(o: SnapshotOptions): Unit[] {
   if (o.config.reader.snapshotScope === 'rows') {
     return [...o.mapping.routes.keys()].sort().flatMap((table) => {
       const cols = o.schemas.columns(table);
-      return cols ? [{ name: table, table, keys: primaryKey(cols), root: undefined }] : [];
+      return cols ? [{ name: table, table, keys: primaryKey(cols), root: undefined, versioned: false }] : [];
     });
   }
   return [...o.mapping.feeds]
@@ -65,8 +68,9 @@ function unitsOf(o: SnapshotOptions): Unit[] {
       const cols = o.schemas.columns(f.root.table);
       if (!cols) return [];
       const pk = primaryKey(cols).filter((k) => k !== f.root.id);
+      const names = cols.map((c) => c.name);
       // ordered by the entity id first so each id's rows are adjacent; the pk makes the order total
-      return [{ name: f.feed, table: f.root.table, keys: [f.root.id, ...pk], root: f }];
+      return [{ name: f.feed, table: f.root.table, keys: [f.root.id, ...pk], root: f, versioned: names.includes('created_in') && names.includes('updated_in') }];
     });
 }
 
@@ -86,6 +90,8 @@ export async function runSnapshot(o: SnapshotOptions): Promise<BinlogPosition> {
       const [g] = (await conn.query('SELECT BINLOG_GTID_POS(?, ?) AS gtid', [file, pos])) as unknown as [Array<{ gtid: string | null }>];
       position = { file, pos, gtid: g[0]?.gtid || null, ts_ms: Date.now() };
     }
+    const [[flag]] = (await conn.query(`SELECT ${currentVersionSql({ t: (x) => c.mysql.tablePrefix + x })} AS v`).catch(() => [[{ v: MIN_VERSION }]])) as unknown as [[{ v: number | string }]];
+    const version = Number(flag.v);
     const progress: SnapshotProgress = { position, feedsDone: [...(o.progress?.feedsDone ?? [])], current: o.progress?.current ?? null };
     o.log.info({ position, scope: c.reader.snapshotScope, resumed: o.progress !== null }, 'snapshot started');
     const units = unitsOf(o);
@@ -97,7 +103,10 @@ export async function runSnapshot(o: SnapshotOptions): Promise<BinlogPosition> {
       let lastEntity: string | undefined;
       for (;;) {
         if (o.stopRequested()) throw new Error('snapshot interrupted by stop');
-        const where = last ? `WHERE (${unit.keys.map(q).join(', ')}) > (${unit.keys.map(() => '?').join(', ')})` : '';
+        const conds = last ? [`(${unit.keys.map(q).join(', ')}) > (${unit.keys.map(() => '?').join(', ')})`] : [];
+        // the version the storefront shows, read in the snapshot's own read view (the row image analysts see)
+        if (unit.root && unit.versioned) conds.push(`created_in <= ${version} AND updated_in > ${version}`);
+        const where = conds.length ? `WHERE ${conds.join(' AND ')}` : '';
         const [rows] = (await conn.query(`SELECT * FROM ${q(c.mysql.tablePrefix + unit.table)} ${where} ORDER BY ${unit.keys.map(q).join(', ')} LIMIT ${c.reader.snapshotChunkSize}`, last ?? [])) as unknown as [Row[]];
         const out: OutMessage[] = [];
         const source: Source = { server: o.server, file: position.file, pos: position.pos, gtid: position.gtid, ts_ms: Date.now(), db: c.mysql.database, table: unit.table, snapshot: true };

@@ -28,6 +28,8 @@ export interface ReceivedItem {
   route: string;
   idempotencyKey: string | undefined;
   item: Record<string, unknown>;
+  /** When the request carrying it was accepted (ms since the epoch): latency tests measure from it. */
+  receivedAt: number;
 }
 
 export interface ReceivedRequest {
@@ -104,6 +106,7 @@ export async function startReceiver(o: ReceiverOptions = {}): Promise<Receiver> 
   app.get('/_control/received', async () => ({ items: items.length, requests: requests.length }));
   app.post('/*', async (req, reply) => {
     const route = (req.params as { '*': string })['*'];
+    const receivedAt = Date.now();
     const body = req.body;
     if (!Array.isArray(body)) return reply.code(400).send({ message: 'the body must be a JSON array of feed items' });
     const batch = body as Array<Record<string, unknown>>;
@@ -131,7 +134,7 @@ export async function startReceiver(o: ReceiverOptions = {}): Promise<Receiver> 
       if (invalid.has(i)) return;
       accepted++;
       o.onItem?.(route, item);
-      if (o.keepItems !== false) items.push({ route, idempotencyKey, item });
+      if (o.keepItems !== false) items.push({ route, idempotencyKey, item, receivedAt });
       if (o.out) lines.push(JSON.stringify({ route, idempotencyKey, item }) + '\n');
       if (o.print) printed.push(describeItem(route, item) + '\n');
     });

@@ -2,7 +2,7 @@
 // with per-store names on some categories.
 import { DAY, Rng, slug, sqlTime } from './random.js';
 import {
-  ATTRIBUTE_SET_CATEGORY, DEFAULT_CATEGORY, EAV_COLUMNS, ROOT_CATEGORY, overrideStores,
+  ATTRIBUTE_SET_CATEGORY, DEFAULT_CATEGORY, ROOT_CATEGORY, eavColumns, overrideStores, writeEntity,
   type CategoryInfo, type Eav, type Scopes,
 } from './context.js';
 import type { SeedOptions } from './options.js';
@@ -39,9 +39,10 @@ export async function seedCategories(w: BatchWriter, o: SeedOptions, scopes: Sco
 
   const created = (id: number) => sqlTime(o.today, -60 * DAY + id * 60);
   const attr = (code: string) => eav.category.get(code)!.id;
+  const EAV_COLUMNS = eavColumns(o.edition);
   for (const c of cats) {
     const descendants = cats.filter((d) => d.path.startsWith(`${c.path}/`)).length;
-    await w.row('catalog_category_entity', ['entity_id', 'attribute_set_id', 'parent_id', 'created_at', 'updated_at', 'path', 'position', 'level', 'children_count'], [
+    await writeEntity(w, o.edition, 'category', ['entity_id', 'attribute_set_id', 'parent_id', 'created_at', 'updated_at', 'path', 'position', 'level', 'children_count'], [
       c.id, ATTRIBUTE_SET_CATEGORY, c.parentId, created(c.id), created(c.id), c.path, c.position, c.level, descendants,
     ]);
     await w.row('catalog_category_entity_varchar', EAV_COLUMNS, [attr('name'), 0, c.id, c.name]);

@@ -1,4 +1,5 @@
 // What the generators share: the options, the writer and what earlier steps made.
+import { MAX_VERSION, MIN_VERSION, catalogModel, type Edition, type LinkField } from '../feeds/common/link.js';
 import type { SeedOptions } from './options.js';
 import type { BatchWriter } from './writer.js';
 
@@ -71,8 +72,31 @@ export interface SeedContext {
   products: ProductInfo[];
 }
 
+/**
+ * The column that names a product or category in its EAV value, tier price and gallery
+ * tables: Magento's link field, row_id on Adobe Commerce, entity_id on Open Source. The seed
+ * writes base versions only (row_id = entity_id), so the value is the entity id either way.
+ */
+export const linkColumn = (edition: Edition): LinkField['column'] => catalogModel(edition).product.column;
+
 /** The column list of Magento's EAV value tables. */
-export const EAV_COLUMNS = ['attribute_id', 'store_id', 'entity_id', 'value'];
+export const eavColumns = (edition: Edition): string[] => ['attribute_id', 'store_id', linkColumn(edition), 'value'];
+
+/**
+ * A product or category row, `columns[0]` being entity_id. On Adobe Commerce it is the base
+ * version, as Magento's staging Create operation writes a new entity (row_id = entity_id,
+ * created_in MIN_VERSION, updated_in MAX_VERSION), plus the entity's sequence row.
+ */
+export async function writeEntity(w: BatchWriter, edition: Edition, link: 'product' | 'category', columns: string[], values: Array<string | number | null>): Promise<void> {
+  const field = catalogModel(edition)[link];
+  if (!field.staged) {
+    await w.row(field.entityTable, columns, values);
+    return;
+  }
+  const entityId = values[0]!;
+  await w.row(field.sequenceTable, ['sequence_value'], [entityId]);
+  await w.row(field.entityTable, [...columns, 'row_id', 'created_in', 'updated_in'], [...values, entityId, MIN_VERSION, MAX_VERSION]);
+}
 
 /** Store views that get translated values: all but the default one, which shows the admin values as in most installs. */
 export const overrideStores = (scopes: Scopes): StoreView[] => scopes.stores.slice(1);

@@ -2,7 +2,9 @@
 // seed, multi-row INSERTs in large batches, autocommitted per batch so that the
 // binlog carries ordinary-sized transactions.
 import type { Connection, PoolConnection } from 'mysql2/promise';
-import { CdcError } from '../errors.js';
+import { CdcError, isCdcError } from '../errors.js';
+import type { Edition } from '../feeds/common/link.js';
+import { detectEdition } from '../mysql/edition.js';
 import type { SeedContext } from './context.js';
 import { seedCategories } from './categories.js';
 import { seedEav } from './eav.js';
@@ -13,12 +15,14 @@ import { writePermissions } from './permissions.js';
 import { writePrices } from './prices.js';
 import { writeCustomOptions, writeLinks, writeMedia, writeUrlRewrites } from './productExtras.js';
 import { planProducts, writeProducts } from './products.js';
+import { writeScheduledUpdates, type ScheduledUpdate } from './scheduled.js';
 import { schemaTables } from './schema.js';
 import { seedScopes } from './scopes.js';
 import { BatchWriter } from './writer.js';
 
-export { applySchema, schemaTables, SCHEMA_FILE } from './schema.js';
+export { applySchema, schemaTables, COMMERCE_SCHEMA_FILE, SCHEMA_FILE } from './schema.js';
 export { DEFAULT_SEED_OPTIONS, normalizeSeedOptions, type SeedOptions } from './options.js';
+export type { ScheduledUpdate } from './scheduled.js';
 
 export interface SeedSummary {
   options: SeedOptions;
@@ -31,7 +35,9 @@ export interface SeedSummary {
   storeViews: number;
   customerGroups: number;
   orders: number;
-  /** rows written per table */
+  /** Adobe Commerce: the scheduled updates written after the catalog (none current), oldest first. */
+  scheduledUpdates: ScheduledUpdate[];
+  /** rows written per table (the scheduled updates' version copies not included) */
   rows: Record<string, number>;
   totalRows: number;
   elapsedMs: number;
@@ -54,7 +60,7 @@ export async function seedCatalog(
   const o = normalizeSeedOptions(partial);
   // explicit id 0 rows (admin website, store, NOT LOGGED IN group) need NO_AUTO_VALUE_ON_ZERO, as Magento's installer sets it
   await conn.query("SET SESSION sql_mode = CONCAT(@@SESSION.sql_mode, ',NO_AUTO_VALUE_ON_ZERO'), time_zone = '+00:00'");
-  await ensureEmpty(conn, run.force ?? false);
+  await ensureEmpty(conn, o.edition, run.force ?? false);
 
   const w = new BatchWriter(conn, run.batchRows ?? 5000);
   const scopes = await seedScopes(w, o);
@@ -73,6 +79,9 @@ export async function seedCatalog(
   await writeOrders(ctx, plans);
   await writePermissions(ctx, plans);
   await w.flush();
+  const scheduledUpdates = o.edition === 'commerce' && o.stagingUpdates
+    ? await writeScheduledUpdates(conn, ctx, plans, o.stagingStart ?? Math.floor(Date.now() / 1000) + 5)
+    : [];
 
   const rows = Object.fromEntries([...w.counts.entries()].sort(([a], [b]) => a.localeCompare(b)));
   return {
@@ -86,17 +95,38 @@ export async function seedCatalog(
     storeViews: scopes.stores.length,
     customerGroups: scopes.customerGroups.length,
     orders: rows['sales_order'] ?? 0,
+    scheduledUpdates,
     rows,
     totalRows: Object.values(rows).reduce((s, n) => s + n, 0),
     elapsedMs: Date.now() - started,
   };
 }
 
+const EDITION_NAMES: Record<Edition, string> = { opensource: 'Magento Open Source', commerce: 'Adobe Commerce (content staging)' };
+
+/** Refuses a target whose schema is of the other edition. */
+async function ensureEdition(conn: Connection | PoolConnection, database: string, edition: Edition): Promise<void> {
+  let found: Edition;
+  try {
+    found = (await detectEdition(conn, '', database)).edition;
+  } catch (e) {
+    // no catalog tables at all: the table check names what is missing
+    if (isCdcError(e) && e.code === 'MYSQL_EDITION_UNKNOWN') return;
+    throw e;
+  }
+  if (found === edition) return;
+  throw new CdcError('SEED_EDITION_MISMATCH', `database '${database}' has the ${EDITION_NAMES[found]} schema, not the ${EDITION_NAMES[edition]} one asked for; nothing was written`, {
+    fix: `seed it with --edition ${found}, or seed a new database with --create-schema --edition ${edition}`,
+    context: { database, found, asked: edition },
+  });
+}
+
 /** Refuses a target that already holds Commerce data, or empties it when forced. */
-async function ensureEmpty(conn: Connection | PoolConnection, force: boolean): Promise<void> {
+async function ensureEmpty(conn: Connection | PoolConnection, edition: Edition, force: boolean): Promise<void> {
   const [dbRows] = await conn.query('SELECT DATABASE() AS db');
   const database = (dbRows as Array<{ db: string | null }>)[0]?.db ?? '';
-  const tables = schemaTables();
+  await ensureEdition(conn, database, edition);
+  const tables = schemaTables(edition);
   const [existing] = await conn.query(
     'SELECT table_name AS t FROM information_schema.tables WHERE table_schema = ? AND table_type = ?',
     [database, 'BASE TABLE'],

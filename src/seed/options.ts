@@ -1,4 +1,5 @@
 // What `commerce-cdc seed` generates. Every count is deterministic for a given seed.
+import type { Edition } from '../feeds/common/link.js';
 
 export interface SeedOptions {
   /** PRNG seed: the same seed (and `today`) gives byte-identical tables. */
@@ -23,6 +24,18 @@ export interface SeedOptions {
   orders: number;
   /** The day catalog rule prices are indexed for and orders are dated around, `YYYY-MM-DD` (UTC). */
   today: string;
+  /**
+   * Magento Open Source (values keyed by entity_id) or Adobe Commerce with content staging
+   * (row_id versions): the same catalog either way, plus scheduled updates on 'commerce'.
+   */
+  edition: Edition;
+  /**
+   * Adobe Commerce: Unix seconds the first scheduled update starts at; the others follow 5 s
+   * apart. Unset: 5 s after seeding. The same seed and start give the same rows.
+   */
+  stagingStart?: number;
+  /** Adobe Commerce: write the scheduled updates (default); false gives the base catalog only. */
+  stagingUpdates: boolean;
 }
 
 export const DEFAULT_SEED_OPTIONS: Readonly<SeedOptions> = Object.freeze({
@@ -37,6 +50,8 @@ export const DEFAULT_SEED_OPTIONS: Readonly<SeedOptions> = Object.freeze({
   childrenPerConfigurable: 3,
   orders: 100,
   today: new Date().toISOString().slice(0, 10),
+  edition: 'opensource',
+  stagingUpdates: true,
 });
 
 /** Fills defaults and clamps counts so that the catalog is always consistent. */
@@ -52,6 +67,8 @@ export function normalizeSeedOptions(partial: Partial<SeedOptions> = {}): SeedOp
   o.childrenPerConfigurable = Math.max(1, Math.floor(o.childrenPerConfigurable));
   o.orders = Math.max(0, Math.floor(o.orders));
   if (!/^\d{4}-\d{2}-\d{2}$/.test(o.today)) o.today = DEFAULT_SEED_OPTIONS.today;
+  if (o.edition !== 'commerce') o.edition = 'opensource';
+  if (o.stagingStart !== undefined) o.stagingStart = Math.max(1, Math.floor(o.stagingStart));
   return o;
 }
 

@@ -1,13 +1,13 @@
 // Tier prices (all groups and per group, fixed and percentage) and catalog rule
 // prices indexed for `today`, per website and customer group.
 import { Rng, sqlDate } from './random.js';
-import type { SeedContext } from './context.js';
+import { linkColumn, type SeedContext } from './context.js';
 import type { ProductPlan } from './products.js';
 
 export async function writePrices(ctx: SeedContext, plans: ProductPlan[]): Promise<void> {
   const { w, o, scopes } = ctx;
   const rng = new Rng(o.seed, 'prices');
-  const tierCols = ['entity_id', 'all_groups', 'customer_group_id', 'qty', 'value', 'website_id', 'percentage_value'];
+  const tierCols = [linkColumn(o.edition), 'all_groups', 'customer_group_id', 'qty', 'value', 'website_id', 'percentage_value'];
   const groups = scopes.customerGroups;
   for (const p of plans) {
     if (!p.price) continue;

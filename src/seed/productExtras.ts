@@ -1,7 +1,7 @@
 // What hangs off a product besides its EAV values: media gallery with image roles,
 // custom options, related/up-sell/cross-sell links and URL rewrites.
 import { Rng } from './random.js';
-import { EAV_COLUMNS, type SeedContext } from './context.js';
+import { eavColumns, linkColumn, type SeedContext } from './context.js';
 import type { ProductPlan } from './products.js';
 
 const LINK_RELATED = 1;
@@ -13,6 +13,8 @@ export async function writeMedia(ctx: SeedContext, plans: ProductPlan[]): Promis
   const rng = new Rng(o.seed, 'media');
   const galleryAttr = eav.product.get('media_gallery')!.id;
   const role = (code: string) => eav.product.get(code)!.id;
+  const EAV_COLUMNS = eavColumns(o.edition);
+  const link = linkColumn(o.edition);
   let valueId = 1;
   for (const p of plans) {
     const files: string[] = [];
@@ -20,13 +22,13 @@ export async function writeMedia(ctx: SeedContext, plans: ProductPlan[]): Promis
       const file = `/${p.urlKey[0]}/${p.urlKey[1] ?? '_'}/${p.urlKey}-${n}.jpg`;
       files.push(file);
       await w.row('catalog_product_entity_media_gallery', ['value_id', 'attribute_id', 'value', 'media_type', 'disabled'], [valueId, galleryAttr, file, 'image', 0]);
-      await w.row('catalog_product_entity_media_gallery_value_to_entity', ['value_id', 'entity_id'], [valueId, p.id]);
-      await w.row('catalog_product_entity_media_gallery_value', ['value_id', 'store_id', 'entity_id', 'label', 'position', 'disabled'], [
+      await w.row('catalog_product_entity_media_gallery_value_to_entity', ['value_id', link], [valueId, p.id]);
+      await w.row('catalog_product_entity_media_gallery_value', ['value_id', 'store_id', link, 'label', 'position', 'disabled'], [
         valueId, 0, p.id, n === 1 ? p.name : `${p.name} view ${n}`, n, n > 1 && rng.chance(0.05) ? 1 : 0,
       ]);
       const store = scopes.stores[1];
       if (store && rng.chance(0.1)) {
-        await w.row('catalog_product_entity_media_gallery_value', ['value_id', 'store_id', 'entity_id', 'label', 'position', 'disabled'], [valueId, store.id, p.id, `${p.name} (${store.code})`, n, 0]);
+        await w.row('catalog_product_entity_media_gallery_value', ['value_id', 'store_id', link, 'label', 'position', 'disabled'], [valueId, store.id, p.id, `${p.name} (${store.code})`, n, 0]);
       }
     }
     const [first, second] = files;

@@ -3,7 +3,7 @@
 // assignments and category links. Ids are assigned here and never read back.
 import { DAY, Rng, slug, sqlTime } from './random.js';
 import { configurablePlan } from './options.js';
-import { ATTRIBUTE_SET_PRODUCT, EAV_COLUMNS, overrideStores, type Attribute, type ProductInfo, type ProductType, type SeedContext } from './context.js';
+import { ATTRIBUTE_SET_PRODUCT, eavColumns, overrideStores, writeEntity, type Attribute, type ProductInfo, type ProductType, type SeedContext } from './context.js';
 
 const ADJECTIVES = ['Aero', 'Breathe', 'Cascade', 'Driven', 'Echo', 'Fusion', 'Glacier', 'Harmony', 'Iris', 'Juno', 'Kratos', 'Lumen', 'Mistral', 'Nova', 'Orion', 'Pulse', 'Quest', 'Radiant', 'Summit', 'Tempo'];
 const NOUNS = ['Jacket', 'Hoodie', 'Tee', 'Tank', 'Short', 'Pant', 'Legging', 'Backpack', 'Duffle', 'Watch', 'Bottle', 'Mat', 'Band', 'Sneaker', 'Cap', 'Sock', 'Vest', 'Pullover', 'Bra', 'Jogger'];
@@ -122,9 +122,10 @@ export async function writeProducts(ctx: SeedContext, plans: ProductPlan[]): Pro
   const rng = new Rng(o.seed, 'product-values');
   const a = (code: string) => eav.product.get(code)!.id;
   const created = (pid: number) => sqlTime(o.today, -45 * DAY + pid * 7);
+  const EAV_COLUMNS = eavColumns(o.edition);
   for (const p of plans) {
     const optionsRequired = p.type === 'configurable' || p.type === 'bundle';
-    await w.row('catalog_product_entity', ['entity_id', 'attribute_set_id', 'type_id', 'sku', 'has_options', 'required_options', 'created_at', 'updated_at'], [
+    await writeEntity(w, o.edition, 'product', ['entity_id', 'attribute_set_id', 'type_id', 'sku', 'has_options', 'required_options', 'created_at', 'updated_at'], [
       p.id, ATTRIBUTE_SET_PRODUCT, p.type, p.sku, optionsRequired || p.hasCustomOptions ? 1 : 0, optionsRequired ? 1 : 0,
       created(p.id), sqlTime(o.today, -DAY * rng.int(1, 20)),
     ]);
@@ -222,17 +223,22 @@ async function writeBundlesAndDownloadables(ctx: SeedContext, plans: ProductPlan
   const rng = new Rng(o.seed, 'bundles');
   const simples = plans.filter((p) => p.type === 'simple' && p.parentId === null).map((p) => p.id);
   let optionId = 1;
+  let selectionId = 1;
   let linkId = 1;
   let sampleId = 1;
+  // Adobe Commerce allocates bundle option and selection ids in sequences: every version of the bundle repeats them
+  const sequenced = o.edition === 'commerce';
   for (const p of plans) {
     if (p.type === 'bundle' && simples.length > 0) {
       const children = new Set<number>();
       for (let i = 0; i < 2; i++, optionId++) {
+        if (sequenced) await w.row('sequence_product_bundle_option', ['sequence_value'], [optionId]);
         await w.row('catalog_product_bundle_option', ['option_id', 'parent_id', 'required', 'position', 'type'], [optionId, p.id, 1, i, rng.pick(['select', 'radio', 'checkbox'])]);
         await w.row('catalog_product_bundle_option_value', ['option_id', 'parent_product_id', 'store_id', 'title'], [optionId, p.id, 0, i === 0 ? 'Main item' : 'Add-on']);
         for (const [pos, child] of rng.sample(simples, rng.int(2, 3)).entries()) {
-          await w.row('catalog_product_bundle_selection', ['option_id', 'parent_product_id', 'product_id', 'position', 'is_default', 'selection_price_type', 'selection_price_value', 'selection_qty', 'selection_can_change_qty'], [
-            optionId, p.id, child, pos, pos === 0 ? 1 : 0, 0, p.price ? rng.money(1, 50) : '0.00', '1.0000', 1,
+          if (sequenced) await w.row('sequence_product_bundle_selection', ['sequence_value'], [selectionId]);
+          await w.row('catalog_product_bundle_selection', ['selection_id', 'option_id', 'parent_product_id', 'product_id', 'position', 'is_default', 'selection_price_type', 'selection_price_value', 'selection_qty', 'selection_can_change_qty'], [
+            selectionId++, optionId, p.id, child, pos, pos === 0 ? 1 : 0, 0, p.price ? rng.money(1, 50) : '0.00', '1.0000', 1,
           ]);
           children.add(child);
         }

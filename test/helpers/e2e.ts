@@ -16,6 +16,7 @@ import { providerContext } from '../../src/exporter/context.js';
 import { loadSchema, type ItemEnvelope } from '../../src/exporter/schemas.js';
 import { allFeeds } from '../../src/feeds/index.js';
 import { feedId } from '../../src/feeds/hash.js';
+import { catalogModel, type Edition } from '../../src/feeds/common/link.js';
 import type { FeedDefinition } from '../../src/feeds/types.js';
 import { topicNames } from '../../src/kafka/topics.js';
 import { readStoredPosition } from '../../src/reader/position.js';
@@ -53,7 +54,7 @@ export type Snapshot = Map<string, Map<string, { json: string; item: Record<stri
 
 /** Every item of every feed as the providers build it from the database now (listIds + assemble). */
 export async function assembleAll(d: Deps, feeds: FeedDefinition[] = FEEDS): Promise<Snapshot> {
-  const ctx = providerContext(d.db, d.log, d.config.mysql.tablePrefix);
+  const ctx = providerContext(d.db, d.log, d.config.mysql.tablePrefix, d.catalog);
   const out: Snapshot = new Map();
   for (const feed of feeds) {
     const type = avro.Type.forSchema(loadSchema(feed.schemaFile) as avro.Schema);
@@ -164,7 +165,7 @@ export interface RunHarness {
  * Registers beforeAll/afterAll of the current describe: a seeded Commerce database, a receiver, and
  * `commerce-cdc run` for all eleven feeds publishing to it; everything is stopped and dropped after.
  */
-export function runHarness(label: string, seed: Partial<SeedOptions>): RunHarness {
+export function runHarness(label: string, seed: Partial<SeedOptions>, edition: Edition = 'opensource'): RunHarness {
   const h: RunHarness = {
     database: '',
     receiver: undefined as unknown as Receiver,
@@ -173,7 +174,7 @@ export function runHarness(label: string, seed: Partial<SeedOptions>): RunHarnes
     alive: () => (h.run && h.run.child.exitCode !== null ? `exit ${h.run.child.exitCode}; stderr:\n${h.run.logs().slice(-3000)}` : undefined),
   };
   beforeAll(async () => {
-    h.database = await createCommerceDatabase(label, seed);
+    h.database = await createCommerceDatabase(label, seed, edition);
     h.receiver = await startReceiver();
     const config = testConfig(h.database, uniqueName(label), {
       publisher: { baseUrl: h.receiver.url, batchSize: 200 },
@@ -181,7 +182,7 @@ export function runHarness(label: string, seed: Partial<SeedOptions>): RunHarnes
       reader: { heartbeatMs: 500, ...(process.env.E2E_CONNECTOR ? { connector: process.env.E2E_CONNECTOR } : {}) },
       dashboard: { enabled: false },
     });
-    h.d = deps(config);
+    h.d = { ...deps(config), catalog: catalogModel(edition) };
     h.run = startRun(config);
   });
   afterAll(async () => {

@@ -1,12 +1,56 @@
-// Shared pieces of the feed provider tests: golden files, admin writes to the
-// test database, a provider context with a fixed clock, the table-prefix check.
+// Shared pieces of the feed provider tests: a seeded database per edition, golden files,
+// admin writes to the test database, a provider context with a fixed clock, the table-prefix check.
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
-import { expect } from 'vitest';
+import { afterAll, beforeAll, expect } from 'vitest';
 import { catalogModel, type Edition } from '../../src/feeds/common/link.js';
 import type { ProviderContext } from '../../src/feeds/types.js';
 import { createLogger } from '../../src/log.js';
-import type { Pool } from '../../src/mysql/pool.js';
-import { ROOT, adminConnection } from './stack.js';
+import { createPool, type Pool } from '../../src/mysql/pool.js';
+import type { SeedOptions } from '../../src/seed/options.js';
+import { createCommerceDatabase } from './commerce.js';
+import { ROOT, adminConnection, dropDatabase, testConfig } from './stack.js';
+
+/** A feed test's seeded database, a pool on it and a provider context over the pool. */
+export interface FeedDatabase {
+  readonly db: string;
+  readonly pool: Pool;
+  readonly ctx: ProviderContext;
+}
+
+/**
+ * Registers beforeAll/afterAll hooks in the calling describe block: a database of `edition`
+ * seeded with `seed`, a pool and a provider context with the clock `now`; afterwards the pool
+ * is closed and the database dropped. Read the returned fields inside hooks and tests only.
+ */
+export function feedDatabase(label: string, seed: Partial<SeedOptions>, edition: Edition, now: () => Date): FeedDatabase {
+  let db: string | undefined;
+  let pool: Pool | undefined;
+  let ctx: ProviderContext | undefined;
+  beforeAll(async () => {
+    db = await createCommerceDatabase(label, seed, edition);
+    pool = createPool(testConfig(db, db).mysql);
+    ctx = providerContext(pool, now, edition);
+  });
+  afterAll(async () => {
+    await pool?.end();
+    if (db) await dropDatabase(db);
+  });
+  const ready = <T>(value: T | undefined): T => {
+    if (value === undefined) throw new Error(`feed database ${label}: read before its beforeAll ran`);
+    return value;
+  };
+  return {
+    get db() {
+      return ready(db);
+    },
+    get pool() {
+      return ready(pool);
+    },
+    get ctx() {
+      return ready(ctx);
+    },
+  };
+}
 
 /**
  * Compares `value` with test/golden/feeds/<feed>/<name>.json. UPDATE_GOLDEN=1 rewrites the file

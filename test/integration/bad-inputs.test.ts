@@ -9,21 +9,12 @@ import { promisify } from 'node:util';
 import mysql from 'mysql2/promise';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ERROR_CODES, type ErrorCode } from '../../src/errors.js';
+import { cli, prefixTopics } from '../helpers/cli.js';
 import { createCommerceDatabase } from '../helpers/commerce.js';
-import { adminConnection, dropDatabase, ROOT, stackEnv, uniqueName } from '../helpers/stack.js';
+import { adminConnection, dropDatabase, stackEnv, uniqueName } from '../helpers/stack.js';
 import { cliEnv, testKafka } from './status.fixture.js';
 
 const run = promisify(execFile);
-
-async function cli(args: string[], env: NodeJS.ProcessEnv): Promise<{ code: number; stderr: string; stdout: string }> {
-  try {
-    const r = await run('node', [`${ROOT}dist/cli/index.js`, ...args], { env, timeout: 150_000 });
-    return { code: 0, stdout: r.stdout, stderr: r.stderr };
-  } catch (e) {
-    const x = e as { code?: number; stdout?: string; stderr?: string };
-    return { code: Number(x.code ?? 1), stdout: x.stdout ?? '', stderr: x.stderr ?? '' };
-  }
-}
 
 /** A TCP port nothing listens on. */
 async function closedPort(): Promise<number> {
@@ -32,16 +23,6 @@ async function closedPort(): Promise<number> {
   const port = (s.address() as { port: number }).port;
   await new Promise((r) => s.close(r));
   return port;
-}
-
-async function prefixTopics(prefix: string): Promise<string[]> {
-  const admin = testKafka().admin();
-  await admin.connect();
-  try {
-    return (await admin.listTopics()).filter((t) => t.startsWith(`${prefix}.`)).sort();
-  } finally {
-    await admin.disconnect();
-  }
 }
 
 /** The one line the user reads (log lines are JSON and come apart). */

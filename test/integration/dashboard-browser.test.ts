@@ -87,6 +87,8 @@ describe('status page in a browser', () => {
     }
     await expect.poll(() => page.locator('#failed li[data-feed="products"]').first().textContent()).toContain('price must be positive');
     expect(await page.locator('#r-position').textContent()).toMatch(/^mysql-bin\.\d+:\d+/);
+    // the edition, read from the schema at start
+    expect(await page.locator('#r-edition').textContent()).toBe('Magento Open Source');
     // a few refreshes so the chart has samples
     await page.waitForTimeout(5000);
     expect(await page.locator('#chart polyline').count()).toBe(2);

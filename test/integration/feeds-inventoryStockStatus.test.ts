@@ -2,13 +2,11 @@
 // default stock's view and stock 2's index table, reservations), then: a
 // reservation added, a stock without its index table, and the legacy
 // cataloginventory fallback when the MSI tables are empty or absent.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { definition as inventory } from '../../src/feeds/inventoryStockStatus/index.js';
-import type { AssembledItem, ProviderContext } from '../../src/feeds/types.js';
-import { createPool, type Pool } from '../../src/mysql/pool.js';
-import { createCommerceDatabase } from '../helpers/commerce.js';
-import { adminExec, expectGolden, providerContext } from '../helpers/feeds.js';
-import { dropDatabase, testConfig } from '../helpers/stack.js';
+import type { AssembledItem } from '../../src/feeds/types.js';
+import { EDITIONS, seededItemsPerEdition, itKeepsItemsThroughVersionMoves } from '../helpers/editions.js';
+import { adminExec, expectGolden, feedDatabase } from '../helpers/feeds.js';
 
 const TODAY = '2026-06-15';
 // 1: a simple in both sources; 4: a configurable (no source item: in no MSI stock); 5: reserved and shipped in both stocks;
@@ -17,29 +15,23 @@ const SELECTED = ['1', '4', '5', '20', '25', '36'];
 
 const golden = (name: string, value: unknown): void => expectGolden('inventoryStockStatus', name, value);
 
-let db: string;
-let pool: Pool;
-let ctx: ProviderContext;
-
-const admin = (sql: string): Promise<void> => adminExec(db, sql);
-
-const assemble = (ids: string[]) => inventory.provider.assemble(ids, ctx);
 const pick = (items: AssembledItem[], fields: string[]) => items.map((a) => fields.map((f) => a.item[f]));
 
-beforeAll(async () => {
-  db = await createCommerceDatabase('feedsinventory', { today: TODAY });
-  pool = createPool(testConfig(db, db).mysql);
-  ctx = providerContext(pool, () => new Date(`${TODAY}T10:00:00Z`));
-});
+/** Every item of the seeded catalog per edition: the Commerce block checks it equals Open Source's. */
+const seeded = seededItemsPerEdition();
 
-afterAll(async () => {
-  await pool?.end();
-  if (db) await dropDatabase(db);
-});
+describe.each(EDITIONS)('inventoryStockStatus feed (%s)', (edition) => {
+  const feed = feedDatabase(`feedsinventory${edition}`, { today: TODAY }, edition, () => new Date(`${TODAY}T10:00:00Z`));
+  const admin = (sql: string): Promise<void> => adminExec(feed.db, sql);
+  const assemble = (ids: string[]) => inventory.provider.assemble(ids, feed.ctx);
 
-describe('inventoryStockStatus feed', () => {
+  itKeepsItemsThroughVersionMoves(
+    're-checks the products a version move covers (none on Open Source); a scheduled update leaves their sku and type alone',
+    edition, 'product', inventory.provider, feed,
+  );
+
   it('builds one item per stock × sku from the MSI index and reservations', async () => {
-    const ids = await inventory.provider.listIds(undefined, 1000, ctx);
+    const ids = await inventory.provider.listIds(undefined, 1000, feed.ctx);
     expect(ids).toHaveLength(40);
     const all = await assemble(ids);
     // stock 1 (view over the legacy status) holds the skus of the default source, stock 2
@@ -47,10 +39,12 @@ describe('inventoryStockStatus feed', () => {
     expect(all.filter((a) => a.item.stockId === '1')).toHaveLength(36);
     expect(all.filter((a) => a.item.stockId === '2')).toHaveLength(36);
     golden('initial', all.filter((a) => SELECTED.includes(a.sourceEntityId)));
+    // scheduled updates that have not started show nowhere: every item equals Open Source's
+    seeded(edition, all);
   });
 
   it('expands a reservation (keyed by sku) to its product and lowers qtyForSale', async () => {
-    expect(await inventory.provider.expand!('sku', ['SKU-000001', 'SKU-000004-purple-xs', 'NO-SUCH-SKU'], ctx)).toEqual(['1', '5']);
+    expect(await inventory.provider.expand!('sku', ['SKU-000001', 'SKU-000004-purple-xs', 'NO-SUCH-SKU'], feed.ctx)).toEqual(['1', '5']);
     const before = await assemble(['1']);
     await admin(`INSERT INTO inventory_reservation (stock_id, sku, quantity, metadata) VALUES (1, 'SKU-000001', -78.5, '{"event_type":"order_placed"}')`);
     const after = await assemble(['1']);
@@ -59,7 +53,7 @@ describe('inventoryStockStatus feed', () => {
       ['1', 79, (before[0]!.item.qtyForSale as number) - 78.5, true],
       pick(before, ['stockId', 'qty', 'qtyForSale', 'lowStock'])[1],
     ]);
-    expect(await inventory.provider.expand!('stock', ['2'], ctx)).toHaveLength(40);
+    expect(await inventory.provider.expand!('stock', ['2'], feed.ctx)).toHaveLength(40);
   });
 
   it('derives a stock without an index table from its linked sources', async () => {

@@ -1,47 +1,41 @@
 // Golden items of the productOverrides feed (Commerce edition) on a seeded catalog,
 // then: index rows for the website's default store view and another website, a
 // product's rows removed, and the category/store/website expansions.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { definition as productOverrides } from '../../src/feeds/productOverrides/index.js';
 import { sha1 } from '../../src/feeds/hash.js';
-import type { AssembledItem, ProviderContext } from '../../src/feeds/types.js';
-import { createPool, type Pool } from '../../src/mysql/pool.js';
-import { createCommerceDatabase } from '../helpers/commerce.js';
-import { adminExec, expectGolden, providerContext } from '../helpers/feeds.js';
-import { dropDatabase, testConfig } from '../helpers/stack.js';
+import type { AssembledItem } from '../../src/feeds/types.js';
+import { EDITIONS, seededItemsPerEdition, itKeepsItemsThroughVersionMoves } from '../helpers/editions.js';
+import { adminExec, expectGolden, feedDatabase } from '../helpers/feeds.js';
 
 const TODAY = '2026-06-15';
 
 const golden = (name: string, value: unknown): void => expectGolden('productOverrides', name, value);
 
-let db: string;
-let pool: Pool;
-let ctx: ProviderContext;
-
-const admin = (sql: string): Promise<void> => adminExec(db, sql);
-
-const assemble = (ids: string[]) => productOverrides.provider.assemble(ids, ctx);
 const summary = (items: AssembledItem[]) =>
   items.map((a) => [a.item.sku, a.item.websiteCode, a.item.customerGroupCode, a.item.displayable, a.item.priceDisplayable, a.item.addToCartAllowed]);
 
-beforeAll(async () => {
-  db = await createCommerceDatabase('feedsoverrides', { today: TODAY });
-  pool = createPool(testConfig(db, db).mysql);
-  ctx = providerContext(pool, () => new Date(`${TODAY}T10:00:00Z`));
-});
+/** Every item of the seeded catalog per edition: the Commerce block checks it equals Open Source's. */
+const seeded = seededItemsPerEdition();
 
-afterAll(async () => {
-  await pool?.end();
-  if (db) await dropDatabase(db);
-});
+describe.each(EDITIONS)('productOverrides feed (%s)', (edition) => {
+  const feed = feedDatabase(`feedsoverrides${edition}`, { today: TODAY }, edition, () => new Date(`${TODAY}T10:00:00Z`));
+  const admin = (sql: string): Promise<void> => adminExec(feed.db, sql);
+  const assemble = (ids: string[]) => productOverrides.provider.assemble(ids, feed.ctx);
 
-describe('productOverrides feed', () => {
+  itKeepsItemsThroughVersionMoves(
+    're-checks the products a version move covers (none on Open Source); a scheduled update leaves their sku alone',
+    edition, 'product', productOverrides.provider, feed,
+  );
+
   it('builds one item per product × website × group of the permission index', async () => {
-    const ids = await productOverrides.provider.listIds(undefined, 1000, ctx);
+    const ids = await productOverrides.provider.listIds(undefined, 1000, feed.ctx);
     expect(ids).toHaveLength(40);
     const all = await assemble(ids);
     expect(new Set(all.map((a) => `${a.item.sku}/${a.item.websiteCode}/${a.item.customerGroupCode}`)).size).toBe(all.length);
     golden('initial', all.filter((a) => ['1', '8'].includes(a.sourceEntityId)));
+    // scheduled updates that have not started show nowhere: every item equals Open Source's
+    seeded(edition, all);
     // the change tests below start from index rows of their own
     await admin('DELETE FROM magento_catalogpermissions_index_product');
     expect(await assemble(ids)).toEqual([]);
@@ -64,9 +58,9 @@ describe('productOverrides feed', () => {
 
   it('expands categories, store views and websites to the indexed products', async () => {
     await admin('INSERT INTO catalog_category_product (category_id, product_id, position) VALUES (50, 1, 0), (50, 8, 1)');
-    expect(await productOverrides.provider.expand!('category', ['50'], ctx)).toEqual(['1', '8']);
-    expect(await productOverrides.provider.expand!('store', ['3'], ctx)).toEqual(['1', '8']);
-    expect(await productOverrides.provider.expand!('website', ['2'], ctx)).toEqual(['1']);
+    expect(await productOverrides.provider.expand!('category', ['50'], feed.ctx)).toEqual(['1', '8']);
+    expect(await productOverrides.provider.expand!('store', ['3'], feed.ctx)).toEqual(['1', '8']);
+    expect(await productOverrides.provider.expand!('website', ['2'], feed.ctx)).toEqual(['1']);
   });
 
   it("yields nothing once a product's index rows are gone", async () => {

@@ -1,5 +1,3 @@
-import { execFile } from 'node:child_process';
-import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { providerContext } from '../../src/exporter/context.js';
 import { resolveFeed } from '../../src/feeds/index.js';
@@ -10,21 +8,10 @@ import { createRegistry } from '../../src/avro/registry.js';
 import { lockName } from '../../src/ops/resync/lock.js';
 import type { StatusReport } from '../../src/ops/status/index.js';
 import { readTopicsToEnd } from '../../src/ops/topicReader.js';
+import { cli } from '../helpers/cli.js';
 import { createCommerceDatabase } from '../helpers/commerce.js';
-import { adminConnection, dropDatabase, ROOT, testConfig, uniqueName, stackEnv } from '../helpers/stack.js';
+import { adminConnection, dropDatabase, testConfig, uniqueName, stackEnv } from '../helpers/stack.js';
 import { cliEnv, testKafka } from './status.fixture.js';
-
-const run = promisify(execFile);
-
-async function cli(args: string[], env: NodeJS.ProcessEnv): Promise<{ code: number; stdout: string; stderr: string }> {
-  try {
-    const r = await run('node', [`${ROOT}dist/cli/index.js`, ...args], { env, timeout: 170_000, maxBuffer: 64 * 1024 * 1024 });
-    return { code: 0, stdout: r.stdout, stderr: r.stderr };
-  } catch (e) {
-    const x = e as { code?: number; stdout?: string; stderr?: string };
-    return { code: Number(x.code ?? 1), stdout: x.stdout ?? '', stderr: x.stderr ?? '' };
-  }
-}
 
 describe('commerce-cdc resync', () => {
   const prefix = uniqueName('resync');

@@ -4,25 +4,16 @@ import { existsSync } from 'node:fs';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Connection } from 'mysql2/promise';
+import { CLI, cli, type CliResult } from '../helpers/cli.js';
 import { ROOT, adminConnection, createDatabase, dropDatabase, stackEnv } from '../helpers/stack.js';
 import { schemaTables } from '../../src/seed/schema.js';
 
 const run = promisify(execFile);
-const CLI = `${ROOT}dist/cli/index.js`;
 const TODAY = '2026-03-15';
 
-interface CliResult { code: number; stdout: string; stderr: string }
-
-async function seedCli(database: string, ...args: string[]): Promise<CliResult> {
-  const argv = [CLI, 'seed', '--host', stackEnv.mysqlHost, '--port', String(stackEnv.mysqlPort), '--user', stackEnv.adminUser,
-    '--password', stackEnv.adminPassword, '--database', database, '--today', TODAY, ...args];
-  try {
-    const { stdout, stderr } = await run('node', argv, { cwd: ROOT, timeout: 120_000 });
-    return { code: 0, stdout, stderr };
-  } catch (e) {
-    const err = e as { code?: number; stdout?: string; stderr?: string };
-    return { code: typeof err.code === 'number' ? err.code : -1, stdout: err.stdout ?? '', stderr: err.stderr ?? '' };
-  }
+function seedCli(database: string, ...args: string[]): Promise<CliResult> {
+  return cli(['seed', '--host', stackEnv.mysqlHost, '--port', String(stackEnv.mysqlPort), '--user', stackEnv.adminUser,
+    '--password', stackEnv.adminPassword, '--database', database, '--today', TODAY, ...args]);
 }
 
 async function count(c: Connection, sql: string): Promise<number> {
@@ -31,8 +22,8 @@ async function count(c: Connection, sql: string): Promise<number> {
 }
 
 /** CHECKSUM TABLE of every Commerce table: equal content gives equal checksums. */
-async function checksums(c: Connection): Promise<Record<string, string>> {
-  const [rows] = await c.query(`CHECKSUM TABLE ${schemaTables().map((t) => `\`${t}\``).join(', ')}`);
+async function checksums(c: Connection, edition: 'opensource' | 'commerce' = 'opensource'): Promise<Record<string, string>> {
+  const [rows] = await c.query(`CHECKSUM TABLE ${schemaTables(edition).map((t) => `\`${t}\``).join(', ')}`);
   return Object.fromEntries((rows as Array<{ Table: string; Checksum: string | number }>).map((r) => [r.Table.split('.').pop()!, String(r.Checksum)]));
 }
 
@@ -215,6 +206,39 @@ describe('commerce-cdc seed', () => {
     expect(await count(c, 'SELECT COUNT(*) AS n FROM catalog_product_entity')).toBe(10);
     expect(await count(c, 'SELECT COUNT(*) AS n FROM sales_order')).toBe(2);
     expect(await count(c, "SELECT COUNT(*) AS n FROM catalog_product_entity WHERE type_id = 'configurable'")).toBe(0);
+  });
+
+  it('seeds Adobe Commerce with --edition commerce: the summary names the scheduled updates; the other edition is refused, the schema\'s is the default', async () => {
+    const db = await createDatabase('seed_ee');
+    databases.push(db);
+    const start = 2_000_000_000;
+    const r = await seedCli(db, '--create-schema', '--edition', 'commerce', '--products', '200', '--orders', '5', '--staging-start', String(start));
+    expect(r.code, r.stderr).toBe(0);
+    const lines = r.stdout.trim().split('\n');
+    expect(lines[0]).toMatch(new RegExp(`^seeded ${db}: 200 products .*\\(seed 1, Adobe Commerce\\)$`));
+    expect(lines.slice(1).map((l) => /^ {2}scheduled update (\d+) /.exec(l)?.[1])).toEqual([start, start + 5, start + 10, start + 15].map(String));
+    expect(lines[2]).toMatch(/ends at rollback \d+, .* name .* -> ".* Limited Edition"/);
+    const s = await adminConnection(db);
+    try {
+      expect(await count(s, 'SELECT COUNT(DISTINCT entity_id) AS n FROM catalog_product_entity')).toBe(200);
+      expect(await count(s, 'SELECT COUNT(*) AS n FROM staging_update')).toBe(5);
+      const before = await checksums(s, 'commerce');
+      const refused = await seedCli(db, '--edition', 'opensource', '--force', '--products', '10');
+      expect(refused.code).toBe(5);
+      expect(refused.stderr).toMatch(new RegExp(`^SEED_EDITION_MISMATCH: database '${db}' has the Adobe Commerce \\(content staging\\) schema, not the Magento Open Source one.*Fix: seed it with --edition commerce`));
+      expect(await checksums(s, 'commerce')).toEqual(before);
+      const again = await seedCli(db, '--force', '--products', '10', '--orders', '0', '--no-staging-updates');
+      expect(again.code, again.stderr).toBe(0);
+      expect(again.stdout).toMatch(/\(seed 1, Adobe Commerce\)\n$/);
+      expect(await count(s, 'SELECT COUNT(*) AS n FROM catalog_product_entity')).toBe(10);
+      expect(await count(s, 'SELECT COUNT(*) AS n FROM staging_update')).toBe(0);
+      expect(await count(s, 'SELECT COUNT(*) AS n FROM sequence_product')).toBe(10);
+    } finally {
+      await s.end();
+    }
+    const bad = await seedCli(db, '--edition', 'enterprise');
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toMatch(/^CLI_USAGE: --edition must be opensource or commerce, got "enterprise"/);
   });
 
   it('rejects a bad count as a usage error', async () => {

@@ -1,23 +1,9 @@
-import { execFile } from 'node:child_process';
-import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readerFigures } from '../../src/ops/status/binlog.js';
 import type { StatusReport } from '../../src/ops/status/index.js';
-import { adminConnection, createDatabase, dropDatabase, ROOT, uniqueName } from '../helpers/stack.js';
+import { cli } from '../helpers/cli.js';
+import { adminConnection, createDatabase, dropDatabase, uniqueName } from '../helpers/stack.js';
 import { cliEnv, FeedWriter, testKafka } from './status.fixture.js';
-
-const run = promisify(execFile);
-const CLI = `${ROOT}dist/cli/index.js`;
-
-async function cli(args: string[], env: NodeJS.ProcessEnv): Promise<{ code: number; stdout: string; stderr: string }> {
-  try {
-    const r = await run('node', [CLI, ...args], { env, timeout: 120_000 });
-    return { code: 0, stdout: r.stdout, stderr: r.stderr };
-  } catch (e) {
-    const x = e as { code?: number; stdout?: string; stderr?: string };
-    return { code: Number(x.code ?? 1), stdout: x.stdout ?? '', stderr: x.stderr ?? '' };
-  }
-}
 
 describe('commerce-cdc status', () => {
   const prefix = uniqueName('status');

@@ -2,6 +2,8 @@ import type { Command } from 'commander';
 import mysql from 'mysql2/promise';
 import { loadConfig } from '../../config/load.js';
 import { CdcError } from '../../errors.js';
+import type { Edition } from '../../feeds/common/link.js';
+import { detectEdition } from '../../mysql/edition.js';
 import { mysqlError } from '../../mysql/pool.js';
 import { applySchema, seedCatalog, type SeedOptions, type SeedSummary } from '../../seed/index.js';
 
@@ -17,6 +19,9 @@ interface SeedFlags {
   children?: string;
   orders?: string;
   today?: string;
+  edition?: string;
+  stagingStart?: string;
+  stagingUpdates?: boolean;
   database?: string;
   host?: string;
   port?: string;
@@ -36,9 +41,17 @@ function num(flag: string, v: string | undefined, opts: { fraction?: boolean } =
 }
 
 export function summaryLine(database: string, s: SeedSummary): string {
+  const edition = s.options.edition === 'commerce' ? ', Adobe Commerce' : '';
   return `seeded ${database}: ${s.products} products (${s.configurables} configurable, ${s.variants} variants), ${s.categories} categories, `
     + `${s.attributes} product attributes, ${s.websites} websites, ${s.storeViews} store views, ${s.customerGroups} customer groups, `
-    + `${s.orders} orders; ${s.totalRows} rows in ${(s.elapsedMs / 1000).toFixed(1)}s (seed ${s.options.seed})`;
+    + `${s.orders} orders; ${s.totalRows} rows in ${(s.elapsedMs / 1000).toFixed(1)}s (seed ${s.options.seed}${edition})`
+    + s.scheduledUpdates.map((u) => `\n  scheduled update ${u.id} (${u.start} UTC${u.end ? `, ends at rollback ${u.rollbackId}, ${u.end} UTC` : ''}): `
+      + `${u.entity} ${u.entityId} ${u.label} ${u.attribute} ${JSON.stringify(u.from)} -> ${JSON.stringify(u.to)}, row_id ${u.rowId}; ${u.purpose}`).join('');
+}
+
+function edition(v: string | undefined): Edition | undefined {
+  if (v === undefined || v === 'opensource' || v === 'commerce') return v;
+  throw new CdcError('CLI_USAGE', `--edition must be opensource or commerce, got "${v}"`, { fix: 'e.g. --edition commerce' });
 }
 
 export function registerSeed(program: Command): void {
@@ -56,12 +69,15 @@ export function registerSeed(program: Command): void {
     .option('--children <n>', 'variants per configurable (default 3)')
     .option('--orders <n>', 'orders with invoices, shipments and credit memos (default 100)')
     .option('--today <date>', 'YYYY-MM-DD the catalog rule prices and order dates are based on (default: today, UTC)')
+    .option('--edition <edition>', 'opensource (values keyed by entity_id) or commerce (Adobe Commerce content staging: row_id versions, plus scheduled updates); default: the existing schema\'s, else opensource')
+    .option('--staging-start <unix>', 'commerce: Unix seconds the first scheduled update starts at, the others 5 s apart (default: 5 s after seeding)')
+    .option('--no-staging-updates', 'commerce: the base catalog only, no scheduled updates')
     .option('--database <name>', 'target database (default: mysql.database of the config)')
     .option('--host <host>', 'database host (default: mysql.host)')
     .option('--port <n>', 'database port (default: mysql.port)')
     .option('--user <user>', 'a user allowed to write, e.g. an admin (default: mysql.user)')
     .option('--password <password>', 'its password (default: mysql.password)')
-    .option('--create-schema', 'create the database if missing and the Magento tables (fixtures/commerce/schema.sql) first')
+    .option('--create-schema', 'create the database if missing and the Magento tables (fixtures/commerce/schema.sql, with schema-commerce.sql for --edition commerce) first')
     .option('--force', 'empty every Commerce table of a non-empty target first instead of refusing')
     .option('--json', 'print the summary as JSON, with rows per table')
     .action(async (flags: SeedFlags, cmd: Command) => {
@@ -82,6 +98,9 @@ export function registerSeed(program: Command): void {
         childrenPerConfigurable: num('--children', flags.children),
         orders: num('--orders', flags.orders),
         today: flags.today,
+        edition: edition(flags.edition),
+        stagingStart: num('--staging-start', flags.stagingStart),
+        stagingUpdates: flags.stagingUpdates,
       };
       const target = {
         host: flags.host ?? config.mysql.host,
@@ -98,12 +117,12 @@ export function registerSeed(program: Command): void {
       }
       try {
         const quoted = `\`${database.replace(/`/g, '``')}\``;
-        if (flags.createSchema) {
-          await conn.query(`CREATE DATABASE IF NOT EXISTS ${quoted} CHARACTER SET utf8mb4`);
-          const [rows] = await conn.query('SELECT COUNT(*) AS n FROM information_schema.tables WHERE table_schema = ?', [database]);
-          // an existing Commerce schema is kept: the emptiness check below decides
-          if (Number((rows as Array<{ n: number | string }>)[0]?.n ?? 0) === 0) await applySchema(conn, database);
-        }
+        if (flags.createSchema) await conn.query(`CREATE DATABASE IF NOT EXISTS ${quoted} CHARACTER SET utf8mb4`);
+        const [rows] = await conn.query('SELECT COUNT(*) AS n FROM information_schema.tables WHERE table_schema = ?', [database]);
+        const hasSchema = Number((rows as Array<{ n: number | string }>)[0]?.n ?? 0) > 0;
+        // an existing Commerce schema is kept (the edition and emptiness checks of the seed decide) and tells the edition when none is asked for
+        if (!hasSchema && flags.createSchema) await applySchema(conn, database, options.edition);
+        else if (hasSchema && options.edition === undefined) options.edition = await detectEdition(conn, '', database).then((r) => r.edition, () => undefined);
         await conn.query(`USE ${quoted}`);
         const summary = await seedCatalog(conn, options, { force: flags.force ?? false });
         process.stdout.write(flags.json ? JSON.stringify({ database, ...summary }, null, 2) + '\n' : summaryLine(database, summary) + '\n');

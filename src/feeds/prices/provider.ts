@@ -1,5 +1,4 @@
-import { linkedEntity, listEntityIds } from '../common/catalogIds.js';
-import { movedEntities } from '../common/link.js';
+import { linkedEntity, listEntityIds, movedProductsAndChildren, PRODUCT_RELATION, SUPER_LINK } from '../common/catalogIds.js';
 import { afterNumber, idStrings, numericIds, select } from '../common/sql.js';
 import type { AssembledItem, FeedProvider, ProviderContext } from '../types.js';
 import { buildPriceItems } from './build.js';
@@ -21,7 +20,9 @@ export const pricesProvider: FeedProvider = {
   },
 
   async expand(entityType: string, ids: string[], ctx: ProviderContext): Promise<string[]> {
-    if (entityType === 'stagingVersion') return movedProducts(ctx, ids);
+    // a version move: the products whose current version changed (price, special price, tier
+    // prices, sku, type) and the children of any version of a moved parent (their parents[])
+    if (entityType === 'stagingVersion') return movedProductsAndChildren(ctx, 'prices.expand_stagingVersion', ids, [PRODUCT_RELATION, SUPER_LINK]);
     const wanted = numericIds(ids);
     if (wanted.length === 0) return [];
     const t = (n: string) => `\`${ctx.t(n)}\``;
@@ -58,27 +59,3 @@ export const pricesProvider: FeedProvider = {
     return listEntityIds(ctx, ctx.catalog.product, 'prices.list', afterNumber(afterId), limit);
   },
 };
-
-/**
- * Adobe Commerce moved the current version: the products whose current version changed
- * (price, special price, tier prices, sku, type), and the children of any version of a moved
- * parent (their parents[] shows the parent's sku and type, and its relations of the version
- * that is current now). Nothing on Open Source.
- */
-async function movedProducts(ctx: ProviderContext, ids: string[]): Promise<string[]> {
-  const link = ctx.catalog.product;
-  const moved = await movedEntities(ctx, link, ids);
-  if (moved.length === 0) return [];
-  const t = (n: string) => `\`${ctx.t(n)}\``;
-  const children = await select<IdRow>(
-    ctx,
-    'prices.expand_stagingVersion',
-    `SELECT r.child_id AS id FROM ${t('catalog_product_relation')} r
-       JOIN ${t(link.entityTable)} p ON p.${link.column} = r.parent_id WHERE p.entity_id IN (?)
-     UNION SELECT l.product_id AS id FROM ${t('catalog_product_super_link')} l
-       JOIN ${t(link.entityTable)} p ON p.${link.column} = l.parent_id WHERE p.entity_id IN (?)`,
-    [moved, moved],
-    moved.length,
-  );
-  return idStrings([...moved, ...children.map((r) => r.id)]);
-}

@@ -2,7 +2,7 @@
 // that belong to the store view's root category, with their url_path in that store view.
 // Category rows and values are those of the category's current version on Adobe Commerce.
 import type { AttributeMeta } from '../common/eavAttributes.js';
-import { currentOnly } from '../common/link.js';
+import { currentOnly, resolveLinks } from '../common/link.js';
 import { loadEavValues } from '../common/eavValues.js';
 import { byNumber, select } from '../common/sql.js';
 import type { ProviderContext } from '../types.js';
@@ -24,22 +24,27 @@ export async function loadProductCategories(
   urlPathAttribute: AttributeMeta | undefined,
   storeIds: number[],
 ): Promise<ProductCategories> {
-  const links = productIds.length
-    ? await select<{ product_id: number; category_id: number; position: number; path: string }>(
+  const category = ctx.catalog.category;
+  const rows = productIds.length
+    ? await select<{ product_id: number; category_id: number; position: number; path: string; link: number }>(
         ctx,
         'products.categories',
-        `SELECT cp.product_id, cp.category_id, cp.position, c.path
+        `SELECT cp.product_id, cp.category_id, cp.position, c.path, c.${category.column} AS link
            FROM ${ctx.t('catalog_category_product')} cp
-           JOIN ${ctx.t('catalog_category_entity')} c ON c.entity_id = cp.category_id${currentOnly(ctx, ctx.catalog.category, 'c')}
+           JOIN ${ctx.t('catalog_category_entity')} c ON c.entity_id = cp.category_id${currentOnly(ctx, category, 'c')}
           WHERE cp.product_id IN (?)`,
         [productIds],
         productIds.length,
       )
     : [];
-  const categoryIds = [...new Set(links.map((l) => Number(l.category_id)))];
+  const categoryIds = [...new Set(rows.map((l) => Number(l.category_id)))];
+  // On Adobe Commerce, the categories' current versions (a category with overlapping
+  // version ranges joins twice above: the version resolveLinks keeps is the one shown).
+  const resolved = categoryIds.length ? await resolveLinks(ctx, category, categoryIds) : undefined;
+  const links = category.staged && resolved ? rows.filter((l) => resolved.linkOf(Number(l.category_id)) === Number(l.link)) : rows;
   const urlPaths =
     urlPathAttribute && categoryIds.length
-      ? await loadEavValues(ctx, ctx.catalog.category, categoryIds, [urlPathAttribute], storeIds)
+      ? await loadEavValues(ctx, category, categoryIds, [urlPathAttribute], storeIds, resolved)
       : undefined;
   const byProduct = new Map<number, typeof links>();
   for (const l of [...links].sort((a, b) => byNumber(a.category_id, b.category_id))) {

@@ -3,26 +3,19 @@
 // really affects every product of a website).
 //
 // Several tables name the product by its link field (row_id of a version on Adobe
-// Commerce): their rows are turned into entity ids through the product's current version
-// (`linkedEntity`), with no extra join on Open Source, where the column is the entity id.
-import { joinCurrent, movedEntities } from '../common/link.js';
+// Commerce): their rows count when they belong to the product's current version (only
+// those show in items; a future version's rows change items when the version moves, see
+// 'stagingVersion') and are turned into its entity id, with no extra join on Open Source.
+import { linkedEntity } from '../common/catalogIds.js';
+import { movedEntities } from '../common/link.js';
 import { numericIds, idStrings, select } from '../common/sql.js';
 import type { ProviderContext } from '../types.js';
 import { SYSTEM_ATTRIBUTES } from './scalars.js';
 
 const VALUE_TYPES = ['varchar', 'int', 'decimal', 'text', 'datetime'] as const;
 
-/**
- * The entity id of a product named by `alias.column`, a link-keyed column: `id` to select and
- * `join` to add after the FROM table. On Open Source the column is the entity id (no join);
- * on Adobe Commerce only rows of a current version count, as only those show in items
- * (a future version's rows change items when the version moves: 'stagingVersion').
- */
-function linkedEntity(ctx: ProviderContext, alias: string, column: string): { id: string; join: string } {
-  const link = ctx.catalog.product;
-  if (!link.staged) return { id: `${alias}.${column}`, join: '' };
-  return { id: 'cur.entity_id', join: joinCurrent(ctx, link, 'cur', `${alias}.${column}`) };
-}
+/** The entity id of a product named by `alias.column`, a link-keyed column (catalogIds.ts). */
+const owner = (ctx: ProviderContext, alias: string, column: string) => linkedEntity(ctx, ctx.catalog.product, 'cur', `${alias}.${column}`);
 
 /**
  * `(<link values>)` of every version of the products `?` (entity ids): `(?)` on Open Source;
@@ -66,19 +59,19 @@ export async function expandProducts(type: string, ids: string[], ctx: ProviderC
       return one('parentProduct', `SELECT DISTINCT child_id AS id FROM ${ctx.t('catalog_product_relation')} WHERE parent_id IN ${everyVersionOf(ctx)}`, [keys]);
     case 'linkedProduct': {
       // A product's sku is in the links[] of the products that link to it.
-      const p = linkedEntity(ctx, 'l', 'product_id');
+      const p = owner(ctx, 'l', 'product_id');
       return one('linkedProduct', `SELECT DISTINCT ${p.id} AS id FROM ${ctx.t('catalog_product_link')} l ${p.join} WHERE l.linked_product_id IN (?)`, [keys]);
     }
     case 'productLink': {
-      const p = linkedEntity(ctx, 'l', 'product_id');
+      const p = owner(ctx, 'l', 'product_id');
       return one('productLink', `SELECT DISTINCT ${p.id} AS id FROM ${ctx.t('catalog_product_link')} l ${p.join} WHERE l.link_id IN (?)`, [keys]);
     }
     case 'customOption': {
-      const p = linkedEntity(ctx, 'o', 'product_id');
+      const p = owner(ctx, 'o', 'product_id');
       return one('customOption', `SELECT DISTINCT ${p.id} AS id FROM ${ctx.t('catalog_product_option')} o ${p.join} WHERE o.option_id IN (?)`, [keys]);
     }
     case 'customOptionValue': {
-      const p = linkedEntity(ctx, 'o', 'product_id');
+      const p = owner(ctx, 'o', 'product_id');
       return one(
         'customOptionValue',
         `SELECT DISTINCT ${p.id} AS id FROM ${ctx.t('catalog_product_option_type_value')} v
@@ -87,7 +80,7 @@ export async function expandProducts(type: string, ids: string[], ctx: ProviderC
       );
     }
     case 'mediaGallery': {
-      const p = linkedEntity(ctx, 'g', ctx.catalog.product.column);
+      const p = owner(ctx, 'g', ctx.catalog.product.column);
       return one(
         'mediaGallery',
         `SELECT DISTINCT ${p.id} AS id FROM ${ctx.t('catalog_product_entity_media_gallery_value_to_entity')} g ${p.join} WHERE g.value_id IN (?)`,
@@ -99,7 +92,7 @@ export async function expandProducts(type: string, ids: string[], ctx: ProviderC
     case 'attributeOption':
       return expandOptions(ctx, keys);
     case 'taxClass': {
-      const p = linkedEntity(ctx, 'v', ctx.catalog.product.column);
+      const p = owner(ctx, 'v', ctx.catalog.product.column);
       return one(
         'taxClass',
         `SELECT DISTINCT ${p.id} AS id FROM ${ctx.t('catalog_product_entity_int')} v
@@ -136,7 +129,7 @@ async function expandAttributes(ctx: ProviderContext, attributeIds: number[]): P
     t,
     ids: [...gone, ...used.filter((m) => m.backend_type === t).map((m) => Number(m.attribute_id))],
   })).filter((l) => l.ids.length > 0);
-  const p = linkedEntity(ctx, 'v', ctx.catalog.product.column);
+  const p = owner(ctx, 'v', ctx.catalog.product.column);
   const found = await Promise.all(
     lookups.map(({ t, ids }) =>
       select<{ id: number }>(
@@ -163,7 +156,7 @@ async function expandOptions(ctx: ProviderContext, optionIds: number[]): Promise
   if (attrs.length === 0) return [];
   const attributeIds = attrs.map((a) => a.attribute_id);
   const inSet = optionIds.map(() => 'FIND_IN_SET(?, v.value)').join(' OR ');
-  const p = linkedEntity(ctx, 'v', ctx.catalog.product.column);
+  const p = owner(ctx, 'v', ctx.catalog.product.column);
   const [ints, varchars, texts] = await Promise.all([
     select<{ id: number }>(
       ctx,

@@ -40,7 +40,10 @@ export async function loadLinks(ctx: ProviderContext, batch: LinkIds): Promise<M
     const productId = batch.entityOf(Number(r.product_id));
     if (!r.sku || productId === undefined) continue;
     const list = out.get(productId) ?? [];
-    list.push({ sku: r.sku, type: LINK_TYPES[r.code] ?? r.code, position: Number(r.position ?? 0) });
+    const type = LINK_TYPES[r.code] ?? r.code;
+    // a linked product whose version ranges overlap (reported when its own item is built) joins twice
+    if (list.some((l) => l.sku === r.sku && l.type === type)) continue;
+    list.push({ sku: r.sku, type, position: Number(r.position ?? 0) });
     out.set(productId, list);
   }
   for (const list of out.values()) {

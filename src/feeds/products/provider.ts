@@ -7,7 +7,8 @@
 import { loadAttributes, loadOptions as loadAttributeOptions } from '../common/eavAttributes.js';
 import { loadEavValues } from '../common/eavValues.js';
 import { loadConfig } from '../common/config.js';
-import { currentOnly, resolveLinks, type LinkIds } from '../common/link.js';
+import { listEntityIds } from '../common/catalogIds.js';
+import { resolveLinks, type LinkIds } from '../common/link.js';
 import { afterNumber, numericIds, select } from '../common/sql.js';
 import { loadStoreViews } from '../common/stores.js';
 import { columnTimestamp, sqlTimestamp } from '../common/time.js';
@@ -138,16 +139,5 @@ async function loadTaxClasses(ctx: ProviderContext): Promise<Map<number, string>
 export const productsProvider: FeedProvider = {
   assemble: assembleProducts,
   expand: expandProducts,
-  async listIds(afterId, limit, ctx) {
-    // one id per product: on Adobe Commerce the row of its current version
-    const rows = await select<{ entity_id: number }>(
-      ctx,
-      'products.listIds',
-      `SELECT DISTINCT e.entity_id FROM ${ctx.t('catalog_product_entity')} e
-        WHERE e.entity_id > ?${currentOnly(ctx, ctx.catalog.product, 'e')} ORDER BY e.entity_id LIMIT ?`,
-      [afterNumber(afterId), limit],
-      0,
-    );
-    return rows.map((r) => String(r.entity_id));
-  },
+  listIds: (afterId, limit, ctx) => listEntityIds(ctx, ctx.catalog.product, 'products.listIds', afterNumber(afterId), limit),
 };

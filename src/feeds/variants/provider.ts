@@ -1,5 +1,4 @@
-import { linkedEntity } from '../common/catalogIds.js';
-import { movedEntities } from '../common/link.js';
+import { linkedEntity, movedProductsAndChildren, SUPER_LINK } from '../common/catalogIds.js';
 import { afterNumber, idStrings, numericIds, select } from '../common/sql.js';
 import type { AssembledItem, FeedProvider, ProviderContext } from '../types.js';
 import { buildVariantItems } from './build.js';
@@ -12,28 +11,6 @@ interface IdRow {
   id: number;
 }
 
-/**
- * Adobe Commerce moved the current version: a moved child is re-assembled (its option values
- * and sku), and so is every child of any version of a moved parent (the parent's sku, super
- * attributes and links of the version that is current now). Nothing on Open Source.
- */
-async function movedVariants(ctx: ProviderContext, ids: string[]): Promise<string[]> {
-  const link = ctx.catalog.product;
-  const moved = await movedEntities(ctx, link, ids);
-  if (moved.length === 0) return [];
-  const t = (n: string) => `\`${ctx.t(n)}\``;
-  const rows = await select<IdRow>(
-    ctx,
-    'variants.expand_stagingVersion',
-    `SELECT l.product_id AS id FROM ${t('catalog_product_super_link')} l WHERE l.product_id IN (?)
-     UNION SELECT l.product_id AS id FROM ${t('catalog_product_super_link')} l
-       JOIN ${t(link.entityTable)} p ON p.${link.column} = l.parent_id WHERE p.entity_id IN (?)`,
-    [moved, moved],
-    moved.length,
-  );
-  return idStrings(rows.map((r) => r.id));
-}
-
 export const variantsProvider: FeedProvider = {
   async assemble(ids: string[], ctx: ProviderContext): Promise<AssembledItem[]> {
     const childIds = numericIds(ids);
@@ -42,7 +19,9 @@ export const variantsProvider: FeedProvider = {
   },
 
   async expand(entityType: string, ids: string[], ctx: ProviderContext): Promise<string[]> {
-    if (entityType === 'stagingVersion') return movedVariants(ctx, ids);
+    // a version move: a moved child (its option values and sku), and every child of any version
+    // of a moved parent (the parent's sku, super attributes and links of the version current now)
+    if (entityType === 'stagingVersion') return movedProductsAndChildren(ctx, 'variants.expand_stagingVersion', ids, [SUPER_LINK], SUPER_LINK);
     const wanted = numericIds(ids);
     if (wanted.length === 0) return [];
     const t = (n: string) => `\`${ctx.t(n)}\``;

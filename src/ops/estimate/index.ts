@@ -3,6 +3,7 @@ import { providerContext } from '../../exporter/context.js';
 import { exporterTuning } from '../../exporter/index.js';
 import type { FeedDefinition, ProviderContext } from '../../feeds/types.js';
 import type { Logger } from '../../log.js';
+import { detectCatalog } from '../../mysql/edition.js';
 import { createPool, mysqlError } from '../../mysql/pool.js';
 import { listIds } from '../resync/ids.js';
 
@@ -86,7 +87,7 @@ export function spread(ids: string[], n: number): string[] {
 export async function estimate(config: Config, log: Logger, feed: FeedDefinition, o: { sample?: number; batchSize?: number; threads?: number } = {}): Promise<Estimate> {
   const db = createPool(config.mysql);
   try {
-    const ctx = providerContext(db, log, config.mysql.tablePrefix, undefined, config.exporter.profiler);
+    const ctx = providerContext(db, log, config.mysql.tablePrefix, await detectCatalog(db, config.mysql), config.exporter.profiler);
     const ids: string[] = [];
     for await (const page of listIds(feed, ctx, undefined, 50_000)) ids.push(...page);
     const scopes = await countScopes(ctx);

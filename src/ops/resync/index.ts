@@ -5,6 +5,7 @@ import type { FeedDefinition } from '../../feeds/types.js';
 import { withKafkaErrors } from '../../kafka/errors.js';
 import { ensureTopics, topicNames } from '../../kafka/topics.js';
 import { scrubSecrets, type Logger } from '../../log.js';
+import { detectCatalog } from '../../mysql/edition.js';
 import { createPool, mysqlError, type Pool } from '../../mysql/pool.js';
 import { createClients, topicSpecs, type Clients } from '../../connector.js';
 import { configSecrets } from '../cliContext.js';
@@ -99,7 +100,7 @@ async function run(config: Config, log: Logger, o: ResyncOptions, clients: Clien
   }
 
   return withPool(config, async (db) => {
-    const ctx = providerContext(db, log, config.mysql.tablePrefix, undefined, config.exporter.profiler);
+    const ctx = providerContext(db, log, config.mysql.tablePrefix, await detectCatalog(db, config.mysql), config.exporter.profiler);
     let ids: string[] | undefined;
     let unknownIds: string[] | undefined;
     if (o.byIds) {
