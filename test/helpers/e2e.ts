@@ -13,7 +13,7 @@ import { afterAll, beforeAll } from 'vitest';
 import type { Config } from '../../src/config/schema.js';
 import { build, builtItem } from '../../src/exporter/assemble.js';
 import { providerContext } from '../../src/exporter/context.js';
-import { loadSchema, type ItemEnvelope } from '../../src/exporter/schemas.js';
+import { loadSchema, type ItemEnvelope } from '../../src/avro/records.js';
 import { allFeeds } from '../../src/feeds/index.js';
 import { feedId } from '../../src/feeds/hash.js';
 import { catalogModel, type Edition } from '../../src/feeds/common/link.js';

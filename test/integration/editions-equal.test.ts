@@ -7,7 +7,7 @@
 import avro from 'avsc';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { build, builtItem } from '../../src/exporter/assemble.js';
-import { loadSchema } from '../../src/exporter/schemas.js';
+import { loadSchema } from '../../src/avro/records.js';
 import type { Edition } from '../../src/feeds/common/link.js';
 import { allFeeds } from '../../src/feeds/index.js';
 import { createPool, type Pool } from '../../src/mysql/pool.js';
