@@ -1,6 +1,5 @@
 import { timingSafeEqual } from 'node:crypto';
 import Fastify, { type FastifyInstance, type FastifyRequest } from 'fastify';
-import { Gauge } from 'prom-client';
 import type { Config } from '../config/schema.js';
 import { createKafka } from '../kafka/client.js';
 import type { Part, PartState } from '../lifecycle.js';
@@ -8,7 +7,8 @@ import type { Logger } from '../log.js';
 import type { Metrics } from '../metrics.js';
 import { createDecoder } from '../ops/decoder.js';
 import { LiveStatus } from '../ops/liveStatus.js';
-import type { StatusReport, StatusSource } from '../ops/status.js';
+import type { StatusSource } from '../ops/status.js';
+import { statusGauges } from './gauges.js';
 import { statusPage } from './page.js';
 
 // The "Data Management dashboard": the status page, its JSON, Prometheus metrics
@@ -40,31 +40,6 @@ function tokenOk(req: FastifyRequest, token: string | undefined): boolean {
   const a = Buffer.from(given);
   const b = Buffer.from(token);
   return a.length === b.length && timingSafeEqual(a, b);
-}
-
-/** Status figures as gauges, so Prometheus sees what the page shows. */
-function statusGauges(metrics: Metrics, latest: () => Promise<StatusReport | undefined>): void {
-  if (metrics.registry.getSingleMetric('cdc_feed_items')) return;
-  new Gauge({
-    name: 'cdc_feed_items',
-    help: 'Items per feed by state (items, deleted, sent, failed, pending), from the topics',
-    labelNames: ['feed', 'state'] as const,
-    registers: [metrics.registry],
-    async collect() {
-      const r = await latest();
-      if (!r) return;
-      for (const f of r.feeds) for (const s of ['items', 'deleted', 'sent', 'failed', 'pending'] as const) this.set({ feed: f.feed, state: s }, f[s]);
-    },
-  });
-  new Gauge({
-    name: 'cdc_reader_binlog_behind_bytes',
-    help: 'Binlog bytes between the stored reader position and the server',
-    registers: [metrics.registry],
-    async collect() {
-      const b = (await latest())?.reader.bytesBehind;
-      if (typeof b === 'number') this.set(b);
-    },
-  });
 }
 
 export function createDashboard(o: DashboardOptions): Dashboard {
