@@ -7,8 +7,10 @@ import type { Logger } from '../log.js';
 import type { Metrics } from '../metrics.js';
 import { createDecoder } from '../ops/decoder.js';
 import { LiveStatus } from '../ops/liveStatus.js';
-import type { StatusSource } from '../ops/status.js';
+import { configuredFeeds, type StatusSource } from '../ops/status.js';
 import { statusGauges } from './gauges.js';
+import { ThroughputHistory } from './history.js';
+import { PageResyncs, type RunResync } from './resync.js';
 import { statusPage } from './page.js';
 
 // The "Data Management dashboard": the status page, its JSON, Prometheus metrics
@@ -25,6 +27,8 @@ export interface DashboardOptions {
   feeds?: string[];
   /** The process's parts, for /healthz (200 only when every one is running). */
   parts?: () => ReadonlyArray<Pick<Part, 'name' | 'state'>>;
+  /** The page's Resync action (resync.ts); without it the page's requests get 501. */
+  resync?: RunResync;
 }
 
 export interface Dashboard extends Part {
@@ -56,6 +60,8 @@ export function createDashboard(o: DashboardOptions): Dashboard {
   });
   done.catch(() => undefined);
   const source = o.statusSource ?? new LiveStatus({ config, log: dlog, kafka: createKafka(config, dlog), decoder: createDecoder(config), feeds: o.feeds });
+  const history = new ThroughputHistory({ log: dlog });
+  const resyncs = new PageResyncs({ config, log: dlog, feeds: () => (o.feeds?.length ? o.feeds : configuredFeeds(config)), run: o.resync });
 
   const build = (): FastifyInstance => {
     const f = Fastify({ logger: false });
@@ -74,6 +80,8 @@ export function createDashboard(o: DashboardOptions): Dashboard {
         return reply.code(503).send({ error: String((e as Error).message ?? e) });
       }
     });
+    history.routes(f);
+    resyncs.routes(f);
     f.get('/metrics', async (_req, reply) => {
       reply.type(o.metrics.registry.contentType);
       return o.metrics.registry.metrics();
@@ -99,6 +107,7 @@ export function createDashboard(o: DashboardOptions): Dashboard {
       try {
         statusGauges(o.metrics, () => (state === 'running' ? source.current().catch(() => undefined) : Promise.resolve(undefined)));
         await source.start?.();
+        history.start(() => source.current());
         app = build();
         await app.listen({ host: config.dashboard.host, port: config.dashboard.port });
         const a = app.server.address();
@@ -108,6 +117,7 @@ export function createDashboard(o: DashboardOptions): Dashboard {
         dlog.info({ operation: 'dashboard', status: 'listening', url: address }, `status page at ${address}/`);
       } catch (e) {
         state = 'failed';
+        history.stop();
         await source.stop?.().catch(() => undefined);
         await app?.close().catch(() => undefined);
         rejectDone(e);
@@ -117,8 +127,11 @@ export function createDashboard(o: DashboardOptions): Dashboard {
     async stop() {
       if (state === 'stopped' || state === 'stopping' || state === 'failed') return;
       state = 'stopping';
+      history.stop();
       await app?.close().catch((e: unknown) => dlog.warn({ err: e }, 'closing the dashboard'));
       await source.stop?.().catch((e: unknown) => dlog.warn({ err: e }, 'stopping the status source'));
+      // a resync started from the page finishes with the parts still running, but does not hold up a stop for long
+      await resyncs.stop(10_000);
       state = 'stopped';
       resolveDone();
     },
