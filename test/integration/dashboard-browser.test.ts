@@ -151,7 +151,7 @@ describe('status page in a browser', () => {
         await page.screenshot({ path: shot, fullPage: true });
       }
       // state, bar and text of one rendering (the list is redrawn every second)
-      const shown = () => job.evaluate((el) => `${(el as HTMLElement).dataset.state} ${(el.querySelector('progress') as HTMLProgressElement).value} ${el.querySelector('.percent')!.textContent}`);
+      const shown = () => job.evaluate((el) => `${el.getAttribute('data-state')} ${el.querySelector('progress')!.getAttribute('value')} ${el.querySelector('.percent')!.textContent}`);
       await expect.poll(shown, { timeout: 120_000, interval: 500 }).toMatch(/^done /);
       expect(await shown()).toMatch(/^done 100 100 % - done, \d+ (id\(s\) resynced|item\(s\) resent)$/);
       expect(posts).toBe(++expectedPosts);
