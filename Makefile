@@ -44,8 +44,12 @@ promtool:
 	@command -v promtool >/dev/null || (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends prometheus >/dev/null)
 
 # the analyst's Java consumer (tools/avro-consumer), from Maven Central
-avro-consumer:
+AVRO_CONSUMER_JAR := tools/avro-consumer/target/avro-consumer.jar
+
+$(AVRO_CONSUMER_JAR): tools/avro-consumer/pom.xml $(shell find tools/avro-consumer/src -name '*.java')
 	mvn -q -B -f tools/avro-consumer/pom.xml package -DskipTests
+
+avro-consumer: $(AVRO_CONSUMER_JAR)
 
 stack-up:
 	scripts/stack.sh up
