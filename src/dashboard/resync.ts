@@ -164,6 +164,7 @@ async function pollResync() {
     for (const j of jobs) {
       const row = document.createElement('div');
       row.className = 'job ' + j.state; row.dataset.feed = j.feed; row.dataset.state = j.state;
+      row.dataset.mode = j.mode; row.dataset.started = j.startedAt;
       const what = document.createElement('span');
       what.textContent = j.feed + ' - ' + (j.mode === 'full' ? 'full' : 'resend without database reads');
       const bar = document.createElement('progress');

@@ -137,15 +137,18 @@ describe('status page in a browser', () => {
     let expectedPosts = 0;
     page.on('request', (r) => void (r.method() === 'POST' && r.url().includes('/api/resync') && posts++));
     const sentToProducts = () => receiver.items.filter((i) => i.route === 'products').length;
+    const job = page.locator('#resync-jobs .job[data-feed="products"]');
     const resyncFromPage = async (mode: 'full' | 'no-reindex', shot?: string) => {
       const before = sentToProducts();
+      const previous = (await job.count()) ? await job.getAttribute('data-started') : null;
       await page.locator('button.resync[data-feed="products"]').click();
       expect(await page.locator('#resync-dialog').isVisible()).toBe(true);
       expect(await page.locator('#resync-feed').textContent()).toBe('products');
       await page.locator(`#resync-dialog input[value="${mode}"]`).check();
       await page.locator('#resync-confirm').click();
-      const job = page.locator('#resync-jobs .job[data-feed="products"]');
-      await expect.poll(() => job.count(), { timeout: 5000 }).toBe(1);
+      // this resync's row, not the last one's
+      await expect.poll(async () => ((await job.count()) ? [await job.getAttribute('data-mode'), await job.getAttribute('data-started')] : []), { timeout: 5000, interval: 100 })
+        .toEqual([mode, expect.not.stringMatching(`^${previous ?? '-'}$`)]);
       if (shot) {
         mkdirSync(`${ROOT}.ci`, { recursive: true });
         await page.screenshot({ path: shot, fullPage: true });
