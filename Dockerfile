@@ -1,6 +1,8 @@
 # The connector image: `docker build -t commerce-cdc .`, then
 # `docker run commerce-cdc run` (the default) or any other command, e.g. `seed`.
-FROM node:20-slim AS build
+# The current Node.js LTS; `make test` runs the unit and integration tests on it (and on 22).
+ARG NODE_IMAGE=node:24-slim
+FROM ${NODE_IMAGE} AS build
 WORKDIR /app
 COPY package.json package-lock.json ./
 RUN npm ci --ignore-scripts
@@ -8,7 +10,7 @@ COPY tsconfig.json ./
 COPY src ./src
 RUN npm run build && npm prune --omit=dev
 
-FROM node:20-slim
+FROM ${NODE_IMAGE}
 ENV NODE_ENV=production
 WORKDIR /app
 COPY --from=build /app/node_modules ./node_modules

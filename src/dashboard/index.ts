@@ -1,6 +1,5 @@
 import { timingSafeEqual } from 'node:crypto';
 import Fastify, { type FastifyInstance, type FastifyRequest } from 'fastify';
-import { Gauge } from 'prom-client';
 import type { Kafka } from 'kafkajs';
 import type { Config } from '../config/schema.js';
 import { BasePart, type Part } from '../lifecycle.js';
@@ -8,8 +7,11 @@ import type { Logger } from '../log.js';
 import type { Metrics } from '../metrics.js';
 import type { RecordDecoder } from '../ops/decoder.js';
 import { LiveStatus } from '../ops/status/live.js';
-import type { StatusReport, StatusSource } from '../ops/status/index.js';
+import { configuredFeeds, type StatusSource } from '../ops/status/index.js';
+import { statusGauges } from './gauges.js';
+import { ThroughputHistory } from './history.js';
 import { statusPage } from './page.js';
+import { PageResyncs, type RunResync } from './resync.js';
 
 // The "Data Management dashboard": the status page, its JSON, Prometheus metrics
 // and a health check, on dashboard.host:port. With dashboard.token set, all but
@@ -28,6 +30,8 @@ export interface DashboardOptions {
   feeds?: string[];
   /** The process's parts, for /healthz (200 only when every one is running). */
   parts?: () => ReadonlyArray<Pick<Part, 'name' | 'state'>>;
+  /** The page's Resync action (resync.ts); without it the page's requests get 501. */
+  resync?: RunResync;
 }
 
 export interface Dashboard extends Part {
@@ -45,31 +49,6 @@ function tokenOk(req: FastifyRequest, token: string | undefined): boolean {
   return a.length === b.length && timingSafeEqual(a, b);
 }
 
-/** Status figures as gauges, so Prometheus sees what the page shows. */
-function statusGauges(metrics: Metrics, latest: () => Promise<StatusReport | undefined>): void {
-  if (metrics.registry.getSingleMetric('cdc_feed_items')) return;
-  new Gauge({
-    name: 'cdc_feed_items',
-    help: 'Items per feed by state (items, deleted, sent, failed, pending), from the topics',
-    labelNames: ['feed', 'state'] as const,
-    registers: [metrics.registry],
-    async collect() {
-      const r = await latest();
-      if (!r) return;
-      for (const f of r.feeds) for (const s of ['items', 'deleted', 'sent', 'failed', 'pending'] as const) this.set({ feed: f.feed, state: s }, f[s]);
-    },
-  });
-  new Gauge({
-    name: 'cdc_reader_binlog_behind_bytes',
-    help: 'Binlog bytes between the stored reader position and the server',
-    registers: [metrics.registry],
-    async collect() {
-      const b = (await latest())?.reader.bytesBehind;
-      if (typeof b === 'number') this.set(b);
-    },
-  });
-}
-
 export function createDashboard(o: DashboardOptions): Dashboard {
   return new DashboardPart(o);
 }
@@ -79,6 +58,8 @@ class DashboardPart extends BasePart implements Dashboard {
   private readonly o: DashboardOptions;
   private readonly log: Logger;
   private readonly source: NonNullable<DashboardOptions['statusSource']>;
+  private readonly history: ThroughputHistory;
+  private readonly resyncs: PageResyncs;
   private app: FastifyInstance | undefined;
   private address = '';
 
@@ -88,6 +69,8 @@ class DashboardPart extends BasePart implements Dashboard {
     this.log = o.log.child({ part: 'dashboard' });
     if (!o.statusSource && !(o.kafka && o.decoder)) throw new Error('createDashboard needs a statusSource, or kafka and decoder');
     this.source = o.statusSource ?? new LiveStatus({ config: o.config, log: this.log, kafka: o.kafka!, decoder: o.decoder!, feeds: o.feeds });
+    this.history = new ThroughputHistory({ log: this.log });
+    this.resyncs = new PageResyncs({ config: o.config, log: this.log, feeds: () => (o.feeds?.length ? o.feeds : configuredFeeds(o.config)), run: o.resync });
   }
 
   url(): string {
@@ -112,6 +95,8 @@ class DashboardPart extends BasePart implements Dashboard {
         return reply.code(503).send({ error: String((e as Error).message ?? e) });
       }
     });
+    this.history.routes(f);
+    this.resyncs.routes(f);
     f.get('/metrics', async (_req, reply) => {
       reply.type(this.o.metrics.registry.contentType);
       return this.o.metrics.registry.metrics();
@@ -129,8 +114,16 @@ class DashboardPart extends BasePart implements Dashboard {
     const { config } = this.o;
     statusGauges(this.o.metrics, () => (this.state === 'running' ? this.source.current().catch(() => undefined) : Promise.resolve(undefined)));
     await this.source.start?.();
-    this.app = this.build();
-    await this.app.listen({ host: config.dashboard.host, port: config.dashboard.port });
+    this.history.start(() => this.source.current());
+    try {
+      this.app = this.build();
+      await this.app.listen({ host: config.dashboard.host, port: config.dashboard.port });
+    } catch (e) {
+      this.history.stop();
+      await this.source.stop?.().catch(() => undefined);
+      await this.app?.close().catch(() => undefined);
+      throw e;
+    }
     const a = this.app.server.address();
     const host = config.dashboard.host.includes(':') ? `[${config.dashboard.host}]` : config.dashboard.host;
     this.address = typeof a === 'object' && a ? `http://${host}:${a.port}` : `http://${host}:${config.dashboard.port}`;
@@ -138,7 +131,10 @@ class DashboardPart extends BasePart implements Dashboard {
   }
 
   protected async onStop(): Promise<void> {
+    this.history.stop();
     await this.app?.close().catch((e: unknown) => this.log.warn({ err: e }, 'closing the dashboard'));
     await this.source.stop?.().catch((e: unknown) => this.log.warn({ err: e }, 'stopping the status source'));
+    // a resync started from the page finishes with the parts still running, but does not hold up a stop for long
+    await this.resyncs.stop(10_000);
   }
 }

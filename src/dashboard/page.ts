@@ -1,6 +1,10 @@
 // The status page: one self-contained HTML document (no external assets, so it
 // works on an air-gapped host). Its script fetches /api/status every 2 s and
-// draws the throughput chart as inline SVG from the report's history.
+// draws the throughput chart as inline SVG from the last hour's history (history.ts);
+// each feed row has a Resync action (resync.ts).
+
+import { HISTORY_SCRIPT } from './history.js';
+import { RESYNC_CSS, RESYNC_HTML, RESYNC_SCRIPT } from './resync.js';
 
 const esc = (s: string) => s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 
@@ -38,6 +42,7 @@ function render(r) {
     cell(tr, 'feed', f.feed);
     for (const k of ['items', 'deleted', 'sent', 'failed', 'pending', 'changesLag']) cell(tr, k, f[k]);
     cell(tr, 'lastChangeAt', f.lastChangeAt ? new Date(f.lastChangeAt).toLocaleString() : '-');
+    resyncCell(tr, f.feed);
   }
   const rd = r.reader, p = rd.position;
   $('r-position').textContent = p ? p.file + ':' + p.pos + (p.gtid ? ' (gtid ' + p.gtid + ')' : '') + (p.snapshot ? ' - snapshot in progress' : '') : 'none stored';
@@ -55,7 +60,7 @@ function render(r) {
     list.append(li);
   }
   if (!list.children.length) list.innerHTML = '<li>none</li>';
-  chart(r.history || []);
+  chart(withHistory(r.history || []));
 }
 
 function chart(h) {
@@ -88,27 +93,28 @@ async function tick() {
     $('error').textContent = 'cannot load the status: ' + e.message;
   }
 }
-tick();
-setInterval(tick, 2000);
 `;
 
 export function statusPage(prefix: string): string {
   return `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1">
-<title>commerce-cdc - ${esc(prefix)}</title><style>${CSS}</style></head>
+<title>commerce-cdc - ${esc(prefix)}</title><style>${CSS}${RESYNC_CSS}</style></head>
 <body>
 <header><h1>commerce-cdc</h1><span>prefix <b id="prefix">${esc(prefix)}</b></span><span id="generated">loading...</span><span id="error"></span></header>
 <main>
 <section><h2>Feeds</h2>
-<table id="feeds"><thead><tr><th>feed</th><th>items</th><th>deleted</th><th>sent</th><th>failed</th><th>pending</th><th>changes lag</th><th>last change</th></tr></thead><tbody></tbody></table>
-</section>
-<section><h2>Throughput</h2><svg id="chart" viewBox="0 0 760 180" width="100%" height="180" role="img" aria-label="items written and sent per second"></svg></section>
+<table id="feeds"><thead><tr><th>feed</th><th>items</th><th>deleted</th><th>sent</th><th>failed</th><th>pending</th><th>changes lag</th><th>last change</th><th></th></tr></thead><tbody></tbody></table>
+</section>${RESYNC_HTML}
+<section><h2>Throughput, last hour</h2><svg id="chart" viewBox="0 0 760 180" width="100%" height="180" role="img" aria-label="items written and sent per second"></svg></section>
 <section><h2>Reader</h2><dl>
 <dt>edition</dt><dd id="r-edition">-</dd><dt>position</dt><dd id="r-position">-</dd><dt>server</dt><dd id="r-server">-</dd>
 <dt>behind</dt><dd id="r-behind">-</dd><dt>binlog kept</dt><dd id="r-kept">-</dd></dl>
 <p class="warn" id="r-warn"></p></section>
 <section><h2>Failed items</h2><ul id="failed"><li>none</li></ul></section>
 </main>
-<script>${SCRIPT}</script>
+<script>${SCRIPT}${HISTORY_SCRIPT}${RESYNC_SCRIPT}
+void loadHistory().then(tick);
+setInterval(tick, 2000);
+</script>
 </body></html>`;
 }

