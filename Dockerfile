@@ -20,6 +20,10 @@ COPY package.json ./
 COPY connectors ./connectors
 COPY schemas ./schemas
 COPY fixtures/commerce ./fixtures/commerce
+# the exporters' feed state stores (exporter.stateDir): a volume, so a restart reads only the topics' tail
+RUN mkdir -p /var/lib/commerce-cdc && chown node:node /var/lib/commerce-cdc
+ENV CDC_EXPORTER_STATE_DIR=/var/lib/commerce-cdc
+VOLUME /var/lib/commerce-cdc
 USER node
 EXPOSE 8686
 ENTRYPOINT ["node", "dist/cli/index.js"]

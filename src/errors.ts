@@ -31,6 +31,10 @@ export const ERROR_CODES = {
   KAFKAJS_FAST_PATH_INACTIVE: { exit: 4, retriable: false },
   REGISTRY_UNREACHABLE: { exit: 4, retriable: true },
   REGISTRY_INCOMPATIBLE_SCHEMA: { exit: 4, retriable: false },
+  // the exporter's feed state store (exporter.stateDir)
+  STATE_DIR_UNWRITABLE: { exit: 2, retriable: false },
+  // a log code, never an exit: a partition's state store was rebuilt from the items and status topics
+  STATE_REBUILT: { exit: 4, retriable: false },
   // seeding
   SEED_TARGET_NOT_EMPTY: { exit: 5, retriable: false },
   SEED_EDITION_MISMATCH: { exit: 5, retriable: false },

@@ -84,6 +84,8 @@ export const exporterSchema = z
     threads: z.number().int().min(1).default(2).describe('Default provider batches at once'),
     workers: z.number().int().min(0).max(64).default(1).describe('Assembly worker threads per process, shared by its exporters (provider SQL, building, hashing); 0 assembles on the main thread'),
     workerBatches: z.number().int().min(1).max(64).default(2).describe('Provider batches an assembly worker runs at once; the others wait (each holds its SQL rows until built)'),
+    stateDir: z.string().min(1).default('.state').describe('Directory of the feed state stores (one LMDB store per feed partition, <stateDir>/<prefix>/<feed>/<partition>); relative to the working directory; a local disk, kept across restarts'),
+    stateCacheItems: z.number().int().min(0).default(10_000).describe('Feed items kept decoded in memory per owned feed partition, in front of its state store'),
     heapGrowthPercent: z.number().int().min(0).max(300).default(70).describe("V8 heap limit after a full GC: live size + this %, for the whole process; 0 leaves it to V8 (faster, more RSS)"),
     extendedLog: z.boolean().default(false).describe('Log every written item with its payload (also EXPORTER_EXTENDED_LOG=1)'),
     profiler: z.boolean().default(false).describe("Log each provider call's entities, ms and heap MB (also EXPORTER_PROFILER=1)"),

@@ -19,6 +19,7 @@ import type { CatalogModel } from '../feeds/common/link.js';
 import { builtItem } from './assemble.js';
 import type { Assembler } from './assembler.js';
 import { FeedState } from './state.js';
+import { openPartitionState } from './restore.js';
 import { StateTailer } from './tailer.js';
 import { PartitionOwners } from '../stream/owner.js';
 import { startGroupConsumer, withBatchRetries, type BatchRetryOptions } from '../stream/groupConsumer.js';
@@ -51,7 +52,8 @@ export function createExporter(deps: ExporterDeps): Exporter {
 
 export class Exporter extends BasePart {
   readonly name: string;
-  readonly feedState = new FeedState();
+  /** The feed state of each owned partition (restored when the partition is acquired). */
+  private readonly states = new Map<number, FeedState>();
   private readonly d: ExporterDeps;
   private readonly log: Logger;
   private readonly topics: { changes: string; items: string; status: string };
@@ -99,7 +101,6 @@ export class Exporter extends BasePart {
       itemsTopic: this.topics.items,
       statusTopic: this.topics.status,
       groupPrefix: this.groupId,
-      state: this.feedState,
       log: this.log,
     });
     await this.tailer.start();
@@ -111,7 +112,7 @@ export class Exporter extends BasePart {
       topic: this.topics.changes,
       log: this.log,
       onAcquire: (p, heartbeat) => this.restore(p, heartbeat),
-      onRelease: (p) => this.tailer?.disown(p),
+      onRelease: (p, revoked) => this.release(p, revoked),
     });
     this.consumer = await startGroupConsumer({
       kafka,
@@ -127,17 +128,40 @@ export class Exporter extends BasePart {
     this.log.info({ operation: 'start', status: 'Initialize', topic: this.topics.changes }, 'exporter started');
   }
 
-  /** After fencing: read the items and status of the partition up to their last stable offsets. */
+  /**
+   * After fencing: the partition's store (rebuilt when it is missing or does not match the topics), then the
+   * items and status topics from its checkpoint up to their last stable offsets.
+   */
   private async restore(partition: number, heartbeat?: () => Promise<void>): Promise<void> {
     const started = Date.now();
-    const [items, status] = await Promise.all([this.admin!.fetchTopicOffsets(this.topics.items), this.admin!.fetchTopicOffsets(this.topics.status)]);
-    const target = {
-      items: Number(items.find((x) => x.partition === partition)?.offset ?? 0),
-      status: Number(status.find((x) => x.partition === partition)?.offset ?? 0),
-    };
-    this.tailer!.own(partition, target.items);
+    await this.release(partition, false);
+    const { state, target } = await openPartitionState({ config: this.d.config, feed: this.d.feed, admin: this.admin!, topics: this.topics, partition, log: this.log });
+    this.states.set(partition, state);
+    this.tailer!.follow(partition, state, target.items);
     await this.tailer!.caughtUp(partition, target, this.abort.signal, heartbeat);
-    this.log.info({ operation: 'restore', partition, ...target, items: this.feedState.size, elapsed: Date.now() - started }, 'partition state restored');
+    state.flush();
+    const from = state.store.checkpoint;
+    this.log.info({ operation: 'restore', partition, ...target, read: this.tailer!.readCount(partition), checkpoint: from, elapsed: Date.now() - started }, 'partition state restored');
+  }
+
+  /** The partition went to another member (its store is removed), or is closed for a retry or a stop (kept). */
+  private async release(partition: number, revoked: boolean): Promise<void> {
+    this.tailer?.unfollow(partition);
+    const state = this.states.get(partition);
+    if (!state) return;
+    this.states.delete(partition);
+    await state.close(revoked).catch((e: unknown) => this.log.warn({ partition, err: e }, 'closing the partition state store failed'));
+  }
+
+  /** Records the tailer applied to the partition's state since it was acquired (tests: a restart reads only the tail). */
+  restoredRecords(partition: number): number {
+    return this.tailer?.readCount(partition) ?? 0;
+  }
+
+  private stateOf(p: number): FeedState {
+    const state = this.states.get(p);
+    if (!state) throw new Error(`exporter.${this.d.feed.name}: no state for partition ${p} (released)`);
+    return state;
   }
 
   private async onBatch({ batch, resolveOffset, heartbeat, isRunning, isStale }: EachBatchPayload): Promise<void> {
@@ -189,7 +213,7 @@ export class Exporter extends BasePart {
     return {
       feed,
       itemType: this.itemType,
-      state: this.feedState,
+      state: this.stateOf(p),
       ctx: this.ctx,
       decoder: this.decoder,
       partition: p,
@@ -218,7 +242,8 @@ export class Exporter extends BasePart {
     if (owned.lost) return;
     const env = this.envelope!;
     const trig = this.triggerCodec!;
-    await commitWithOffsets(
+    const state = this.stateOf(p);
+    const ends = await commitWithOffsets(
       owned.producer,
       [
         { topic: this.topics.items, messages: out.items.map((e) => ({ key: e.feedId, value: encodeEnvelope(env, e, e.bytes), partition: e.partition })) },
@@ -226,7 +251,10 @@ export class Exporter extends BasePart {
       ],
       { groupId: this.groupId, topic: this.topics.changes, partition: p, offset: lastOffset + 1 },
     );
-    for (const e of out.items) remember(this.feedState, e);
+    for (const e of out.items) remember(state, e);
+    const itemsEnd = ends.get(`${this.topics.items}:${p}`);
+    if (itemsEnd !== undefined) state.itemsApplied(itemsEnd);
+    state.flush();
     metrics.exporterItemsWritten.inc({ feed: feed.name }, out.items.length);
     metrics.exporterItemsDeduped.inc({ feed: feed.name }, out.deduped);
     metrics.exporterItemsDeleted.inc({ feed: feed.name }, out.deleted);
@@ -268,8 +296,8 @@ export class Exporter extends BasePart {
   protected async onStop(): Promise<void> {
     this.abort.abort();
     await this.consumer?.disconnect().catch(() => undefined);
-    await this.owners?.closeAll();
     await this.tailer?.stop().catch(() => undefined);
+    await this.owners?.closeAll();
     await this.admin?.disconnect().catch(() => undefined);
     this.log.info({ operation: 'stop', status: 'Complete' }, 'exporter stopped');
   }

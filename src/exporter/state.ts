@@ -1,7 +1,9 @@
-// The exporter's copy of the feed table: per feed item id the hash last written,
-// its source entity, whether it was a delete, the minimal payload (to build a
-// delete later) and the last delivery status. Rebuilt from the items and status
-// topics; nothing else holds it.
+// The exporter's copy of the feed table, one FeedState per owned partition: per
+// feed item id the hash last written, its source entity, whether it was a delete,
+// the minimal payload (to build a delete later) and the last delivery status. It
+// lives in the partition's on-disk store (store.ts) with a bounded cache in front;
+// the items and status topics stay the truth it is rebuilt from.
+import type { Checkpoint, ItemWrite, PartitionStore } from './store.js';
 
 export interface ItemState {
   /** Hash of the last item version written; undefined when only a status was seen so far. */
@@ -48,182 +50,145 @@ export function minimalObject(minimal: string, fields: readonly string[]): Recor
   return Object.fromEntries(fields.map((f, i) => [f, values[i] ?? null]));
 }
 
-/** A status slot with no status seen yet. */
-const NO_STATUS = -0x80000000;
-const HAS_HASH = 1;
-const DELETED = 2;
-/** The status is about the item's current hash. */
-const STATUS_OF_HASH = 4;
-/** The status is about another hash, kept in `otherStatusHashes`. */
-const STATUS_OF_OTHER = 8;
-/** 20-byte hashes as 40 lowercase hex digits: every hash build() makes. */
-const SHA1_HEX = /^[0-9a-f]{40}$/;
-
 /**
- * The state of every item of the owned partitions, laid out for size: the feed table of a large catalog
- * lives here (100,000 products x 3 store views are 300,000 items). Per item a slot: the hash as 20 bytes,
- * flags and status in typed arrays, the source entity id and minimal payload in arrays; an object per
- * item and a 40-character hash string cost about twice as much. get() hands out a fresh ItemState.
+ * One partition's feed state: reads go to the changes not yet written, then a bounded cache of
+ * recently used items, then the store. Changes wait in memory until flush() writes them with the
+ * offsets they bring the state to, in one store transaction: the store never claims an offset whose
+ * records it does not hold. Memory: the cache (at most `cacheItems` items) and the changes of one
+ * batch between flushes, whatever the catalog's size.
  */
 export class FeedState {
-  private readonly slots = new Map<string, number>();
-  /** A single feed id as a string, several as an exactly sized array: most source entities own one to a few items, and a Set per entity costs more than the entry itself. */
-  private readonly bySource = new Map<string, string | string[]>();
-  private readonly free: number[] = [];
-  private capacity = 0;
-  private used = 0;
-  private hashes = Buffer.alloc(0);
-  private flags = new Uint8Array(0);
-  private statuses = new Int32Array(0);
-  private readonly sources: string[] = [];
-  private readonly minimals: Array<string | undefined> = [];
-  /** Hashes that are not 40 hex digits (none that build() makes; kept as they are). */
-  private readonly otherHashes = new Map<number, string>();
-  private readonly otherStatusHashes = new Map<number, string>();
+  readonly store: PartitionStore;
+  private readonly cacheItems: number;
+  /** Clean items, least recently used first. */
+  private readonly cache = new Map<string, ItemState>();
+  /** Changed since the last flush, with the source each one left (when it moved). */
+  private readonly dirty = new Map<string, ItemWrite>();
+  /** Feed ids added to a source entity since the last flush. */
+  private readonly dirtyBySource = new Map<string, Set<string>>();
+  /** What the state reflects now: the next items/status offsets not applied yet. */
+  private readonly applied: Checkpoint;
+  private closed = false;
 
+  constructor(store: PartitionStore, cacheItems: number) {
+    this.store = store;
+    this.cacheItems = cacheItems;
+    this.applied = { ...store.checkpoint };
+  }
+
+  /** Items in the store (not counting changes not flushed yet). */
   get size(): number {
-    return this.slots.size;
+    return this.store.size;
+  }
+
+  get checkpoint(): Checkpoint {
+    return { ...this.applied };
+  }
+
+  get isClosed(): boolean {
+    return this.closed;
   }
 
   get(feedId: string): ItemState | undefined {
-    const slot = this.slots.get(feedId);
-    if (slot === undefined) return undefined;
-    const f = this.flags[slot]!;
-    const hash = f & HAS_HASH ? this.hashOf(slot) : undefined;
-    const status = this.statuses[slot]!;
-    return {
-      hash,
-      sourceEntityId: this.sources[slot]!,
-      deleted: (f & DELETED) !== 0,
-      minimal: this.minimals[slot],
-      status: status === NO_STATUS ? undefined : status,
-      statusHash: f & STATUS_OF_HASH ? hash : f & STATUS_OF_OTHER ? this.otherStatusHashes.get(slot) : undefined,
-    };
+    if (this.closed) throw new Error(`the feed state of ${this.store.dir} is closed (the partition was released)`);
+    const d = this.dirty.get(feedId);
+    if (d) return { ...d.state };
+    const c = this.cache.get(feedId);
+    if (c) {
+      this.cache.delete(feedId);
+      this.cache.set(feedId, c);
+      return { ...c };
+    }
+    const s = this.store.get(feedId);
+    if (s) this.remember(feedId, s);
+    return s && { ...s };
   }
 
   /** Feed ids whose last written version belongs to this source entity. */
   feedIdsOf(sourceEntityId: string): string[] {
-    const v = this.bySource.get(sourceEntityId);
-    return v === undefined ? [] : typeof v === 'string' ? [v] : [...v];
+    const ids = new Set<string>();
+    for (const fid of this.store.feedIdsOf(sourceEntityId)) {
+      const d = this.dirty.get(fid);
+      if (!d || d.state.sourceEntityId === sourceEntityId) ids.add(fid);
+    }
+    for (const fid of this.dirtyBySource.get(sourceEntityId) ?? []) if (this.dirty.get(fid)?.state.sourceEntityId === sourceEntityId) ids.add(fid);
+    return [...ids];
   }
 
-  sourceIds(): IterableIterator<string> {
-    return this.bySource.keys();
+  /** Every source entity that owns an item (a truncate's ids); reads the whole store. */
+  *sourceIds(): Generator<string> {
+    const seen = new Set<string>();
+    for (const d of this.dirty.values()) {
+      if (!seen.has(d.state.sourceEntityId)) {
+        seen.add(d.state.sourceEntityId);
+        yield d.state.sourceEntityId;
+      }
+    }
+    for (const s of this.store.sourceIds()) if (!seen.has(s)) yield s;
   }
 
   applyItem(feedId: string, sourceEntityId: string, hash: string, deleted: boolean, minimal: string | undefined): void {
-    let slot = this.slots.get(feedId);
-    if (slot === undefined) slot = this.add(feedId, sourceEntityId);
-    else if (this.sources[slot] !== sourceEntityId) {
-      this.unlink(this.sources[slot]!, feedId);
-      this.sources[slot] = sourceEntityId;
-    }
-    const statusHash = this.statusHashOf(slot);
-    this.setHash(slot, hash);
-    let f = HAS_HASH | (deleted ? DELETED : 0);
-    if (statusHash !== undefined) f |= this.statusFlag(slot, statusHash, hash);
-    this.flags[slot] = f;
-    if (minimal !== undefined) this.minimals[slot] = minimal;
-    const v = this.bySource.get(sourceEntityId);
-    if (v === undefined) this.bySource.set(sourceEntityId, feedId);
-    else if (typeof v === 'string') {
-      if (v !== feedId) this.bySource.set(sourceEntityId, [v, feedId]);
-    } else if (!v.includes(feedId)) this.bySource.set(sourceEntityId, [...v, feedId]);
+    if (this.closed) return;
+    const prev = this.get(feedId);
+    const status = prev?.status;
+    const statusHash = prev?.statusHash;
+    this.change(feedId, prev, { hash, sourceEntityId, deleted, minimal: minimal ?? prev?.minimal, status, statusHash });
   }
 
   applyStatus(feedId: string, sourceEntityId: string, hash: string, status: number): void {
     // the status can be read before its item (two topics read independently)
-    const slot = this.slots.get(feedId) ?? this.add(feedId, sourceEntityId);
-    this.statuses[slot] = status;
-    const f = this.flags[slot]! & (HAS_HASH | DELETED);
-    this.otherStatusHashes.delete(slot);
-    this.flags[slot] = f | this.statusFlag(slot, hash, f & HAS_HASH ? this.hashOf(slot) : undefined);
+    if (this.closed) return;
+    const prev = this.get(feedId);
+    const next = prev ? { ...prev, status, statusHash: hash } : { hash: undefined, sourceEntityId, deleted: false, minimal: undefined, status, statusHash: hash };
+    this.change(feedId, prev, next);
   }
 
-  /** Forgets the items of the given partitions (after they were revoked from this process). */
-  forget(keep: (sourceEntityId: string) => boolean): void {
-    for (const [feedId, slot] of this.slots) {
-      const source = this.sources[slot]!;
-      if (keep(source)) continue;
-      this.slots.delete(feedId);
-      this.unlink(source, feedId);
-      this.release(slot);
-    }
+  /** The items topic was applied up to this offset (raises only). */
+  itemsApplied(next: number): void {
+    this.applied.items = Math.max(this.applied.items, next);
   }
 
-  private add(feedId: string, sourceEntityId: string): number {
-    let slot = this.free.pop();
-    if (slot === undefined) {
-      if (this.used === this.capacity) this.grow();
-      slot = this.used++;
-    }
-    this.slots.set(feedId, slot);
-    this.flags[slot] = 0;
-    this.statuses[slot] = NO_STATUS;
-    this.sources[slot] = sourceEntityId;
-    this.minimals[slot] = undefined;
-    return slot;
+  statusApplied(next: number): void {
+    this.applied.status = Math.max(this.applied.status, next);
   }
 
-  private release(slot: number): void {
-    this.flags[slot] = 0;
-    this.sources[slot] = '';
-    this.minimals[slot] = undefined;
-    this.otherHashes.delete(slot);
-    this.otherStatusHashes.delete(slot);
-    this.free.push(slot);
+  /** Writes the changes and the offsets they reflect in one store transaction. */
+  flush(): void {
+    if (this.closed) return;
+    const c = this.store.checkpoint;
+    if (this.dirty.size === 0 && c.items === this.applied.items && c.status === this.applied.status) return;
+    this.store.write(this.dirty.values(), { ...this.applied });
+    for (const [fid, w] of this.dirty) this.remember(fid, w.state);
+    this.dirty.clear();
+    this.dirtyBySource.clear();
   }
 
-  private grow(): void {
-    const capacity = Math.max(1024, this.capacity * 2);
-    const hashes = Buffer.alloc(capacity * 20);
-    this.hashes.copy(hashes);
-    const flags = new Uint8Array(capacity);
-    flags.set(this.flags);
-    const statuses = new Int32Array(capacity);
-    statuses.set(this.statuses);
-    this.hashes = hashes;
-    this.flags = flags;
-    this.statuses = statuses;
-    this.capacity = capacity;
+  /** Writes what is pending and closes the store; `drop`: removes it instead (the partition moved away). */
+  async close(drop = false): Promise<void> {
+    if (this.closed) return;
+    if (!drop) this.flush();
+    this.closed = true;
+    this.dirty.clear();
+    this.cache.clear();
+    await (drop ? this.store.drop() : this.store.close());
   }
 
-  private setHash(slot: number, hash: string): void {
-    if (SHA1_HEX.test(hash)) {
-      this.hashes.write(hash, slot * 20, 20, 'hex');
-      this.otherHashes.delete(slot);
-    } else this.otherHashes.set(slot, hash);
+  private change(feedId: string, prev: ItemState | undefined, next: ItemState): void {
+    // the source the store lists the item under, removed from the index when the item moves to another
+    const earlier = this.dirty.get(feedId);
+    const before = earlier ? earlier.state.sourceEntityId : prev?.sourceEntityId;
+    const leftSource = earlier?.leftSource ?? (before !== undefined && before !== next.sourceEntityId ? before : undefined);
+    this.cache.delete(feedId);
+    this.dirty.set(feedId, { feedId, state: next, leftSource });
+    let set = this.dirtyBySource.get(next.sourceEntityId);
+    if (!set) this.dirtyBySource.set(next.sourceEntityId, (set = new Set()));
+    set.add(feedId);
   }
 
-  private hashOf(slot: number): string {
-    return this.otherHashes.get(slot) ?? this.hashes.toString('hex', slot * 20, slot * 20 + 20);
-  }
-
-  private statusHashOf(slot: number): string | undefined {
-    const f = this.flags[slot]!;
-    if (f & STATUS_OF_HASH) return this.hashOf(slot);
-    return f & STATUS_OF_OTHER ? this.otherStatusHashes.get(slot) : undefined;
-  }
-
-  /** The flag telling which hash the slot's status is about (and the side entry when it is not the item's). */
-  private statusFlag(slot: number, statusHash: string, hash: string | undefined): number {
-    if (statusHash === hash) {
-      this.otherStatusHashes.delete(slot);
-      return STATUS_OF_HASH;
-    }
-    this.otherStatusHashes.set(slot, statusHash);
-    return STATUS_OF_OTHER;
-  }
-
-  private unlink(sourceEntityId: string, feedId: string): void {
-    const v = this.bySource.get(sourceEntityId);
-    if (v === undefined) return;
-    if (typeof v === 'string') {
-      if (v === feedId) this.bySource.delete(sourceEntityId);
-      return;
-    }
-    const rest = v.filter((f) => f !== feedId);
-    if (rest.length === 0) this.bySource.delete(sourceEntityId);
-    else this.bySource.set(sourceEntityId, rest.length === 1 ? rest[0]! : rest);
+  private remember(feedId: string, s: ItemState): void {
+    if (this.cacheItems <= 0) return;
+    this.cache.delete(feedId);
+    this.cache.set(feedId, s);
+    if (this.cache.size > this.cacheItems) this.cache.delete(this.cache.keys().next().value!);
   }
 }

@@ -1,12 +1,12 @@
-// Keeps FeedState current by reading the feed's items and status topics
-// (read_committed, all partitions) from the beginning, in a consumer group of
-// its own. A partition is ready for this process once the tailer has read both
-// topics of that partition up to their last stable offsets taken *after* our
+// Keeps the owned partitions' FeedStates current by reading the feed's items and
+// status topics (read_committed) from each state's checkpoint on, in a consumer
+// group of its own. A partition is ready for this process once the tailer has read
+// both topics of that partition up to their last stable offsets taken *after* our
 // producer fenced the previous owner: nothing the old owner committed is missed.
 //
-// Why all partitions, not just the assigned ones: statuses arrive continuously
-// from the publisher, and a partition handed to us later is then ready at once.
-// The cost is memory for the whole feed table per exporter process.
+// Only the owned partitions are followed: the others stay at the topics' end and
+// their records are skipped. Every batch read is flushed to the partition's store
+// with the offsets it reached, so the next start reads only what came after.
 import { randomUUID } from 'node:crypto';
 import type { Consumer, Kafka } from 'kafkajs';
 import type { Logger } from '../log.js';
@@ -24,17 +24,24 @@ export interface TailerOptions {
   itemsTopic: string;
   statusTopic: string;
   groupPrefix: string;
-  state: FeedState;
   log: Logger;
+}
+
+interface Followed {
+  state: FeedState;
+  /** Next offset to read per topic. */
+  items: number;
+  status: number;
+  /** Items from this offset on are our own writes, applied by the exporter when committed. */
+  ownedFrom: number;
+  /** Records applied since the follow began (the restore log and the tests count them). */
+  read: number;
 }
 
 export class StateTailer {
   private readonly o: TailerOptions;
   private consumer: Consumer | undefined;
-  /** Next offset to read per `topic:partition`. */
-  private readonly position = new Map<string, number>();
-  /** Partitions this process writes items to: their items from this offset on are our own writes, already in the state. */
-  private readonly ownedFrom = new Map<number, number>();
+  private readonly followed = new Map<number, Followed>();
   private failure: unknown;
 
   constructor(o: TailerOptions) {
@@ -49,42 +56,85 @@ export class StateTailer {
       maxWaitTimeInMs: 200,
     });
     this.consumer = consumer;
+    // a batch of transaction markers only reaches no eachBatch: its end moves the position all the same,
+    // when the partition was followed the same way since the batch began (not a batch fetched before a seek)
+    const began = new Map<string, Followed | undefined>();
+    consumer.on(consumer.events.START_BATCH_PROCESS, ({ payload }) => {
+      began.set(`${payload.topic}:${payload.partition}`, this.followed.get(payload.partition));
+    });
     consumer.on(consumer.events.END_BATCH_PROCESS, ({ payload }) => {
-      const next = Number(payload.lastOffset) + 1;
-      const k = `${payload.topic}:${payload.partition}`;
-      if (next > (this.position.get(k) ?? 0)) this.position.set(k, next);
+      const f = this.followed.get(payload.partition);
+      if (!f || f.state.isClosed || began.get(`${payload.topic}:${payload.partition}`) !== f) return;
+      this.advance(f, payload.topic === itemsTopic, Number(payload.lastOffset) + 1);
+      f.state.flush();
     });
     consumer.on(consumer.events.CRASH, ({ payload }) => {
       if (!payload.restart) this.failure = payload.error;
     });
     await consumer.connect();
-    await consumer.subscribe({ topics: [itemsTopic, statusTopic], fromBeginning: true });
+    // partitions nobody follows wait at the end; follow() seeks a partition to its state's checkpoint
+    await consumer.subscribe({ topics: [itemsTopic, statusTopic], fromBeginning: false });
     await consumer.run({
+      autoCommit: false,
       partitionsConsumedConcurrently: 4,
-      eachBatch: async ({ batch }) => {
+      eachBatch: async ({ batch, isStale }) => {
+        const f = this.followed.get(batch.partition);
+        if (!f || f.state.isClosed) return;
         const isItems = batch.topic === itemsTopic;
-        const from = this.ownedFrom.get(batch.partition);
         for (const m of batch.messages) {
-          if (!m.value) continue;
-          if (isItems) {
-            if (from !== undefined && Number(m.offset) >= from) continue;
-            const e = await this.o.envelopes.decode(m.value);
-            this.o.state.applyItem(e.feedId, e.sourceEntityId, e.hash, e.deleted, minimalOfJson(e.item.fields, this.o.feed.minimalPayload));
-          } else {
-            const s = await this.o.decoder.decode<StatusRecord>(m.value);
-            this.o.state.applyStatus(s.feedId, s.sourceEntityId, s.hash, s.status);
+          // a batch fetched before the seek, or a partition that moved away meanwhile
+          if (isStale() || this.followed.get(batch.partition) !== f || f.state.isClosed) return;
+          const offset = Number(m.offset);
+          if (offset < (isItems ? f.items : f.status)) continue;
+          if (m.value) {
+            if (isItems) {
+              if (offset < f.ownedFrom) {
+                const e = await this.o.envelopes.decode(m.value);
+                f.state.applyItem(e.feedId, e.sourceEntityId, e.hash, e.deleted, minimalOfJson(e.item.fields, this.o.feed.minimalPayload));
+                f.read++;
+              }
+            } else {
+              const s = await this.o.decoder.decode<StatusRecord>(m.value);
+              f.state.applyStatus(s.feedId, s.sourceEntityId, s.hash, s.status);
+              f.read++;
+            }
           }
+          this.advance(f, isItems, offset + 1);
         }
+        if (isStale() || this.followed.get(batch.partition) !== f) return;
+        // transaction markers after the last record
+        this.advance(f, isItems, Number(batch.lastOffset()) + 1);
+        f.state.flush();
       },
     });
   }
 
-  own(partition: number, itemsFrom: number): void {
-    this.ownedFrom.set(partition, itemsFrom);
+  private advance(f: Followed, isItems: boolean, next: number): void {
+    if (isItems) {
+      f.items = Math.max(f.items, next);
+      // our own writes past ownedFrom reach the state when their commit returns (exporter.commit)
+      f.state.itemsApplied(Math.min(f.items, f.ownedFrom));
+    } else {
+      f.status = Math.max(f.status, next);
+      f.state.statusApplied(f.status);
+    }
   }
 
-  disown(partition: number): void {
-    this.ownedFrom.delete(partition);
+  /** Reads the partition into `state` from its checkpoint; items from `ownedFrom` on are our own writes. */
+  follow(partition: number, state: FeedState, ownedFrom: number): void {
+    const from = state.checkpoint;
+    this.followed.set(partition, { state, items: from.items, status: from.status, ownedFrom, read: 0 });
+    this.consumer!.seek({ topic: this.o.itemsTopic, partition, offset: String(from.items) });
+    this.consumer!.seek({ topic: this.o.statusTopic, partition, offset: String(from.status) });
+  }
+
+  unfollow(partition: number): void {
+    this.followed.delete(partition);
+  }
+
+  /** Records applied to the partition's state since follow(). */
+  readCount(partition: number): number {
+    return this.followed.get(partition)?.read ?? 0;
   }
 
   /**
@@ -94,13 +144,14 @@ export class StateTailer {
   async caughtUp(partition: number, targets: { items: number; status: number }, signal?: AbortSignal, heartbeat?: () => Promise<void>): Promise<void> {
     const started = Date.now();
     let beat = started;
+    let warned = started;
     for (;;) {
       if (this.failure) throw this.failure;
-      const items = this.position.get(`${this.o.itemsTopic}:${partition}`) ?? 0;
-      const status = this.position.get(`${this.o.statusTopic}:${partition}`) ?? 0;
-      if (items >= targets.items && status >= targets.status) return;
-      if (Date.now() - started > 30_000 && (Date.now() - started) % 10_000 < 60) {
-        this.o.log.warn({ partition, items, status, targets }, 'state restore is slow: still reading the items and status topics');
+      const f = this.followed.get(partition) ?? { items: 0, status: 0 };
+      if (f.items >= targets.items && f.status >= targets.status) return;
+      if (Date.now() - warned > 30_000) {
+        warned = Date.now();
+        this.o.log.warn({ partition, items: f.items, status: f.status, targets }, 'state restore is slow: still reading the items and status topics');
       }
       if (heartbeat && Date.now() - beat >= 1000) {
         beat = Date.now();

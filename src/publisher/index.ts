@@ -160,7 +160,7 @@ export class Publisher extends BasePart {
     // status-2 writes of concurrent requests share the partition's producer: one transaction at a time
     let writes: Promise<void> = Promise.resolve();
     const writeStatuses = (records: StatusRecord[]) => {
-      writes = writes.then(() => commitWithOffsets(owned.producer, [{ topic: this.topics.status, messages: this.statusMessages(records) }], undefined));
+      writes = writes.then(() => commitWithOffsets(owned.producer, [{ topic: this.topics.status, messages: this.statusMessages(records) }], undefined).then(() => undefined));
       return writes;
     };
     const results = await Promise.all(chunks.map((chunk) => this.deliver(p, chunk, writeStatuses, beat)));

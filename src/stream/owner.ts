@@ -28,7 +28,8 @@ export interface OwnerOptions {
   log: Logger;
   /** Runs after fencing, before the partition is handed out (the exporter restores its state here). */
   onAcquire?: (partition: number, heartbeat?: () => Promise<void>) => Promise<void>;
-  onRelease?: (partition: number) => void;
+  /** `revoked`: the group gave the partition to another member (not a retry or a stop). */
+  onRelease?: (partition: number, revoked: boolean) => void | Promise<void>;
 }
 
 export class PartitionOwners {
@@ -65,12 +66,12 @@ export class PartitionOwners {
   }
 
   /** Keeps the listed partitions, releases the others (their producers are closed). */
-  async retain(partitions: number[]): Promise<void> {
+  async retain(partitions: number[], revoked = true): Promise<void> {
     const keep = new Set(partitions);
     for (const [p, owned] of [...this.owned]) {
       if (keep.has(p)) continue;
       this.owned.delete(p);
-      await this.close(p, owned);
+      await this.close(p, owned, revoked);
     }
   }
 
@@ -79,10 +80,10 @@ export class PartitionOwners {
     const owned = this.owned.get(partition);
     if (!owned) return;
     this.owned.delete(partition);
-    await this.close(partition, owned);
+    await this.close(partition, owned, false);
   }
 
-  private async close(partition: number, owned: Promise<Owned>): Promise<void> {
+  private async close(partition: number, owned: Promise<Owned>, revoked: boolean): Promise<void> {
     try {
       const o = await owned;
       o.lost = true;
@@ -90,11 +91,11 @@ export class PartitionOwners {
     } catch {
       // acquisition failed or the producer is already gone
     }
-    this.o.onRelease?.(partition);
+    await this.o.onRelease?.(partition, revoked);
     this.o.log.info({ partition }, 'partition released');
   }
 
   async closeAll(): Promise<void> {
-    await this.retain([]);
+    await this.retain([], false);
   }
 }

@@ -32,16 +32,24 @@ function* chunks(messages: Message[]): Generator<Message[]> {
 /**
  * Writes the messages and the consumer offset in one Kafka transaction: a
  * read_committed reader sees both or neither, whatever happens to this process.
+ * Returns per `topic:partition` written the offset after its last message.
  */
 export async function commitWithOffsets(
   producer: Producer,
   sends: TopicMessages[],
   offsets: { groupId: string; topic: string; partition: number; offset: number } | undefined,
-): Promise<void> {
+): Promise<Map<string, number>> {
   const tx = await producer.transaction();
+  const ends = new Map<string, number>();
   try {
     for (const s of sends) {
-      for (const part of chunks(s.messages)) await tx.send({ topic: s.topic, messages: part, acks: -1 });
+      for (const part of chunks(s.messages)) {
+        const written = await tx.send({ topic: s.topic, messages: part, acks: -1 });
+        for (const r of written) {
+          const count = part.filter((m) => m.partition === r.partition).length;
+          if (r.baseOffset !== undefined && Number(r.baseOffset) >= 0) ends.set(`${r.topicName}:${r.partition}`, Number(r.baseOffset) + count);
+        }
+      }
     }
     if (offsets) {
       await tx.sendOffsets({
@@ -50,6 +58,7 @@ export async function commitWithOffsets(
       });
     }
     await tx.commit();
+    return ends;
   } catch (e) {
     try {
       await tx.abort();

@@ -1,5 +1,7 @@
 // Settings of the local stack (scripts/stack.sh) for integration and fault tests,
 // and per-test isolation: each test gets its own database and topic prefix.
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { execFileSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
@@ -70,6 +72,8 @@ export function testConfig(database: string, prefix: string, overrides: Record<s
     kafka: { brokers: stackEnv.brokers, partitions: 3 },
     registry: { url: stackEnv.registryUrl },
     ...overrides,
+    // feed state stores out of the work tree (each prefix has its own directory there)
+    exporter: { stateDir: join(tmpdir(), 'commerce-cdc-test-state'), ...(overrides.exporter as Record<string, unknown> | undefined) },
   };
   const r = buildConfig(doc, {});
   if (!r.config) throw new Error(`test config invalid: ${r.errors.join('; ')}`);

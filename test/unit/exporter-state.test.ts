@@ -1,5 +1,9 @@
-import { describe, expect, it } from 'vitest';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { decide, FeedState, minimalObject, minimalOfJson } from '../../src/exporter/state.js';
+import { PartitionStore } from '../../src/exporter/store.js';
 import { inChunks } from '../../src/exporter/assemble.js';
 
 describe('exporter dedupe decision', () => {
@@ -22,9 +26,39 @@ describe('exporter dedupe decision', () => {
   });
 });
 
-describe('FeedState', () => {
+// every FeedState test runs twice: changes still in memory, and written to the store after each step
+const stores: PartitionStore[] = [];
+let dir: string;
+beforeEach(() => {
+  dir = mkdtempSync(join(tmpdir(), 'feed-state-'));
+});
+afterEach(async () => {
+  for (const s of stores.splice(0)) await s.close().catch(() => undefined);
+  rmSync(dir, { recursive: true, force: true });
+});
+const id = { prefix: 'p', feed: 'products', partition: 0, partitions: 3 };
+function fresh(flushEach: boolean, cacheItems = 100): FeedState {
+  const store = PartitionStore.open(dir, id);
+  stores.push(store);
+  const st = new FeedState(store, cacheItems);
+  if (!flushEach) return st;
+  return new Proxy(st, {
+    get(target, key) {
+      const v = Reflect.get(target, key, target) as unknown;
+      if (key !== 'applyItem' && key !== 'applyStatus') return typeof v === 'function' ? (v as (...a: unknown[]) => unknown).bind(target) : v;
+      return (...args: unknown[]) => {
+        (v as (...a: unknown[]) => unknown).apply(target, args);
+        target.flush();
+      };
+    },
+  });
+}
+
+describe.each([false, true])('FeedState (flushed after each change: %s)', (flushEach) => {
+  const h = (n: number) => n.toString(16).padStart(40, '0');
+
   it('indexes feed ids by source entity and follows an item that moves to another source', () => {
-    const st = new FeedState();
+    const st = fresh(flushEach);
     st.applyItem('a', '1', 'h', false, '{"x":1}');
     st.applyItem('b', '1', 'h', false, '{"x":2}');
     expect(st.feedIdsOf('1').sort()).toEqual(['a', 'b']);
@@ -32,21 +66,21 @@ describe('FeedState', () => {
     expect(st.feedIdsOf('1')).toEqual(['a']);
     expect(st.feedIdsOf('2')).toEqual(['b']);
     expect(st.get('b')!.minimal).toBe('{"x":2}');
+    st.flush();
+    expect(st.feedIdsOf('1')).toEqual(['a']);
+    expect([...st.sourceIds()].sort()).toEqual(['1', '2']);
   });
+
   it('keeps a status that arrives before its item', () => {
-    const st = new FeedState();
+    const st = fresh(flushEach);
     st.applyStatus('a', '1', 'h', 200);
     st.applyItem('a', '1', 'h', false, '{}');
     expect(decide(st.get('a'), 'h', false)).toBe('dedupe');
     expect(st.get('a')!.status).toBe(200);
   });
-});
-
-describe('FeedState as a compact store', () => {
-  const h = (n: number) => n.toString(16).padStart(40, '0');
 
   it('gives back what was applied: hashes, deletes, minimal payloads and which hash a status is about', () => {
-    const st = new FeedState();
+    const st = fresh(flushEach);
     st.applyItem('a', '1', h(1), false, '{"sku":"A"}');
     expect(st.get('a')).toEqual({ hash: h(1), sourceEntityId: '1', deleted: false, minimal: '{"sku":"A"}', status: undefined, statusHash: undefined });
     st.applyStatus('a', '1', h(1), 200);
@@ -66,7 +100,7 @@ describe('FeedState as a compact store', () => {
   });
 
   it('keeps hashes that are not 40 hex digits as they are, and negative and zero statuses', () => {
-    const st = new FeedState();
+    const st = fresh(flushEach);
     st.applyItem('a', '1', 'not-a-sha1', false, '{}');
     st.applyItem('b', '1', h(7).toUpperCase(), false, '{}');
     st.applyStatus('a', '1', 'not-a-sha1', -1);
@@ -75,22 +109,16 @@ describe('FeedState as a compact store', () => {
     expect(st.get('b')).toMatchObject({ hash: h(7).toUpperCase(), status: 0, statusHash: h(9) });
   });
 
-  it('forgets revoked partitions and reuses their slots without leaking old values', () => {
-    const st = new FeedState();
-    for (let i = 0; i < 5000; i++) {
+  it('holds more items than its cache: evicted ones come back from the store', () => {
+    const st = fresh(flushEach, 10);
+    for (let i = 0; i < 2000; i++) {
       st.applyItem(`f${i}`, String(i % 100), h(i), i % 7 === 0, `{"i":${i}}`);
       if (i % 3 === 0) st.applyStatus(`f${i}`, String(i % 100), i % 2 ? h(i) : h(i + 1), 200);
     }
-    expect(st.size).toBe(5000);
-    st.forget((source) => Number(source) % 2 === 0);
-    expect(st.size).toBe(2500);
-    expect(st.get('f1')).toBeUndefined();
-    expect(st.feedIdsOf('1')).toEqual([]);
-    expect(st.feedIdsOf('2')).toHaveLength(50);
-    // new items take the freed slots: nothing of the forgotten items shows through
-    for (let i = 0; i < 2500; i++) st.applyStatus(`g${i}`, '1', h(i), 2);
-    for (let i = 0; i < 2500; i++) expect(st.get(`g${i}`)).toEqual({ hash: undefined, sourceEntityId: '1', deleted: false, minimal: undefined, status: 2, statusHash: h(i) });
-    for (let i = 0; i < 5000; i += 2) {
+    st.flush();
+    expect(st.size).toBe(2000);
+    expect(st.feedIdsOf('2')).toHaveLength(20);
+    for (let i = 0; i < 2000; i++) {
       expect(st.get(`f${i}`)).toEqual({
         hash: h(i),
         sourceEntityId: String(i % 100),
@@ -100,6 +128,87 @@ describe('FeedState as a compact store', () => {
         statusHash: i % 3 === 0 ? (i % 2 ? h(i) : h(i + 1)) : undefined,
       });
     }
+  });
+});
+
+describe('PartitionStore', () => {
+  const h = (n: number) => n.toString(16).padStart(40, '0');
+
+  it('round trip: items, the source index and the checkpoint survive a close and reopen', async () => {
+    const st = new FeedState(PartitionStore.open(dir, id), 10);
+    expect(st.store.rejected).toBe('missing');
+    for (let i = 0; i < 100; i++) st.applyItem(`f${i}`, String(i % 10), h(i), false, `[${i}]`);
+    st.applyStatus('f1', '1', h(1), 200);
+    st.itemsApplied(100);
+    st.statusApplied(1);
+    await st.close();
+    const again = PartitionStore.open(dir, id);
+    stores.push(again);
+    expect(again.rejected).toBeUndefined();
+    expect(again.checkpoint).toEqual({ items: 100, status: 1 });
+    expect(again.get('f1')).toEqual({ hash: h(1), sourceEntityId: '1', deleted: false, minimal: '[1]', status: 200, statusHash: h(1) });
+    expect(again.feedIdsOf('3').sort()).toEqual(['f13', 'f23', 'f3', 'f33', 'f43', 'f53', 'f63', 'f73', 'f83', 'f93']);
+    expect(again.size).toBe(100);
+  });
+
+  it('writes data and checkpoint in one transaction: a write that fails leaves neither', () => {
+    const store = PartitionStore.open(dir, id);
+    stores.push(store);
+    const item = (n: number) => ({ feedId: `f${n}`, state: { hash: h(n), sourceEntityId: '1', deleted: false, minimal: '[]', status: undefined, statusHash: undefined } });
+    store.write([item(1)], { items: 1, status: 0 });
+    function* failing() {
+      yield item(2);
+      throw new Error('disk gone');
+    }
+    expect(() => store.write(failing(), { items: 2, status: 0 })).toThrow('disk gone');
+    expect(store.get('f2')).toBeUndefined();
+    expect(store.get('f1')).toBeDefined();
+    expect(store.checkpoint).toEqual({ items: 1, status: 0 });
+  });
+
+  it('rebuilds a store whose file is corrupt, or that was made for another partition count or prefix', async () => {
+    const first = PartitionStore.open(dir, id);
+    first.write([], { items: 5, status: 5 });
+    await first.close();
+    const other = PartitionStore.open(dir, { ...id, partitions: 6 });
+    expect(other.rejected).toBe('identity');
+    expect(other.checkpoint).toEqual({ items: 0, status: 0 });
+    await other.close();
+    const prefixed = PartitionStore.open(dir, { ...id, partitions: 6, prefix: 'q' });
+    // another prefix is another directory: nothing there yet
+    expect(prefixed.rejected).toBe('missing');
+    await prefixed.close();
+    const file = join(PartitionStore.path(dir, { ...id, partitions: 6 }), 'data.mdb');
+    writeFileSync(file, Buffer.alloc(64 * 1024, 0x5a));
+    const corrupt = PartitionStore.open(dir, { ...id, partitions: 6 });
+    stores.push(corrupt);
+    expect(corrupt.rejected).toBe('corrupt');
+    expect(corrupt.checkpoint).toEqual({ items: 0, status: 0 });
+    corrupt.write([], { items: 1, status: 1 });
+    expect(corrupt.checkpoint).toEqual({ items: 1, status: 1 });
+  });
+
+  it('gives a second live holder a private store, removed when it closes; drop removes the store', async () => {
+    const a = PartitionStore.open(dir, id);
+    const b = PartitionStore.open(dir, id);
+    expect(a.rejected).toBe('missing');
+    expect(b.rejected).toBe('locked');
+    expect(b.dir).not.toBe(a.dir);
+    await b.close();
+    expect(existsSync(b.dir)).toBe(false);
+    await a.drop();
+    expect(existsSync(a.dir)).toBe(false);
+  });
+
+  it('a store left by a killed process (its owner file names a dead pid) is used', async () => {
+    const a = PartitionStore.open(dir, id);
+    a.write([], { items: 3, status: 4 });
+    await a.close();
+    writeFileSync(join(a.dir, 'owner.pid'), '999999999');
+    const b = PartitionStore.open(dir, id);
+    stores.push(b);
+    expect(b.rejected).toBeUndefined();
+    expect(b.checkpoint).toEqual({ items: 3, status: 4 });
   });
 });
 
