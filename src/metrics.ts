@@ -21,6 +21,9 @@ export class Metrics {
   readonly publisherRequestSeconds = new Histogram({ name: 'cdc_publisher_request_seconds', help: 'Downstream request time', labelNames: ['feed'] as const, buckets: [0.01, 0.05, 0.1, 0.25, 0.5, 1, 2, 5, 10], registers: [this.registry] });
   readonly publisherLastSuccess = new Gauge({ name: 'cdc_publisher_last_success_timestamp_ms', help: 'Time of the last accepted batch', labelNames: ['feed'] as const, registers: [this.registry] });
 
+  readonly verifyDifferences = new Gauge({ name: 'cdc_verify_differences', help: 'Identities the last `commerce-cdc verify` found differing, missing, to delete or undelivered (0: the feed equals a fresh assembly)', labelNames: ['feed'] as const, registers: [this.registry] });
+  readonly verifyTimestamp = new Gauge({ name: 'cdc_verify_last_run_timestamp_seconds', help: 'When the last `commerce-cdc verify` of the feed finished', labelNames: ['feed'] as const, registers: [this.registry] });
+
   readonly kafkajsFastPath = new Gauge({ name: 'cdc_kafkajs_fast_path', help: "1 when kafkajs runs with the faster produce and fetch code (src/kafka/kafkajs.ts), 0 when it runs its own (another kafkajs version)", registers: [this.registry] });
 
   constructor(opts: { defaults?: boolean } = {}) {
