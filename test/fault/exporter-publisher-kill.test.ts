@@ -2,7 +2,8 @@
 // first) over and over while websites keep changing. Afterwards the items topic
 // must equal a fresh full assembly and the receiver must hold the final version
 // of every item: no change lost across the crashes.
-import { spawn, type ChildProcess } from 'node:child_process';
+import { execFile, spawn, type ChildProcess } from 'node:child_process';
+import { promisify } from 'node:util';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -142,5 +143,8 @@ describe('exporter and publisher survive kill -9 mid-batch', () => {
     // the load went through while processes died: many versions arrived, not just the first ones
     expect(receiver.items.length).toBeGreaterThan(WEBSITES * 2);
     expect(logs).not.toMatch(/INTERNAL/);
+    // the operator's check after an incident says the same: equal, every final version delivered (exit 0)
+    const verify = await promisify(execFile)(process.execPath, [`${ROOT}dist/cli/index.js`, '-c', configFile, 'verify', '--feed', feed.name], { cwd: ROOT }).catch((e: { code: number; stdout: string; stderr: string }) => e);
+    expect(verify.stdout, `verify: ${verify.stderr}`).toContain(`${feed.name}: ${WEBSITES} source id(s), ${WEBSITES} item(s) assembled, ${WEBSITES} in the items topic: equal`);
   });
 });
