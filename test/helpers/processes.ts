@@ -17,3 +17,18 @@ export function recordSelfExit(p: ChildProcess, label: string, into: string[], e
     into.push(`${line}; its last output:\n${tail}`);
   });
 }
+
+export interface FaultFigures {
+  /** Committed changes (row changes, renames) the test made. */
+  changes: number;
+  /** Changes (or final versions) missing at the end. */
+  lost: number;
+  /** Changes seen twice (records, or item versions accepted under two idempotency keys). */
+  doubled: number;
+  seconds: number;
+}
+
+/** The one line `make soak` (scripts/soak.sh) reads from every fault test: `FAULT-SUMMARY test=... changes=... lost=... doubled=... seconds=...`. */
+export function faultSummary(test: string, f: FaultFigures): void {
+  console.log(`FAULT-SUMMARY test=${test} changes=${f.changes} lost=${f.lost} doubled=${f.doubled} seconds=${f.seconds.toFixed(1)}`);
+}
