@@ -11,7 +11,7 @@ import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { adminConnection, dropDatabase, ROOT, stackEnv, testConfig, uniqueName } from '../helpers/stack.js';
 import { canonical } from '../helpers/e2e.js';
-import { faultSummary } from '../helpers/processes.js';
+import { faultSummary, versionsUnderTwoKeys } from '../helpers/processes.js';
 import { resolveFeed } from '../../src/feeds/index.js';
 import { topicNames } from '../../src/kafka/topics.js';
 import { createExporter } from '../../src/exporter/index.js';
@@ -85,12 +85,7 @@ describe('downstream unavailable (503), then back', () => {
     expect(statuses.some((s) => s.value.status === 2)).toBe(true);
 
     // every item version accepted downstream under one idempotency key only
-    const keysOf = new Map<string, Set<string>>();
-    for (const r of receiver.items) {
-      const k = canonical(r.item);
-      keysOf.set(k, (keysOf.get(k) ?? new Set()).add(r.idempotencyKey ?? ''));
-    }
-    const doubled = [...keysOf].filter(([, keys]) => keys.size > 1);
+    const doubled = versionsUnderTwoKeys(receiver.items, canonical);
     // the final version of every website downstream
     const final = new Map<string, Record<string, unknown>>();
     for (const r of receiver.items) final.set(String(r.item.websiteId), r.item);
@@ -99,7 +94,7 @@ describe('downstream unavailable (503), then back', () => {
     const lost = rows.filter((r) => final.get(String(r.id))?.websiteCode !== r.code).map((r) => r.id);
     const verify = await promisify(execFile)(process.execPath, [`${ROOT}dist/cli/index.js`, '-c', configFile, 'verify', '--feed', feed.name], { cwd: ROOT }).catch((e: { code: number; stdout: string; stderr: string }) => e);
     faultSummary('downstream-outage', { changes: version, lost: lost.length, doubled: doubled.length, seconds: (Date.now() - started) / 1000 });
-    expect(doubled.map(([item, keys]) => `${item} under ${[...keys].join(', ')}`)).toEqual([]);
+    expect(doubled).toEqual([]);
     expect(lost, 'websites whose final version did not arrive').toEqual([]);
     // statuses 200 for every final version and the items equal a fresh assembly
     expect(verify.stdout, `verify: ${verify.stderr}`).toContain(`${feed.name}: ${WEBSITES} source id(s), ${WEBSITES} item(s) assembled, ${WEBSITES} in the items topic: equal`);

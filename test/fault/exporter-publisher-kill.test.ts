@@ -10,7 +10,8 @@ import { join } from 'node:path';
 import avro from 'avsc';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { dropDatabase, ROOT, stackEnv, testConfig, uniqueName } from '../helpers/stack.js';
-import { recordSelfExit } from '../helpers/processes.js';
+import { canonical } from '../helpers/e2e.js';
+import { faultSummary, recordSelfExit, versionsUnderTwoKeys } from '../helpers/processes.js';
 import { resolveFeed } from '../../src/feeds/index.js';
 import { topicNames } from '../../src/kafka/topics.js';
 import { build, builtItem } from '../../src/exporter/assemble.js';
@@ -76,6 +77,7 @@ describe('exporter and publisher survive kill -9 mid-batch', () => {
   });
 
   it(`kills each ${KILLS} times under a write load; items equal a fresh assembly and downstream has every final version`, async () => {
+    const started = Date.now();
     const ids = Array.from({ length: WEBSITES }, (_, i) => String(i + 1));
     startProc('exporter');
     startProc('publisher');
@@ -137,6 +139,8 @@ describe('exporter and publisher survive kill -9 mid-batch', () => {
 
     const downstream = new Map<string, Record<string, unknown>>();
     for (const r of receiver.items) downstream.set(String(r.item.websiteId), r.item);
+    // doubled: versions accepted under two idempotency keys (a killed publisher's batch may be cut differently when re-read)
+    faultSummary('exporter-publisher-kill', { changes: version, lost: [...fresh.values()].filter((i) => canonical(downstream.get(String(i.websiteId))) !== canonical(i)).length, doubled: versionsUnderTwoKeys(receiver.items, canonical).length, seconds: (Date.now() - started) / 1000 });
     expect(downstream.size).toBe(WEBSITES);
     for (const item of fresh.values()) expect(downstream.get(String(item.websiteId))).toEqual(item);
     expect(version).toBeGreaterThan(20);

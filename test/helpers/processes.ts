@@ -32,3 +32,13 @@ export interface FaultFigures {
 export function faultSummary(test: string, f: FaultFigures): void {
   console.log(`FAULT-SUMMARY test=${test} changes=${f.changes} lost=${f.lost} doubled=${f.doubled} seconds=${f.seconds.toFixed(1)}`);
 }
+
+/** Item versions (the same item JSON) a receiver accepted under more than one idempotency key, with those keys. */
+export function versionsUnderTwoKeys(items: ReadonlyArray<{ idempotencyKey: string | undefined; item: Record<string, unknown> }>, canonical: (v: unknown) => string): string[] {
+  const keysOf = new Map<string, Set<string>>();
+  for (const r of items) {
+    const k = canonical(r.item);
+    keysOf.set(k, (keysOf.get(k) ?? new Set()).add(r.idempotencyKey ?? ''));
+  }
+  return [...keysOf].filter(([, keys]) => keys.size > 1).map(([item, keys]) => `${item} under ${[...keys].join(', ')}`);
+}
