@@ -1,6 +1,7 @@
 // One soak run's rows for scripts/soak.sh: vitest's JSON report (result, seconds per
 // test) joined with the FAULT-SUMMARY lines of the run's output (changes, lost,
-// doubled; `test=` is the test file's name without .test.ts). Tab-separated.
+// doubled; `test=` is the test file's name without .test.ts; several lines of one
+// file are summed). Tab-separated.
 import { existsSync, readFileSync } from 'node:fs';
 import { basename } from 'node:path';
 
@@ -10,6 +11,9 @@ for (const line of (existsSync(logFile) ? readFileSync(logFile, 'utf8') : '').sp
   const m = /FAULT-SUMMARY (.*)$/.exec(line);
   if (!m) continue;
   const f = Object.fromEntries(m[1].trim().split(/\s+/).map((kv) => kv.split('=')));
+  // a file whose test runs more than once (per edition, say) prints a line each: their sums
+  const prev = summaries.get(f.test);
+  if (prev) for (const k of ['changes', 'lost', 'doubled']) f[k] = String(Number(prev[k]) + Number(f[k]));
   summaries.set(f.test, f);
 }
 if (!existsSync(reportFile)) {
