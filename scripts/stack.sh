@@ -22,6 +22,7 @@ CDC_USER="${CDC_MYSQL_USER:-cdc}"
 CDC_PASSWORD="${CDC_MYSQL_PASSWORD:-cdc_pw}"
 START_TIMEOUT="${CDC_STACK_START_TIMEOUT:-180}"
 REGISTRY_VERSION="${CDC_REGISTRY_VERSION:-3.0.9}"
+# CDC_REGISTRY_STORE=file: the registry keeps its schemas in an H2 file under its state dir (a restart keeps them)
 
 MARIADB_DIR="$STACK/mariadb"
 KAFKA_DIR="$STACK/kafka"
@@ -218,6 +219,7 @@ start_registry() {
     -Dapicurio.rest.deletion.artifact.enabled=true \
     -Dapicurio.rest.deletion.artifact-version.enabled=true \
     -Dapicurio.rest.deletion.group.enabled=true \
+    ${CDC_REGISTRY_STORE:+-Dapicurio.datasource.url=jdbc:h2:file:$REGISTRY_DIR/db/registry} \
     -jar "$(cat "$REGISTRY_APP/.runner")" </dev/null >>"$logfile" 2>&1 &
   echo $! >"$pidfile"
   wait_for registry "$logfile" "$pidfile" registry_healthy

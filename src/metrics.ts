@@ -35,6 +35,9 @@ export class Metrics {
   /** Set in ms since the epoch. */
   readonly publisherLastSuccess = msGaugeBy(new Gauge({ name: 'cdc_publisher_last_success_timestamp_seconds', help: 'Time the downstream last accepted a batch, Unix seconds', labelNames: ['feed'] as const, registers: [this.registry] }));
 
+  readonly verifyDifferences = new Gauge({ name: 'cdc_verify_differences', help: 'Identities the last `commerce-cdc verify` found differing, missing, to delete or undelivered (0: the feed equals a fresh assembly)', labelNames: ['feed'] as const, registers: [this.registry] });
+  readonly verifyTimestamp = new Gauge({ name: 'cdc_verify_last_run_timestamp_seconds', help: 'When the last `commerce-cdc verify` of the feed finished', labelNames: ['feed'] as const, registers: [this.registry] });
+
   readonly kafkajsFastPath = new Gauge({ name: 'cdc_kafkajs_fast_path', help: "1 when kafkajs runs with the faster produce and fetch code (src/kafka/kafkajs.ts), 0 when it runs its own (another kafkajs version)", registers: [this.registry] });
 
   constructor(opts: { defaults?: boolean } = {}) {

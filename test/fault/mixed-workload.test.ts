@@ -10,7 +10,8 @@
 import type mysql from 'mysql2/promise';
 import { describe, expect, it } from 'vitest';
 import { adminConnection } from '../helpers/stack.js';
-import { assembleAll, compareLatest, describeMismatches, FEEDS, receivedLatest, runHarness, topicLatest, waitIdle } from '../helpers/e2e.js';
+import { faultSummary, versionsUnderTwoKeys } from '../helpers/processes.js';
+import { assembleAll, canonical, compareLatest, describeMismatches, FEEDS, receivedLatest, runHarness, topicLatest, waitIdle } from '../helpers/e2e.js';
 
 const SEED = { products: 60, configurables: 5, childrenPerConfigurable: 3, orders: 8, categories: 6, attributes: 4, storeViews: 3, websites: 2, customerGroups: 5 };
 const LOAD_MS = 60_000;
@@ -25,6 +26,9 @@ describe('mixed workload: items topics and receiver equal a fresh assembly of al
   const deathOf = () => h.alive();
 
   it('after ~60 s of mixed writes at ~20/s every feed equals a fresh assembly; gone identities are deleted downstream', async () => {
+    const started = Date.now();
+    let writes = 0;
+    let mismatches = 0;
     // the load starts while the connector starts and takes its snapshot (MIXED_AFTER_SNAPSHOT=1: once it is idle)
     if (process.env.MIXED_AFTER_SNAPSHOT === '1') {
       const t0 = Date.now();
@@ -137,20 +141,19 @@ describe('mixed workload: items topics and receiver equal a fresh assembly of al
         }],
       ];
       const weight = ops.reduce((s, [, w]) => s + w, 0);
-      const started = Date.now();
-      let writes = 0;
-      while (Date.now() - started < LOAD_MS) {
+      const loadStarted = Date.now();
+      while (Date.now() - loadStarted < LOAD_MS) {
         let r = Math.random() * weight;
         const op = ops.find(([, w]) => (r -= w) < 0) ?? ops[0]!;
         await op[2]();
         counts[op[0]] = (counts[op[0]] ?? 0) + 1;
         writes++;
-        const ahead = started + (writes * 1000) / RATE - Date.now();
+        const ahead = loadStarted + (writes * 1000) / RATE - Date.now();
         if (ahead > 0) await new Promise((res) => setTimeout(res, ahead));
         const died = deathOf();
         if (died !== undefined) throw new Error(`connector died during the load: ${died}`);
       }
-      console.log(`[mixed] ${writes} writes in ${Date.now() - started} ms: ${JSON.stringify(counts)}`);
+      console.log(`[mixed] ${writes} writes in ${Date.now() - loadStarted} ms: ${JSON.stringify(counts)}`);
       expect(writes).toBeGreaterThan((LOAD_MS / 1000) * RATE * 0.8);
     } finally {
       await c.end();
@@ -170,10 +173,13 @@ describe('mixed workload: items topics and receiver equal a fresh assembly of al
       const mt = compareLatest(feed, want, await top);
       const gone = [...rec.keys()].filter((fid) => !want.has(fid));
       summary.push(`${feed.name} items=${want.size} received=${[...rec.values()].reduce((s, r) => s + r.count, 0)} gone=${gone.length}`);
+      mismatches += mr.length + mt.length;
       if (mr.length) problems.push(`receiver ${feed.name}: ${mr.length} mismatches\n${describeMismatches(mr)}`);
       if (mt.length) problems.push(`items topic ${feed.name}: ${mt.length} mismatches\n${describeMismatches(mt)}`);
     }
     console.log(`[mixed] ${summary.join('; ')}`);
+    // lost: identities whose latest item (receiver or items topic) is not the fresh assembly's
+    faultSummary('mixed-workload', { changes: writes, lost: mismatches, doubled: versionsUnderTwoKeys(h.receiver.items, canonical).length, seconds: (Date.now() - started) / 1000 });
     // the workload took products off websites and deleted some: their identities must be gone and marked deleted (compareLatest checks that)
     const goneProducts = [...receivedLatest(h.receiver, FEEDS.find((f) => f.name === 'products')!).values()].filter((r) => r.deleted).length;
     const goneVariants = [...receivedLatest(h.receiver, FEEDS.find((f) => f.name === 'variants')!).values()].filter((r) => r.deleted).length;

@@ -13,7 +13,7 @@ import mysql from 'mysql2/promise';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { stringify } from 'yaml';
 import { startPrivateStack, type PrivateStack } from '../helpers/privateStack.js';
-import { recordSelfExit } from '../helpers/processes.js';
+import { faultSummary, recordSelfExit } from '../helpers/processes.js';
 import { ROOT, stackEnv } from '../helpers/stack.js';
 import { buildConfig } from '../../src/config/load.js';
 import { createKafka } from '../../src/kafka/client.js';
@@ -123,6 +123,7 @@ describe.each(EDITIONS)('reader exactly-once under faults (%s)', (edition) => {
   }
 
   it('loses and duplicates nothing across 10+ SIGKILLs, a broker restart and a killed binlog connection', async () => {
+    const started = Date.now();
     reader = startReaderProcess();
     // the reader is up once it has written its first position (snapshot of the empty table)
     const kafka = createKafka(buildConfig({ kafka: { brokers: stack.brokers } }, {}).config!, createLogger({ level: 'error' }));
@@ -210,6 +211,7 @@ describe.each(EDITIONS)('reader exactly-once under faults (%s)', (edition) => {
     const lost = committed.filter((k) => !seen.has(k));
     const doubled = [...seen].filter(([, n]) => n > 1).map(([k]) => k);
     const unknown = [...seen.keys()].filter((k) => !committed.includes(k));
+    faultSummary('reader-exactly-once', { changes: committed.length, lost: lost.length, doubled: doubled.length, seconds: (Date.now() - started) / 1000 });
     console.log(`reader fault test (${edition}): ${committed.length} committed changes, ${got.length} records, ${kills} SIGKILLs, lost ${lost.length}, doubled ${doubled.length}`);
     expect({ changes: committed.length, lost, doubled, unknown }).toEqual({ changes: committed.length, lost: [], doubled: [], unknown: [] });
     expect(committed.length).toBeGreaterThan(1000);

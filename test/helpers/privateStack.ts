@@ -20,7 +20,8 @@ export interface PrivateStack {
   destroy(keep?: boolean): string | undefined;
 }
 
-export function startPrivateStack(label: string, base = 20000 + Math.floor(Math.random() * 200) * 10): PrivateStack {
+/** `extraEnv`: more stack.sh settings, e.g. CDC_REGISTRY_STORE=file for a registry that keeps its schemas across a restart. */
+export function startPrivateStack(label: string, base = 20000 + Math.floor(Math.random() * 200) * 10, extraEnv: Record<string, string> = {}): PrivateStack {
   const dir = `${ROOT}.stack/private-${label}-${base}`;
   const env: Record<string, string> = {
     CDC_STACK_DIR: dir,
@@ -29,6 +30,7 @@ export function startPrivateStack(label: string, base = 20000 + Math.floor(Math.
     CDC_KAFKA_PORT: String(base + 2),
     CDC_KAFKA_CONTROLLER_PORT: String(base + 3),
     CDC_REGISTRY_PORT: String(base + 4),
+    ...extraEnv,
   };
   const run = (...args: string[]) =>
     execFileSync('bash', [`${ROOT}scripts/stack.sh`, ...args], {

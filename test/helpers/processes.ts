@@ -17,3 +17,28 @@ export function recordSelfExit(p: ChildProcess, label: string, into: string[], e
     into.push(`${line}; its last output:\n${tail}`);
   });
 }
+
+export interface FaultFigures {
+  /** Committed changes (row changes, renames) the test made. */
+  changes: number;
+  /** Changes (or final versions) missing at the end. */
+  lost: number;
+  /** Changes seen twice (records, or item versions accepted under two idempotency keys). */
+  doubled: number;
+  seconds: number;
+}
+
+/** The one line `make soak` (scripts/soak.sh) reads from every fault test: `FAULT-SUMMARY test=... changes=... lost=... doubled=... seconds=...`. */
+export function faultSummary(test: string, f: FaultFigures): void {
+  console.log(`FAULT-SUMMARY test=${test} changes=${f.changes} lost=${f.lost} doubled=${f.doubled} seconds=${f.seconds.toFixed(1)}`);
+}
+
+/** Item versions (the same item JSON) a receiver accepted under more than one idempotency key, with those keys. */
+export function versionsUnderTwoKeys(items: ReadonlyArray<{ idempotencyKey: string | undefined; item: Record<string, unknown> }>, canonical: (v: unknown) => string): string[] {
+  const keysOf = new Map<string, Set<string>>();
+  for (const r of items) {
+    const k = canonical(r.item);
+    keysOf.set(k, (keysOf.get(k) ?? new Set()).add(r.idempotencyKey ?? ''));
+  }
+  return [...keysOf].filter(([, keys]) => keys.size > 1).map(([item, keys]) => `${item} under ${[...keys].join(', ')}`);
+}

@@ -10,8 +10,9 @@ import { registerExporter } from './exporter.js';
 import { registerPublisher } from './publisher.js';
 import { registerReceiver } from './receiver.js';
 import { registerSeed } from './seed.js';
+import { registerVerify } from './verify.js';
 
 /** Each command module registers itself on the program. */
 export type Register = (program: Command) => void;
 
-export const commands: Register[] = [registerVersion, registerConfig, registerStatus, registerResync, registerEstimate, registerReader, registerRun, registerExporter, registerPublisher, registerReceiver, registerSeed];
+export const commands: Register[] = [registerVersion, registerConfig, registerStatus, registerVerify, registerResync, registerEstimate, registerReader, registerRun, registerExporter, registerPublisher, registerReceiver, registerSeed];
