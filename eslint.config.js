@@ -35,8 +35,23 @@ export default tseslint.config(
         'error',
         {
           paths: [KAFKAJS_ONLY_THROUGH_WRAPPER],
-          patterns: [{ group: ['**/exporter', '**/exporter/**'], message: 'the publisher imports nothing from src/exporter: what both use lives below both (src/stream, src/avro)' }],
+          patterns: [
+            { group: ['**/exporter', '**/exporter/**'], message: 'the publisher imports nothing from src/exporter: what both use lives below both (src/stream, src/avro)' },
+            { group: ['**/tools/**'], message: 'runtime code does not import the tools (src/tools: seed, bench, receiver)' },
+          ],
         },
+      ],
+    },
+  },
+  {
+    // the product first: runtime code imports nothing from src/tools (seed, bench, receiver); only the CLI
+    // commands that run those tools do
+    files: ['src/**/*.ts'],
+    ignores: ['src/tools/**', 'src/publisher/**', 'src/cli/commands/seed.ts', 'src/cli/commands/receiver.ts'],
+    rules: {
+      '@typescript-eslint/no-restricted-imports': [
+        'error',
+        { paths: [KAFKAJS_ONLY_THROUGH_WRAPPER], patterns: [{ group: ['**/tools/**'], message: 'runtime code does not import the tools (src/tools: seed, bench, receiver)' }] },
       ],
     },
   },

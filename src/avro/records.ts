@@ -11,7 +11,7 @@ import registryPkg, { type SchemaRegistry } from '@kafkajs/confluent-schema-regi
 import type { FeedDefinition } from '../feeds/types.js';
 
 const { SchemaType } = registryPkg;
-const ROOT = new URL('../../', import.meta.url);
+const ROOT = new URL('../..', import.meta.url);
 
 export const TRIGGER_RECORD = 'commerce_cdc.Trigger';
 export const STATUS_RECORD = 'commerce_cdc.Status';

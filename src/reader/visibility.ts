@@ -8,7 +8,7 @@ import { primaryKey, type ColumnInfo } from '../avro/columns.js';
 // holds a change that other sessions cannot see yet. The exporters read the
 // Commerce tables back once a change reaches them, so a change committed to
 // Kafka inside that moment would be assembled from the old rows, deduplicated
-// as unchanged and lost. (src/bench/visibility.ts measures how often, with and
+// as unchanged and lost. (src/tools/bench/visibility.ts measures how often, with and
 // without the check below.)
 //
 // InnoDB holds a transaction's row locks until it is visible. Before the reader

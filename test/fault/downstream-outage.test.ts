@@ -16,7 +16,7 @@ import { resolveFeed } from '../../src/feeds/index.js';
 import { topicNames } from '../../src/kafka/topics.js';
 import { createExporter } from '../../src/exporter/index.js';
 import { createPublisher } from '../../src/publisher/index.js';
-import { startReceiver, type Receiver } from '../../src/receiver/index.js';
+import { startReceiver, type Receiver } from '../../src/tools/receiver/index.js';
 import type { StatusRecord } from '../../src/avro/records.js';
 import type { Part } from '../../src/lifecycle.js';
 import { createFeedTopics, deps, produceChanges, readTopic, scopesDatabase, sql, waitForGroup, type Deps } from '../integration/exporter-helpers.js';

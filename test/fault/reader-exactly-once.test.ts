@@ -21,7 +21,7 @@ import { createLogger } from '../../src/log.js';
 import { readStoredPosition } from '../../src/reader/position.js';
 import { mappingDir, readChanges } from '../integration/reader-support.js';
 import { EDITIONS } from '../helpers/editions.js';
-import { applySchema } from '../../src/seed/schema.js';
+import { applySchema } from '../../src/tools/seed/schema.js';
 
 /** The products mapping on the staging schema: the entity table by entity_id, a value table by the link field. */
 function linkMappingDir(): string {

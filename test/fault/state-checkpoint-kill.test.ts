@@ -19,7 +19,7 @@ import { topicNames } from '../../src/kafka/topics.js';
 import { build, builtItem } from '../../src/exporter/assemble.js';
 import { providerContext } from '../../src/exporter/context.js';
 import { loadSchema, type ItemEnvelope } from '../../src/avro/records.js';
-import { startReceiver, type Receiver } from '../../src/receiver/index.js';
+import { startReceiver, type Receiver } from '../../src/tools/receiver/index.js';
 import { createFeedTopics, deps, produceChanges, readTopic, scopesDatabase, sql, waitForGroup, type Deps } from '../integration/exporter-helpers.js';
 
 const feed = resolveFeed('scopesWebsite');

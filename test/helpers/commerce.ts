@@ -1,8 +1,8 @@
 // A Commerce database per test: the Magento DDL of either edition, optionally a seeded catalog.
 import { createDatabase, adminConnection } from './stack.js';
-import { applySchema } from '../../src/seed/schema.js';
-import { seedCatalog, type SeedSummary } from '../../src/seed/index.js';
-import type { SeedOptions } from '../../src/seed/options.js';
+import { applySchema } from '../../src/tools/seed/schema.js';
+import { seedCatalog, type SeedSummary } from '../../src/tools/seed/index.js';
+import type { SeedOptions } from '../../src/tools/seed/options.js';
 import type { Edition } from '../../src/feeds/common/link.js';
 
 export { applySchema };

@@ -6,7 +6,7 @@ import { catalogModel, type Edition } from '../../src/feeds/common/link.js';
 import type { ProviderContext } from '../../src/feeds/types.js';
 import { createLogger } from '../../src/log.js';
 import { createPool, type Pool } from '../../src/mysql/pool.js';
-import type { SeedOptions } from '../../src/seed/options.js';
+import type { SeedOptions } from '../../src/tools/seed/options.js';
 import { createCommerceDatabase } from './commerce.js';
 import { ROOT, adminConnection, dropDatabase, testConfig } from './stack.js';
 

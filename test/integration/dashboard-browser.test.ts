@@ -13,7 +13,7 @@ import { createDecoder } from '../../src/ops/decoder.js';
 import { createRegistry } from '../../src/avro/registry.js';
 import { lockName } from '../../src/ops/resync/lock.js';
 import { computeStatus } from '../../src/ops/status/index.js';
-import { startReceiver, type Receiver } from '../../src/receiver/index.js';
+import { startReceiver, type Receiver } from '../../src/tools/receiver/index.js';
 import { createCommerceDatabase } from '../helpers/commerce.js';
 import { adminConnection, dropDatabase, ROOT, testConfig, uniqueName } from '../helpers/stack.js';
 import { cliEnv } from './status.fixture.js';

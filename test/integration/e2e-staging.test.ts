@@ -6,7 +6,7 @@
 // 2 s of the move, and that no future value ever arrived before its version was current.
 import { describe, expect, it } from 'vitest';
 import type { Connection } from 'mysql2/promise';
-import { applyDueUpdates, deleteUpdate } from '../../src/seed/staging.js';
+import { applyDueUpdates, deleteUpdate } from '../../src/tools/seed/staging.js';
 import { adminConnection } from '../helpers/stack.js';
 import { assembleAll, compareLatest, describeMismatches, FEEDS, receivedLatest, runHarness, waitIdle, type Snapshot } from '../helpers/e2e.js';
 

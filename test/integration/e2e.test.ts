@@ -18,7 +18,7 @@ import { providerContext } from '../../src/exporter/context.js';
 import { loadSchema } from '../../src/avro/records.js';
 import { createLogger } from '../../src/log.js';
 import { createPool } from '../../src/mysql/pool.js';
-import { startReceiver, type Receiver } from '../../src/receiver/index.js';
+import { startReceiver, type Receiver } from '../../src/tools/receiver/index.js';
 
 const FEEDS = ['scopesWebsite', 'scopesCustomerGroup', 'productAttributes', 'products'].map((n) => resolveFeed(n));
 

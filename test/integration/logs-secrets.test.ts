@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startReceiver, type Receiver } from '../../src/receiver/index.js';
+import { startReceiver, type Receiver } from '../../src/tools/receiver/index.js';
 import { createCommerceDatabase } from '../helpers/commerce.js';
 import { adminConnection, dropDatabase, ROOT, stackEnv, uniqueName } from '../helpers/stack.js';
 

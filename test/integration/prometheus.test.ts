@@ -5,7 +5,7 @@ import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { mkdirSync, openSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startReceiver, type Receiver } from '../../src/receiver/index.js';
+import { startReceiver, type Receiver } from '../../src/tools/receiver/index.js';
 import { createCommerceDatabase } from '../helpers/commerce.js';
 import { adminConnection, dropDatabase, ROOT, uniqueName } from '../helpers/stack.js';
 import { cliEnv } from './status.fixture.js';

@@ -5,7 +5,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { decimalFromBytes } from '../../src/avro/types.js';
 import { topicNames } from '../../src/kafka/topics.js';
-import { applyDueUpdates } from '../../src/seed/staging.js';
+import { applyDueUpdates } from '../../src/tools/seed/staging.js';
 import { createCommerceDatabase } from '../helpers/commerce.js';
 import { adminConnection, dropDatabase, ROOT, stackEnv, testConfig, uniqueName } from '../helpers/stack.js';
 import { readChanges, startReader, type ChangeRecord } from './reader-support.js';

@@ -5,11 +5,11 @@ import { afterAll, describe, expect, it } from 'vitest';
 import type { Connection } from 'mysql2/promise';
 import { adminConnection, dropDatabase } from '../helpers/stack.js';
 import { createCommerceDatabase } from '../helpers/commerce.js';
-import { schemaTables } from '../../src/seed/schema.js';
+import { schemaTables } from '../../src/tools/seed/schema.js';
 import { detectEdition } from '../../src/mysql/edition.js';
-import { seedCatalog } from '../../src/seed/index.js';
-import { applyDueUpdates, currentVersion, deleteUpdate } from '../../src/seed/staging.js';
-import { CATEGORY, PRODUCT, type OwnedTable } from '../../src/seed/versions.js';
+import { seedCatalog } from '../../src/tools/seed/index.js';
+import { applyDueUpdates, currentVersion, deleteUpdate } from '../../src/tools/seed/staging.js';
+import { CATEGORY, PRODUCT, type OwnedTable } from '../../src/tools/seed/versions.js';
 import type { LinkField } from '../../src/feeds/common/link.js';
 import { TEST_SEED } from '../helpers/commerce.js';
 
@@ -150,7 +150,7 @@ async function all<R>(c: Connection, sql: string, params: unknown[] = []): Promi
 
 // What a version owns, from Magento's schema (commerce-feeds.md §7 and the 2.4.8 dump's foreign keys
 // to catalog_product_entity.row_id, with their cascading children), written out here independently
-// of src/seed/versions.ts so that a table the copy forgets fails the test.
+// of src/tools/seed/versions.ts so that a table the copy forgets fails the test.
 const EAV = ['datetime', 'decimal', 'int', 'text', 'varchar'];
 const PRODUCT_ROWS: OwnedTable[] = [
   ...EAV.map((t) => ({ table: `catalog_product_entity_${t}`, key: 'row_id' })),

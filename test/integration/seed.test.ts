@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Connection } from 'mysql2/promise';
 import { CLI, cli, type CliResult } from '../helpers/cli.js';
 import { ROOT, adminConnection, createDatabase, dropDatabase, stackEnv } from '../helpers/stack.js';
-import { schemaTables } from '../../src/seed/schema.js';
+import { schemaTables } from '../../src/tools/seed/schema.js';
 
 const run = promisify(execFile);
 const TODAY = '2026-03-15';

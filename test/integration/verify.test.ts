@@ -13,7 +13,7 @@ import { resolveFeed } from '../../src/feeds/index.js';
 import { topicNames } from '../../src/kafka/topics.js';
 import { createExporter } from '../../src/exporter/index.js';
 import { createPublisher } from '../../src/publisher/index.js';
-import { startReceiver, type Receiver } from '../../src/receiver/index.js';
+import { startReceiver, type Receiver } from '../../src/tools/receiver/index.js';
 import { envelopeRecord, itemEnvelopeSchema, registerCodec, type ItemEnvelope } from '../../src/avro/records.js';
 import type { Part } from '../../src/lifecycle.js';
 import { createFeedTopics, deps, produceChanges, readTopic, scopesDatabase, sql, waitForGroup, type Deps } from './exporter-helpers.js';

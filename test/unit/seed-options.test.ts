@@ -1,5 +1,5 @@
 import { expect, it } from 'vitest';
-import { configurablePlan, normalizeSeedOptions } from '../../src/seed/options.js';
+import { configurablePlan, normalizeSeedOptions } from '../../src/tools/seed/options.js';
 
 const plan = (products: number, configurables: number, children = 3) => configurablePlan(normalizeSeedOptions({ products, configurables, childrenPerConfigurable: children }));
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { Rng } from '../../src/seed/random.js';
+import { Rng } from '../../src/tools/seed/random.js';
 
 /** The textbook partial Fisher-Yates over a copy of the list: what `sample` must reproduce draw for draw. */
 function referenceSample<T>(rng: Rng, items: readonly T[], n: number): T[] {

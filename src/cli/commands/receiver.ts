@@ -1,6 +1,6 @@
 import { Option, type Command } from 'commander';
 import { CdcError } from '../../errors.js';
-import { startReceiver, type FaultRule } from '../../receiver/index.js';
+import { startReceiver, type FaultRule } from '../../tools/receiver/index.js';
 
 export function registerReceiver(program: Command): void {
   program

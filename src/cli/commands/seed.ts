@@ -5,7 +5,7 @@ import { CdcError } from '../../errors.js';
 import type { Edition } from '../../feeds/common/link.js';
 import { detectEdition } from '../../mysql/edition.js';
 import { mysqlError } from '../../mysql/pool.js';
-import { applySchema, seedCatalog, type SeedOptions, type SeedSummary } from '../../seed/index.js';
+import { applySchema, seedCatalog, type SeedOptions, type SeedSummary } from '../../tools/seed/index.js';
 
 interface SeedFlags {
   seed: string;

@@ -12,14 +12,14 @@
 // BENCH_PRODUCTS (100000), BENCH_RATE (200 updates/s), BENCH_STEADY_SECONDS (20), BENCH_PROF (a directory for CPU profiles), BENCH_PHASES (resync,replay,commerce,steady: the ones to run). The seeded databases are
 // kept (bench_exporter_<products>, bench_exporter_commerce_<products>) and reused when complete.
 import mysql from 'mysql2/promise';
-import { topicNames } from '../kafka/topics.js';
-import { resolveFeed } from '../feeds/index.js';
+import { topicNames } from '../../kafka/topics.js';
+import { resolveFeed } from '../../feeds/index.js';
 import { startReceiver, type Receiver } from '../receiver/index.js';
 import { cpuWindow, printCpu, stackPids } from './lib-cpu.js';
 import { adminOptions, ensureCatalog, openBenchRun, resyncThroughExporter, spawnCli, stopChild, threadCpu, waitForGroup, waitForMembers } from './lib-resync.js';
 import type { Admin, Kafka } from 'kafkajs';
-import type { Config } from '../config/schema.js';
-import type { ProviderContext } from '../feeds/types.js';
+import type { Config } from '../../config/schema.js';
+import type { ProviderContext } from '../../feeds/types.js';
 
 const env = process.env;
 const PRODUCTS = Number(env.BENCH_PRODUCTS ?? 100_000);

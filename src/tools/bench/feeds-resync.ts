@@ -9,8 +9,8 @@
 //
 // BENCH_PRODUCTS (default 100000) sets the catalog size; BENCH_FEEDS (prices,variants) the feeds run. The seeded database is
 // kept (bench_feeds_<products>_<configurables>c) and reused by the next run when complete.
-import { definition as prices } from '../feeds/prices/index.js';
-import { definition as variants } from '../feeds/variants/index.js';
+import { definition as prices } from '../../feeds/prices/index.js';
+import { definition as variants } from '../../feeds/variants/index.js';
 import { ensureCatalog, openBenchRun, resyncThroughExporter } from './lib-resync.js';
 import { printCpu } from './lib-cpu.js';
 

@@ -9,25 +9,25 @@ import { mkdtempSync, openSync, readdirSync, readFileSync, writeFileSync } from 
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import kafkajs from '../kafka/kafkajs.js';
+import kafkajs from '../../kafka/kafkajs.js';
 import type { Admin, Kafka } from 'kafkajs';
 import mysql from 'mysql2/promise';
 import { applySchema, seedCatalog, type SeedOptions } from '../seed/index.js';
-import { buildConfig } from '../config/load.js';
-import type { Config } from '../config/schema.js';
-import { catalogModel, type Edition } from '../feeds/common/link.js';
-import type { FeedDefinition, ProviderContext } from '../feeds/types.js';
-import { ensureTopics, partitionFor, topicNames } from '../kafka/topics.js';
-import { createRegistry } from '../avro/registry.js';
-import { topicSpecs } from '../connector.js';
-import { providerContext } from '../exporter/context.js';
-import { createLogger } from '../log.js';
-import { createPool } from '../mysql/pool.js';
-import { loadSchema, registerCodec, TRIGGER_RECORD, type TriggerRecord } from '../avro/records.js';
+import { buildConfig } from '../../config/load.js';
+import type { Config } from '../../config/schema.js';
+import { catalogModel, type Edition } from '../../feeds/common/link.js';
+import type { FeedDefinition, ProviderContext } from '../../feeds/types.js';
+import { ensureTopics, partitionFor, topicNames } from '../../kafka/topics.js';
+import { createRegistry } from '../../avro/registry.js';
+import { topicSpecs } from '../../connector.js';
+import { providerContext } from '../../exporter/context.js';
+import { createLogger } from '../../log.js';
+import { createPool } from '../../mysql/pool.js';
+import { loadSchema, registerCodec, TRIGGER_RECORD, type TriggerRecord } from '../../avro/records.js';
 import { cpuWindow, stackPids, statCpuSeconds, type CpuReport } from './lib-cpu.js';
 
 const env = process.env;
-const ROOT = fileURLToPath(new URL('../..', import.meta.url));
+const ROOT = fileURLToPath(new URL('../../..', import.meta.url));
 const { Kafka: KafkaCtor, logLevel } = kafkajs;
 
 export const adminOptions = {

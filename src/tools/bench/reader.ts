@@ -15,7 +15,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { randomBytes } from 'node:crypto';
 import mysql from 'mysql2/promise';
-import kafkajs from '../kafka/kafkajs.js';
+import kafkajs from '../../kafka/kafkajs.js';
 import { SchemaRegistry } from '@kafkajs/confluent-schema-registry';
 import { benchNodeFlags, peakRssMb } from './lib-resync.js';
 
@@ -23,7 +23,7 @@ const env = process.env;
 const ROWS = Number(env.BENCH_ROWS ?? 1_000_000);
 const TPS = Number(env.BENCH_TPS ?? 2000);
 const STEADY_SECONDS = Number(env.BENCH_STEADY_SECONDS ?? 20);
-const ROOT = fileURLToPath(new URL('../..', import.meta.url));
+const ROOT = fileURLToPath(new URL('../../..', import.meta.url));
 const { Kafka, logLevel } = kafkajs;
 
 const mysqlHost = env.CDC_MYSQL_HOST ?? '127.0.0.1';

@@ -8,9 +8,9 @@
 import { spawn } from 'node:child_process';
 import ZongJi from '@vlasky/zongji';
 import mysql from 'mysql2/promise';
-import { readColumns } from '../avro/columns.js';
-import { createLogger } from '../log.js';
-import { rowLock, VisibilityBarrier } from '../reader/visibility.js';
+import { readColumns } from '../../avro/columns.js';
+import { createLogger } from '../../log.js';
+import { rowLock, VisibilityBarrier } from '../../reader/visibility.js';
 
 const env = process.env;
 const UPDATES = Number(env.BENCH_VIS_UPDATES ?? 3000);

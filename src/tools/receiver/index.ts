@@ -7,7 +7,7 @@
 import { appendFileSync } from 'node:fs';
 import { gunzipSync } from 'node:zlib';
 import Fastify, { type FastifyInstance } from 'fastify';
-import { allFeeds } from '../feeds/index.js';
+import { allFeeds } from '../../feeds/index.js';
 
 export interface FaultRule {
   /** Route prefix the rule applies to (without leading slash); any route when absent. */

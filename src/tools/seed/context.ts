@@ -1,5 +1,5 @@
 // What the generators share: the options, the writer and what earlier steps made.
-import { MAX_VERSION, MIN_VERSION, catalogModel, type Edition, type LinkField } from '../feeds/common/link.js';
+import { MAX_VERSION, MIN_VERSION, catalogModel, type Edition, type LinkField } from '../../feeds/common/link.js';
 import type { SeedOptions } from './options.js';
 import type { BatchWriter } from './writer.js';
 

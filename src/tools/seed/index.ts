@@ -2,9 +2,9 @@
 // seed, multi-row INSERTs in large batches, autocommitted per batch so that the
 // binlog carries ordinary-sized transactions.
 import type { Connection, PoolConnection } from 'mysql2/promise';
-import { CdcError, isCdcError } from '../errors.js';
-import type { Edition } from '../feeds/common/link.js';
-import { detectEdition } from '../mysql/edition.js';
+import { CdcError, isCdcError } from '../../errors.js';
+import type { Edition } from '../../feeds/common/link.js';
+import { detectEdition } from '../../mysql/edition.js';
 import type { SeedContext } from './context.js';
 import { seedCategories } from './categories.js';
 import { seedEav } from './eav.js';

@@ -1,5 +1,5 @@
 // What `commerce-cdc seed` generates. Every count is deterministic for a given seed.
-import type { Edition } from '../feeds/common/link.js';
+import type { Edition } from '../../feeds/common/link.js';
 
 export interface SeedOptions {
   /** PRNG seed: the same seed (and `today`) gives byte-identical tables. */

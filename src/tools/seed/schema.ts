@@ -4,13 +4,13 @@
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import type { Connection, PoolConnection } from 'mysql2/promise';
-import type { Edition } from '../feeds/common/link.js';
+import type { Edition } from '../../feeds/common/link.js';
 
 export type { Edition };
 
-export const SCHEMA_FILE = fileURLToPath(new URL('../../fixtures/commerce/schema.sql', import.meta.url));
+export const SCHEMA_FILE = fileURLToPath(new URL('../../../fixtures/commerce/schema.sql', import.meta.url));
 /** The Adobe Commerce shape (content staging), applied after SCHEMA_FILE. */
-export const COMMERCE_SCHEMA_FILE = fileURLToPath(new URL('../../fixtures/commerce/schema-commerce.sql', import.meta.url));
+export const COMMERCE_SCHEMA_FILE = fileURLToPath(new URL('../../../fixtures/commerce/schema-commerce.sql', import.meta.url));
 
 // one connection, not a pool: `USE` must hold for the statements that follow
 export type SqlConnection = Connection | PoolConnection;

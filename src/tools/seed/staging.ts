@@ -6,8 +6,8 @@
 //   - deleteUpdate: an admin removes the entities from an update that has not started,
 //     and the update goes (RemoveAction -> Operation\Delete, UpdateRepository::delete).
 // Each runs as one transaction. Versions themselves are copied and deleted in versions.ts.
-import { CdcError } from '../errors.js';
-import { MAX_VERSION, MIN_VERSION, type LinkField } from '../feeds/common/link.js';
+import { CdcError } from '../../errors.js';
+import { MAX_VERSION, MIN_VERSION, type LinkField } from '../../feeds/common/link.js';
 import {
   CATEGORY, PRODUCT, copyVersion, deleteVersion, nextVersionId, previousVersion, rewriteVersion, setUpdatedIn, versionsOf,
   type SqlConnection, type VersionRow,

@@ -5,7 +5,7 @@
 // row_id. The rows a version owns are listed once, here, for the copy and for the delete
 // (Commerce deletes them through foreign key cascades; the fixture has no foreign keys).
 import type { Connection, PoolConnection, ResultSetHeader } from 'mysql2/promise';
-import { MAX_VERSION, catalogModel, type LinkField } from '../feeds/common/link.js';
+import { MAX_VERSION, catalogModel, type LinkField } from '../../feeds/common/link.js';
 
 export type SqlConnection = Connection | PoolConnection;
 
