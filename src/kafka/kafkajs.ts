@@ -72,5 +72,36 @@ export function reportFastPath(log: Pick<Logger, 'warn'>, gauge: { set(v: number
   log.warn({ code: 'KAFKAJS_FAST_PATH_INACTIVE', kafkajs: status.version, reason: status.reason }, `kafkajs runs its own produce and fetch code (${status.reason}): correct, but slower`);
 }
 
+interface RequestQueueLike {
+  throttledUntil: number;
+  throttleCheckTimeoutId: NodeJS.Timeout | null;
+  pending: unknown[];
+  checkPendingRequests(): void;
+}
+
+/**
+ * kafkajs 2.2.4 schedules its throttle check with `throttledUntil - Date.now()` even when it is not
+ * throttled (throttledUntil -1): a negative delay, which Node.js clamps to 1 ms, and which Node.js
+ * 24 also reports on stderr as a TimeoutNegativeWarning at every response. Same method, the delay
+ * clamped by us, so no warning (and the CLI's errors stay one line).
+ */
+function clampThrottleCheck(): void {
+  const version = (require('kafkajs/package.json') as { version: string }).version;
+  if (version !== FAST_PRODUCE_FOR) return;
+  const RequestQueue = require('kafkajs/src/network/requestQueue/index.js') as { prototype: RequestQueueLike & { scheduleCheckPendingRequests(): void } };
+  RequestQueue.prototype.scheduleCheckPendingRequests = function (this: RequestQueueLike) {
+    let scheduleAt = this.throttledUntil - Date.now();
+    if (!this.throttleCheckTimeoutId) {
+      if (this.pending.length > 0) scheduleAt = scheduleAt > 0 ? scheduleAt : 10;
+      this.throttleCheckTimeoutId = setTimeout(() => {
+        this.throttleCheckTimeoutId = null;
+        this.checkPendingRequests();
+      }, Math.max(1, scheduleAt));
+    }
+  };
+}
+
+clampThrottleCheck();
+
 const kafkajs = require('kafkajs') as typeof KafkaJs;
 export default kafkajs;
