@@ -12,7 +12,7 @@ import { resolveFeed } from '../../src/feeds/index.js';
 import { topicNames } from '../../src/kafka/topics.js';
 import { createExporter } from '../../src/exporter/index.js';
 import { createPublisher } from '../../src/publisher/index.js';
-import { startReceiver, type Receiver } from '../../src/receiver/index.js';
+import { startReceiver, type Receiver } from '../../src/tools/receiver/index.js';
 import type { ItemEnvelope, StatusRecord } from '../../src/avro/records.js';
 import type { Part } from '../../src/lifecycle.js';
 import { createFeedTopics, deps, produceChanges, readTopic, waitForGroup, type Deps } from './exporter-helpers.js';
