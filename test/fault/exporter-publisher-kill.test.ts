@@ -13,7 +13,7 @@ import avro from 'avsc';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { dropDatabase, ROOT, stackEnv, testConfig, uniqueName } from '../helpers/stack.js';
 import { canonical } from '../helpers/e2e.js';
-import { faultSummary, recordSelfExit, versionsUnderTwoKeys } from '../helpers/processes.js';
+import { faultSummary, killAndWait, recordSelfExit, versionsUnderTwoKeys } from '../helpers/processes.js';
 import { catalogModel, currentOnly, type Edition } from '../../src/feeds/common/link.js';
 import { feedId } from '../../src/feeds/hash.js';
 import { resolveFeed } from '../../src/feeds/index.js';
@@ -83,13 +83,7 @@ describe.each(EDITIONS)('exporter and publisher survive kill -9 mid-batch (%s)',
     recordSelfExit(p, kind, selfExits, () => stopping);
     procs[kind] = p;
   };
-  const kill9 = async (kind: 'exporter' | 'publisher') => {
-    const p = procs[kind];
-    if (!p || p.exitCode !== null) return;
-    const exited = new Promise((r) => p.once('exit', r));
-    p.kill('SIGKILL');
-    await exited;
-  };
+  const kill9 = (kind: 'exporter' | 'publisher') => killAndWait(procs[kind]);
 
   beforeAll(async () => {
     database = await CASES[edition].database();

@@ -13,7 +13,7 @@ import { join } from 'node:path';
 import avro from 'avsc';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { dropDatabase, ROOT, stackEnv, testConfig, uniqueName } from '../helpers/stack.js';
-import { recordSelfExit } from '../helpers/processes.js';
+import { killAndWait, recordSelfExit } from '../helpers/processes.js';
 import { resolveFeed } from '../../src/feeds/index.js';
 import { topicNames } from '../../src/kafka/topics.js';
 import { build, builtItem } from '../../src/exporter/assemble.js';
@@ -57,13 +57,7 @@ describe('feed state checkpoints survive kill -9', () => {
     recordSelfExit(p, kind, selfExits, () => stopping);
     procs[kind] = p;
   };
-  const kill9 = async (kind: 'exporter' | 'publisher') => {
-    const p = procs[kind];
-    if (!p || p.exitCode !== null) return;
-    const exited = new Promise((r) => p.once('exit', r));
-    p.kill('SIGKILL');
-    await exited;
-  };
+  const kill9 = (kind: 'exporter' | 'publisher') => killAndWait(procs[kind]);
 
   beforeAll(async () => {
     database = await scopesDatabase('statekill', WEBSITES);

@@ -1,7 +1,8 @@
 // The built CLI as a user runs it (node dist/cli/index.js), and the topics a run left behind.
-import { execFile } from 'node:child_process';
+import { execFile, spawn, type ChildProcess } from 'node:child_process';
+import { mkdirSync, openSync } from 'node:fs';
 import { promisify } from 'node:util';
-import { testKafka } from '../integration/status.fixture.js';
+import { cliEnv, testKafka } from '../integration/status.fixture.js';
 import { ROOT } from './stack.js';
 
 const run = promisify(execFile);
@@ -40,4 +41,23 @@ export async function prefixTopics(prefix: string): Promise<string[]> {
   } finally {
     await admin.disconnect();
   }
+}
+
+/**
+ * `commerce-cdc run` for `feeds` with the status page on `port` behind `token`, publishing to `receiverUrl`,
+ * its output in test-results/<logName>.log (kept for a failed test).
+ */
+export function spawnRunWithDashboard(o: { prefix: string; database: string; feeds: string; receiverUrl: string; port: number; token: string; logName: string }): ChildProcess {
+  mkdirSync(`${ROOT}test-results`, { recursive: true });
+  const logFile = openSync(`${ROOT}test-results/${o.logName}.log`, 'w');
+  return spawn('node', [CLI, 'run'], {
+    env: cliEnv(o.prefix, o.database, {
+      CDC_EXPORTER_FEEDS: o.feeds,
+      CDC_PUBLISHER_BASE_URL: o.receiverUrl,
+      CDC_DASHBOARD_PORT: String(o.port),
+      CDC_DASHBOARD_TOKEN: o.token,
+      CDC_MYSQL_SERVER_ID: String(20_000 + Math.floor(Math.random() * 100_000)),
+    }),
+    stdio: ['ignore', logFile, logFile],
+  });
 }

@@ -42,3 +42,11 @@ export function versionsUnderTwoKeys(items: ReadonlyArray<{ idempotencyKey: stri
   }
   return [...keysOf].filter(([, keys]) => keys.size > 1).map(([item, keys]) => `${item} under ${[...keys].join(', ')}`);
 }
+
+/** kill -9 a child that still runs, and wait until it has exited. */
+export async function killAndWait(p: ChildProcess | undefined): Promise<void> {
+  if (!p || p.exitCode !== null || p.signalCode !== null) return;
+  const exited = new Promise((r) => p.once('exit', r));
+  p.kill('SIGKILL');
+  await exited;
+}

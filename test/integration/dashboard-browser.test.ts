@@ -2,8 +2,8 @@
 // topics' contents, the chart is drawn (with the hour before the page opened), a feed's
 // Resync action runs with its progress to 100 % and its items arrive downstream again,
 // and screenshots are kept for a look.
-import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdirSync, openSync } from 'node:fs';
+import type { ChildProcess } from 'node:child_process';
+import { mkdirSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { chromium, type Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -16,7 +16,7 @@ import { computeStatus } from '../../src/ops/status/index.js';
 import { startReceiver, type Receiver } from '../../src/tools/receiver/index.js';
 import { createCommerceDatabase } from '../helpers/commerce.js';
 import { adminConnection, dropDatabase, ROOT, testConfig, uniqueName } from '../helpers/stack.js';
-import { cliEnv } from './status.fixture.js';
+import { spawnRunWithDashboard } from '../helpers/cli.js';
 
 async function freePort(): Promise<number> {
   const s = createServer();
@@ -41,18 +41,7 @@ describe('status page in a browser', () => {
     // one item of a batch is rejected so the page has a failed item to show
     receiver = await startReceiver({ port: 0, faults: [{ route: 'products', status: 200, times: 1, invalid: [{ itemIndex: 0, code: 'INVALID', message: 'price must be positive' }] }] });
     port = await freePort();
-    mkdirSync(`${ROOT}test-results`, { recursive: true });
-    const logFile = openSync(`${ROOT}test-results/dashboard-browser-run.log`, 'w');
-    child = spawn('node', [`${ROOT}dist/cli/index.js`, 'run'], {
-      env: cliEnv(prefix, database, {
-        CDC_EXPORTER_FEEDS: 'products,scopesWebsite',
-        CDC_PUBLISHER_BASE_URL: receiver.url,
-        CDC_DASHBOARD_PORT: String(port),
-        CDC_DASHBOARD_TOKEN: TOKEN,
-        CDC_MYSQL_SERVER_ID: String(20_000 + Math.floor(Math.random() * 100_000)),
-      }),
-      stdio: ['ignore', logFile, logFile],
-    });
+    child = spawnRunWithDashboard({ prefix, database, feeds: 'products,scopesWebsite', receiverUrl: receiver.url, port, token: TOKEN, logName: 'dashboard-browser-run' });
     browser = await chromium.launch({
       executablePath: '/usr/bin/chromium',
       args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],

@@ -1,14 +1,13 @@
 // /metrics as Prometheus expects it: Debian's promtool lints the live output of a running
 // connector (any warning fails), and the sample scrape config and alert rules in
 // docs/prometheus pass its checks and its rule tests. `make test` installs promtool.
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { mkdirSync, openSync } from 'node:fs';
+import { spawnSync, type ChildProcess } from 'node:child_process';
 import { createServer } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startReceiver, type Receiver } from '../../src/tools/receiver/index.js';
 import { createCommerceDatabase } from '../helpers/commerce.js';
 import { adminConnection, dropDatabase, ROOT, uniqueName } from '../helpers/stack.js';
-import { cliEnv } from './status.fixture.js';
+import { spawnRunWithDashboard } from '../helpers/cli.js';
 
 const TOKEN = 'prom-token-1234';
 
@@ -38,18 +37,7 @@ describe('Prometheus', () => {
     database = await createCommerceDatabase('prom', { products: 12, orders: 2 });
     receiver = await startReceiver({ port: 0 });
     port = await freePort();
-    mkdirSync(`${ROOT}test-results`, { recursive: true });
-    const logFile = openSync(`${ROOT}test-results/prometheus-run.log`, 'w');
-    child = spawn('node', [`${ROOT}dist/cli/index.js`, 'run'], {
-      env: cliEnv(prefix, database, {
-        CDC_EXPORTER_FEEDS: 'products,prices',
-        CDC_PUBLISHER_BASE_URL: receiver.url,
-        CDC_DASHBOARD_PORT: String(port),
-        CDC_DASHBOARD_TOKEN: TOKEN,
-        CDC_MYSQL_SERVER_ID: String(20_000 + Math.floor(Math.random() * 100_000)),
-      }),
-      stdio: ['ignore', logFile, logFile],
-    });
+    child = spawnRunWithDashboard({ prefix, database, feeds: 'products,prices', receiverUrl: receiver.url, port, token: TOKEN, logName: 'prometheus-run' });
   });
 
   afterAll(async () => {
