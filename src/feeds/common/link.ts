@@ -86,8 +86,8 @@ export function currentOnly(ctx: Pick<ProviderContext, 't'>, link: LinkField, al
  * `JOIN <entity table> <alias> ON <alias>.<link> = <linkExpr>` keeping the current version
  * only; `<alias>.entity_id` is then the entity id on both editions.
  */
-export function joinCurrent(ctx: Pick<ProviderContext, 't'>, link: LinkField, alias: string, linkExpr: string, kind: 'JOIN' | 'LEFT JOIN' = 'JOIN'): string {
-  return `${kind} ${ctx.t(link.entityTable)} ${alias} ON ${alias}.${link.column} = ${linkExpr}${currentOnly(ctx, link, alias)}`;
+export function joinCurrent(ctx: Pick<ProviderContext, 't'>, link: LinkField, alias: string, linkExpr: string): string {
+  return `JOIN ${ctx.t(link.entityTable)} ${alias} ON ${alias}.${link.column} = ${linkExpr}${currentOnly(ctx, link, alias)}`;
 }
 
 /** A batch's entity ids with the link values of their current versions. */
