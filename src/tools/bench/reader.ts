@@ -18,6 +18,7 @@ import mysql from 'mysql2/promise';
 import kafkajs from '../../kafka/kafkajs.js';
 import { SchemaRegistry } from '@kafkajs/confluent-schema-registry';
 import { benchNodeFlags, peakRssMb } from './lib-resync.js';
+import { EAV, createBacklogTables, writeBacklog } from './lib-backlog.js';
 
 const env = process.env;
 const ROWS = Number(env.BENCH_ROWS ?? 1_000_000);
@@ -34,9 +35,6 @@ const id = randomBytes(3).toString('hex');
 const database = `bench_reader_${id}`;
 const prefix = `bench_reader_${id}`;
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
-const EAV = ['varchar', 'int', 'decimal'] as const;
-const VALUE_TYPE = { varchar: 'VARCHAR(255)', int: 'INT', decimal: 'DECIMAL(12,4)' } as const;
 
 function mapping(): string {
   const dir = mkdtempSync(join(tmpdir(), 'bench-reader-'));
@@ -65,12 +63,7 @@ function readerEnv(connector: string): NodeJS.ProcessEnv {
 
 async function main(): Promise<void> {
   const admin = await mysql.createConnection({ host: mysqlHost, port: mysqlPort, user: env.CDC_MYSQL_ADMIN_USER ?? 'cdc_admin', password: env.CDC_MYSQL_ADMIN_PASSWORD ?? 'cdc_admin_pw', multipleStatements: true });
-  await admin.query(`CREATE DATABASE ${database}; USE ${database}`);
-  await admin.query(`CREATE TABLE catalog_product_entity (entity_id INT UNSIGNED NOT NULL AUTO_INCREMENT PRIMARY KEY, sku VARCHAR(64) NULL)`);
-  for (const t of EAV) {
-    await admin.query(`CREATE TABLE catalog_product_entity_${t} (value_id INT NOT NULL AUTO_INCREMENT PRIMARY KEY, attribute_id SMALLINT UNSIGNED NOT NULL DEFAULT 0,
-      store_id SMALLINT UNSIGNED NOT NULL DEFAULT 0, entity_id INT UNSIGNED NOT NULL DEFAULT 0, value ${VALUE_TYPE[t]} NULL, UNIQUE KEY (entity_id, attribute_id, store_id))`);
-  }
+  await createBacklogTables(admin, database);
   const connector = mapping();
   const kafka = new Kafka({ clientId: 'bench-reader', brokers, logLevel: logLevel.NOTHING });
   const positions: Array<{ at: number; pos: number; file: string }> = [];
@@ -88,22 +81,8 @@ async function main(): Promise<void> {
 
   // 2. the backlog: ROWS row changes in multi-row INSERTs
   const t0 = Date.now();
-  const perTable = Math.ceil(ROWS / EAV.length);
-  const chunk = 5000;
-  for (const t of EAV) {
-    for (let start = 0; start < perTable; start += chunk) {
-      const n = Math.min(chunk, perTable - start);
-      const values: string[] = [];
-      for (let i = 0; i < n; i++) {
-        const k = start + i;
-        const v = t === 'varchar' ? `'name ${k}'` : t === 'int' ? String(k % 1000) : `${k % 10000}.${k % 10}5`;
-        values.push(`(${(k % 50) + 70}, ${Math.floor(k / 50) % 4}, ${Math.floor(k / 200) + 1}, ${v})`);
-      }
-      await admin.query(`INSERT INTO catalog_product_entity_${t} (attribute_id, store_id, entity_id, value) VALUES ${values.join(',')}`);
-    }
-  }
-  const [[end]] = (await admin.query('SHOW MASTER STATUS')) as unknown as [[{ File: string; Position: number }]];
-  process.stderr.write(`inserted ${perTable * EAV.length} rows in ${((Date.now() - t0) / 1000).toFixed(1)} s; binlog end ${end.File}:${end.Position}\n`);
+  const { rows, end } = await writeBacklog(admin, ROWS);
+  process.stderr.write(`inserted ${rows} rows in ${((Date.now() - t0) / 1000).toFixed(1)} s; binlog end ${end.File}:${end.Position}\n`);
 
   // 3. catch-up: watch the committed positions while the reader works through the backlog
   await watcher.connect();
@@ -131,7 +110,7 @@ async function main(): Promise<void> {
   const last = positions[positions.length - 1]!;
   const seconds = (last.at - spawnedAt) / 1000;
   process.stderr.write(`catch-up: first commit ${((first.at - spawnedAt) / 1000).toFixed(1)} s after spawn, ${positions.length} transactions, last commit ${seconds.toFixed(1)} s after spawn\n`);
-  process.stdout.write(`BENCH reader.catchup.events_per_s=${Math.round((perTable * EAV.length) / seconds)}\n`);
+  process.stdout.write(`BENCH reader.catchup.events_per_s=${Math.round(rows / seconds)}\n`);
   process.stdout.write(`BENCH reader.rss_mb=${Math.round(rss)}\n`);
   await watcher.disconnect();
 
