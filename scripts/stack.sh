@@ -2,11 +2,15 @@
 # The local stack, without Docker: MariaDB (binlog ROW, FULL image, FULL metadata),
 # one Kafka broker in KRaft mode and Apicurio Registry, all on loopback.
 #
-#   scripts/stack.sh up|down|status            the whole stack (idempotent)
+#   scripts/stack.sh up [--tls]|down|status    the whole stack (idempotent)
 #   scripts/stack.sh start|stop|restart PART   one part: mariadb | kafka | registry
 #   scripts/stack.sh env                       prints the connection settings as shell exports
 #
 # State lives under $CDC_STACK_DIR (default .stack/, git-ignored). Ports are overridable.
+# `up --tls` (or CDC_STACK_TLS=1) makes a CA and a server certificate with openssl under
+# $CDC_STACK_DIR/tls, starts MariaDB requiring TLS and Kafka with a SASL_SSL (SCRAM-SHA-512)
+# listener instead of the plaintext one; the stack dir remembers it (every later start, restart
+# and env of that dir is TLS too). The registry stays plain HTTP on loopback.
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -65,6 +69,109 @@ stop_pidfile() {
   rm -f "$pidfile"
 }
 
+# ---------------------------------------------------------------- TLS (up --tls, CDC_STACK_TLS=1)
+TLS_DIR="$STACK/tls"
+SASL_USER="${CDC_KAFKA_SASL_USERNAME:-cdc}"
+SASL_PASSWORD="${CDC_KAFKA_SASL_PASSWORD:-cdc_scram_pw}"
+# the broker's own SCRAM user for its inter-broker connections (transaction markers to itself)
+BROKER_SASL_USER=broker
+BROKER_SASL_PASSWORD=broker_scram_pw
+
+# true once `up --tls` made this stack dir a TLS one, or when CDC_STACK_TLS=1 asks for it
+tls_on() { [ "${CDC_STACK_TLS:-0}" = 1 ] || [ -f "$TLS_DIR/.enabled" ]; }
+
+# a CA and a server certificate for 127.0.0.1/localhost, made once per stack dir and reused
+make_certs() {
+  [ -f "$TLS_DIR/.enabled" ] && [ -f "$TLS_DIR/server-keystore.pem" ] && return
+  command -v openssl >/dev/null || die "STACK_MISSING_TOOL: openssl not found; install the openssl package"
+  mkdir -p "$TLS_DIR"
+  local out="$TLS_DIR/openssl.log"
+  {
+    openssl req -x509 -newkey rsa:2048 -nodes -days 3650 -subj "/CN=commerce-cdc local stack CA" \
+      -addext "basicConstraints=critical,CA:TRUE" -addext "keyUsage=critical,keyCertSign,cRLSign" \
+      -keyout "$TLS_DIR/ca.key" -out "$TLS_DIR/ca.pem" &&
+    openssl req -newkey rsa:2048 -nodes -subj "/CN=$HOST" -keyout "$TLS_DIR/server.key" -out "$TLS_DIR/server.csr" &&
+    printf 'subjectAltName=IP:%s,DNS:localhost\nbasicConstraints=CA:FALSE\nkeyUsage=digitalSignature,keyEncipherment\nextendedKeyUsage=serverAuth\n' "$HOST" >"$TLS_DIR/server.ext" &&
+    openssl x509 -req -days 825 -in "$TLS_DIR/server.csr" -CA "$TLS_DIR/ca.pem" -CAkey "$TLS_DIR/ca.key" \
+      -CAcreateserial -extfile "$TLS_DIR/server.ext" -out "$TLS_DIR/server.pem"
+  } >"$out" 2>&1 || die "STACK_START_FAILED: making the TLS certificates failed; see $out"
+  # Kafka's PEM keystore: the (PKCS#8, unencrypted) key, then the certificate
+  cat "$TLS_DIR/server.key" "$TLS_DIR/server.pem" >"$TLS_DIR/server-keystore.pem"
+  chmod 600 "$TLS_DIR"/*.key "$TLS_DIR/server-keystore.pem"
+  touch "$TLS_DIR/.enabled"
+  log "TLS certificates made under $TLS_DIR (CA $TLS_DIR/ca.pem)"
+}
+
+# mariadbd options, one a line: TLS on every TCP connection (the root socket stays usable)
+mariadb_tls_args() {
+  tls_on || return 0
+  printf '%s\n' "--ssl-ca=$TLS_DIR/ca.pem" "--ssl-cert=$TLS_DIR/server.pem" "--ssl-key=$TLS_DIR/server.key" --require-secure-transport=ON
+}
+
+# the TCP users may only connect over TLS
+mariadb_tls_users() {
+  tls_on || return 0
+  mysql_admin <<SQL
+ALTER USER '$ADMIN_USER'@'$HOST' REQUIRE SSL;
+ALTER USER '$CDC_USER'@'$HOST' REQUIRE SSL;
+SQL
+}
+
+# server.properties lines of the client listener: SASL_SSL with SCRAM-SHA-512 under --tls, else PLAINTEXT
+kafka_listener_props() {
+  if ! tls_on; then
+    cat <<PROPS
+listeners=PLAINTEXT://$HOST:$KAFKA_PORT,CONTROLLER://$HOST:$KAFKA_CONTROLLER_PORT
+advertised.listeners=PLAINTEXT://$HOST:$KAFKA_PORT
+inter.broker.listener.name=PLAINTEXT
+listener.security.protocol.map=PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT
+PROPS
+    return
+  fi
+  cat <<PROPS
+listeners=SASL_SSL://$HOST:$KAFKA_PORT,CONTROLLER://$HOST:$KAFKA_CONTROLLER_PORT
+advertised.listeners=SASL_SSL://$HOST:$KAFKA_PORT
+inter.broker.listener.name=SASL_SSL
+listener.security.protocol.map=SASL_SSL:SASL_SSL,CONTROLLER:PLAINTEXT
+sasl.enabled.mechanisms=SCRAM-SHA-512
+sasl.mechanism.inter.broker.protocol=SCRAM-SHA-512
+listener.name.sasl_ssl.scram-sha-512.sasl.jaas.config=org.apache.kafka.common.security.scram.ScramLoginModule required username="$BROKER_SASL_USER" password="$BROKER_SASL_PASSWORD";
+ssl.keystore.type=PEM
+ssl.keystore.location=$TLS_DIR/server-keystore.pem
+ssl.truststore.type=PEM
+ssl.truststore.location=$TLS_DIR/ca.pem
+ssl.client.auth=none
+PROPS
+}
+
+# kafka-storage format arguments, one a line: the SCRAM users, stored in the cluster metadata at format time
+kafka_format_args() {
+  tls_on || return 0
+  printf '%s\n' --add-scram "SCRAM-SHA-512=[name=$BROKER_SASL_USER,password=$BROKER_SASL_PASSWORD]" \
+    --add-scram "SCRAM-SHA-512=[name=$SASL_USER,password=$SASL_PASSWORD]"
+}
+
+# a Kafka data dir formatted without --tls has no SCRAM users: refuse instead of a broker that rejects every login
+kafka_tls_guard() {
+  tls_on || return 0
+  if [ -f "$KAFKA_DIR/data/meta.properties" ] && [ ! -f "$KAFKA_DIR/.scram" ]; then
+    die "STACK_TLS_MISMATCH: $KAFKA_DIR was formatted without --tls (no SCRAM users); use another CDC_STACK_DIR or remove that one"
+  fi
+}
+
+print_tls_env() {
+  tls_on || return 0
+  cat <<ENV
+export CDC_MYSQL_TLS_ENABLED=true
+export CDC_MYSQL_TLS_CA=$TLS_DIR/ca.pem
+export CDC_KAFKA_TLS_ENABLED=true
+export CDC_KAFKA_TLS_CA=$TLS_DIR/ca.pem
+export CDC_KAFKA_SASL_MECHANISM=scram-sha-512
+export CDC_KAFKA_SASL_USERNAME=$SASL_USER
+export CDC_KAFKA_SASL_PASSWORD=$SASL_PASSWORD
+ENV
+}
+
 # ---------------------------------------------------------------- MariaDB
 mysql_admin() { mariadb --no-defaults -S "$MARIADB_DIR/mysqld.sock" -uroot "$@"; }
 mariadb_healthy() { mysql_admin -e 'SELECT 1'; }
@@ -80,6 +187,7 @@ start_mariadb() {
       --auth-root-authentication-method=socket --skip-test-db >"$MARIADB_DIR/install.log" 2>&1 \
       || die "STACK_START_FAILED: mariadb-install-db failed; see $MARIADB_DIR/install.log"
   fi
+  local tls_args; mapfile -t tls_args < <(mariadb_tls_args)
   # mariadbd daemonises itself only through mysqld_safe; run it in the background and keep its pid.
   nohup mariadbd --no-defaults --user="$(id -un)" --datadir="$MARIADB_DIR/data" \
     --bind-address="$HOST" --port="$MYSQL_PORT" --socket="$MARIADB_DIR/mysqld.sock" \
@@ -88,7 +196,7 @@ start_mariadb() {
     --binlog-row-metadata=FULL --max-binlog-size=256M --expire-logs-days=7 \
     --character-set-server=utf8mb4 --collation-server=utf8mb4_general_ci \
     --innodb-buffer-pool-size=1G --innodb-flush-log-at-trx-commit=2 --sync-binlog=0 \
-    --max-connections=1000 --skip-name-resolve </dev/null >>"$logfile" 2>&1 &
+    --max-connections=1000 --skip-name-resolve "${tls_args[@]}" </dev/null >>"$logfile" 2>&1 &
   echo $! >"$pidfile"
   wait_for mariadb "$logfile" "$pidfile" mariadb_healthy
   mysql_admin <<SQL
@@ -100,6 +208,7 @@ CREATE USER IF NOT EXISTS '$CDC_USER'@'$HOST' IDENTIFIED BY '$CDC_PASSWORD';
 GRANT REPLICATION SLAVE, REPLICATION CLIENT, SELECT ON *.* TO '$CDC_USER'@'$HOST';
 FLUSH PRIVILEGES;
 SQL
+  mariadb_tls_users
   log "mariadb up on $HOST:$MYSQL_PORT (log $logfile)"
 }
 
@@ -127,16 +236,14 @@ start_kafka() {
   if pid_alive "$pidfile" && port_open "$KAFKA_PORT"; then log "kafka already running on $HOST:$KAFKA_PORT"; return; fi
   command -v java >/dev/null || die "STACK_MISSING_TOOL: java not found; install a JDK 17"
   kafka_libs
+  kafka_tls_guard
   mkdir -p "$KAFKA_DIR/data"
   cat >"$KAFKA_DIR/server.properties" <<PROPS
 process.roles=broker,controller
 node.id=1
 controller.quorum.voters=1@$HOST:$KAFKA_CONTROLLER_PORT
-listeners=PLAINTEXT://$HOST:$KAFKA_PORT,CONTROLLER://$HOST:$KAFKA_CONTROLLER_PORT
-advertised.listeners=PLAINTEXT://$HOST:$KAFKA_PORT
 controller.listener.names=CONTROLLER
-inter.broker.listener.name=PLAINTEXT
-listener.security.protocol.map=PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT
+$(kafka_listener_props)
 log.dirs=$KAFKA_DIR/data
 num.partitions=1
 auto.create.topics.enable=false
@@ -167,10 +274,12 @@ logger.org.name=org.apache.kafka
 logger.org.level=WARN
 PROPS
   if [ ! -f "$KAFKA_DIR/data/meta.properties" ]; then
+    local format_args; mapfile -t format_args < <(kafka_format_args)
     java -cp "$KAFKA_LIB/*" -Dlog4j2.configurationFile="$KAFKA_DIR/log4j2.properties" \
       kafka.tools.StorageTool format -t "$(cat /proc/sys/kernel/random/uuid | tr -d '-' | head -c 22)" \
-      -c "$KAFKA_DIR/server.properties" >"$KAFKA_DIR/format.log" 2>&1 \
+      -c "$KAFKA_DIR/server.properties" "${format_args[@]}" >"$KAFKA_DIR/format.log" 2>&1 \
       || die "STACK_START_FAILED: formatting Kafka storage failed; see $KAFKA_DIR/format.log"
+    if tls_on; then touch "$KAFKA_DIR/.scram"; fi
   fi
   : >"$logfile"
   nohup java -Xms256m -Xmx1g -XX:+UseG1GC -Djava.awt.headless=true \
@@ -260,6 +369,7 @@ export CDC_KAFKA_BROKERS=$HOST:$KAFKA_PORT
 export CDC_REGISTRY_URL=http://$HOST:$REGISTRY_PORT/apis/ccompat/v7
 export CDC_STACK_DIR=$STACK
 ENV
+  print_tls_env
 }
 
 part() {
@@ -272,7 +382,13 @@ part() {
 cmd="${1:-status}"
 case "$cmd" in
   up)
+    case "${2:-}" in
+      --tls) export CDC_STACK_TLS=1 ;;
+      '') ;;
+      *) die "STACK_USAGE: unknown option '$2' of up; use --tls or nothing" ;;
+    esac
     mkdir -p "$STACK"
+    if tls_on; then make_certs; fi
     start_mariadb; start_kafka; start_registry ;;
   down)
     stop_registry; stop_kafka; stop_mariadb ;;
@@ -281,5 +397,5 @@ case "$cmd" in
   stop) "stop_$(part "${2:-}")" ;;
   restart) p="$(part "${2:-}")"; "stop_$p"; "start_$p" ;;
   env) print_env ;;
-  *) die "STACK_USAGE: unknown command '$cmd'; use up, down, status, start|stop|restart PART, env" ;;
+  *) die "STACK_USAGE: unknown command '$cmd'; use up [--tls], down, status, start|stop|restart PART, env" ;;
 esac
