@@ -14,6 +14,7 @@ export const ERROR_CODES = {
   // MySQL / MariaDB
   MYSQL_UNREACHABLE: { exit: 3, retriable: true },
   MYSQL_AUTH_FAILED: { exit: 3, retriable: false },
+  MYSQL_TLS_FAILED: { exit: 3, retriable: false },
   MYSQL_QUERY_FAILED: { exit: 3, retriable: true },
   MYSQL_BINLOG_DISABLED: { exit: 3, retriable: false },
   MYSQL_BINLOG_FORMAT: { exit: 3, retriable: false },
@@ -25,6 +26,8 @@ export const ERROR_CODES = {
   MYSQL_EDITION_MIXED: { exit: 3, retriable: false },
   // Kafka and the schema registry
   KAFKA_UNREACHABLE: { exit: 4, retriable: true },
+  KAFKA_TLS_FAILED: { exit: 4, retriable: false },
+  KAFKA_AUTH_FAILED: { exit: 4, retriable: false },
   KAFKA_TOPIC_MISMATCH: { exit: 4, retriable: false },
   KAFKA_FENCED: { exit: 4, retriable: false },
   // a warning, never an exit: kafkajs runs without the faster produce/fetch code

@@ -1,7 +1,7 @@
 import kafkajs from './kafkajs.js';
 import type { Kafka, KafkaConfig, Producer, SASLOptions, logLevel as LogLevelT } from 'kafkajs';
-import { readFileSync } from 'node:fs';
 import type { Config } from '../config/schema.js';
+import { tlsOptions } from '../config/tls.js';
 import type { Logger } from '../log.js';
 
 const { Kafka: KafkaCtor, logLevel, Partitioners } = kafkajs;
@@ -23,14 +23,8 @@ function toPino(level: LogLevelT): 'error' | 'warn' | 'info' | 'debug' {
 /** Brokers, client id, TLS and SASL from the config: what every Kafka client of ours connects with. */
 export function kafkaConnection(config: Config): Pick<KafkaConfig, 'clientId' | 'brokers' | 'ssl' | 'sasl'> {
   const k = config.kafka;
-  const ssl = k.tls.enabled
-    ? {
-        rejectUnauthorized: k.tls.rejectUnauthorized,
-        ca: k.tls.ca ? [readFileSync(k.tls.ca, 'utf8')] : undefined,
-        cert: k.tls.cert ? readFileSync(k.tls.cert, 'utf8') : undefined,
-        key: k.tls.key ? readFileSync(k.tls.key, 'utf8') : undefined,
-      }
-    : undefined;
+  const ssl = tlsOptions(k.tls, 'kafka.tls');
+  // a new object per client: kafkajs caches its authenticator (with the password) on the object it is given
   const sasl = k.sasl ? ({ mechanism: k.sasl.mechanism, username: k.sasl.username, password: k.sasl.password } as SASLOptions) : undefined;
   return { clientId: k.clientId, brokers: [...k.brokers], ssl, sasl };
 }

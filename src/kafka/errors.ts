@@ -1,11 +1,13 @@
 import type { Config } from '../config/schema.js';
+import { isTlsHandshakeFailure } from '../config/tls.js';
 import { CdcError, KafkaError } from '../errors.js';
 
 // The one place that decides what a Kafka failure means (kafkaFailure), from kafkajs' own
 // `retriable` flag, its protocol error `type` and the cause chain (models: kafkajs src/errors.js
 // isRebalancing + src/retry, Debezium's ErrorHandler), and where kafkajs failures become catalogue
 // errors: a broker that does not answer (refused, unknown host, timeout, retries exhausted on
-// connection errors) or refuses our TLS/SASL is KAFKA_UNREACHABLE with the configured brokers.
+// connection errors) is KAFKA_UNREACHABLE with the configured brokers; a certificate that does not
+// verify is KAFKA_TLS_FAILED, refused SASL credentials KAFKA_AUTH_FAILED (neither is retried).
 
 const CONNECTION_ERRORS = new Set([
   'KafkaJSConnectionError',
@@ -72,22 +74,34 @@ function chain(e: unknown): unknown[] {
   return out;
 }
 
-/** A connection-type kafkajs error as KAFKA_UNREACHABLE; anything else unchanged. */
+/**
+ * A connection-type kafkajs error as a catalogue error (KAFKA_AUTH_FAILED for refused SASL
+ * credentials, KAFKA_TLS_FAILED for a broker certificate that does not verify, else
+ * KAFKA_UNREACHABLE); anything else unchanged.
+ */
 export function kafkaError(e: unknown, config: Pick<Config, 'kafka'>): unknown {
   if (e instanceof CdcError) return e;
   const links = chain(e);
   const conn = links.find((x) => CONNECTION_ERRORS.has((x as Error)?.name) || CONNECTION_TEXT.test(String((x as Error)?.message ?? '')));
   if (!conn) return e;
-  const sasl = (conn as Error).name === 'KafkaJSSASLAuthenticationError';
-  return new KafkaError(
-    'KAFKA_UNREACHABLE',
-    `cannot reach the Kafka brokers ${config.kafka.brokers.join(',')}: ${String((conn as Error).message).split('\n')[0]}`,
-    {
-      fix: sasl ? 'check kafka.sasl.mechanism, username and password' : 'check kafka.brokers (CDC_KAFKA_BROKERS), kafka.tls and kafka.sasl, and that the brokers run',
+  const brokers = config.kafka.brokers.join(',');
+  const why = String((conn as Error).message).split('\n')[0];
+  if (links.some((x) => (x as Error)?.name === 'KafkaJSSASLAuthenticationError')) {
+    return new KafkaError('KAFKA_AUTH_FAILED', `the Kafka brokers ${brokers} refused the SASL login of '${config.kafka.sasl?.username ?? ''}': ${why}`, {
+      fix: 'check kafka.sasl.mechanism, kafka.sasl.username and kafka.sasl.password (CDC_KAFKA_SASL_MECHANISM, CDC_KAFKA_SASL_USERNAME, CDC_KAFKA_SASL_PASSWORD) against the users of the broker',
       cause: e,
-      retriable: !sasl,
-    },
-  );
+    });
+  }
+  if (links.some(isTlsHandshakeFailure)) {
+    return new KafkaError('KAFKA_TLS_FAILED', `TLS handshake with the Kafka brokers ${brokers} failed: ${why}`, {
+      fix: "point kafka.tls.ca (CDC_KAFKA_TLS_CA) at the CA that signed the broker's certificate, name the brokers by a host or IP that certificate holds, and use an SSL or SASL_SSL listener",
+      cause: e,
+    });
+  }
+  return new KafkaError('KAFKA_UNREACHABLE', `cannot reach the Kafka brokers ${brokers}: ${why}`, {
+    fix: 'check kafka.brokers (CDC_KAFKA_BROKERS), kafka.tls and kafka.sasl (a TLS listener closes a plaintext connection), and that the brokers run',
+    cause: e,
+  });
 }
 
 /** Runs fn and maps its kafkajs connection failures (see kafkaError). */
