@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import mysql from 'mysql2/promise';
 import { loadConfig } from '../../config/load.js';
+import { tlsOptions } from '../../config/tls.js';
 import { CdcError } from '../../errors.js';
 import type { Edition } from '../../feeds/common/link.js';
 import { detectEdition } from '../../mysql/edition.js';
@@ -111,9 +112,9 @@ export function registerSeed(program: Command): void {
       const database = flags.database ?? config.mysql.database;
       let conn: mysql.Connection;
       try {
-        conn = await mysql.createConnection({ ...target, dateStrings: true, supportBigNumbers: true, bigNumberStrings: true, charset: 'utf8mb4' });
+        conn = await mysql.createConnection({ ...target, ssl: tlsOptions(config.mysql.tls, 'mysql.tls'), dateStrings: true, supportBigNumbers: true, bigNumberStrings: true, charset: 'utf8mb4' });
       } catch (e) {
-        throw mysqlError(e, target);
+        throw mysqlError(e, { ...target, tls: config.mysql.tls });
       }
       try {
         const quoted = `\`${database.replace(/`/g, '``')}\``;
@@ -135,7 +136,7 @@ export function registerSeed(program: Command): void {
             cause: e,
           });
         }
-        throw mysqlError(e, target);
+        throw mysqlError(e, { ...target, tls: config.mysql.tls });
       } finally {
         await conn.end().catch(() => undefined);
       }
