@@ -194,8 +194,11 @@ export function runHarness(label: string, seed: Partial<SeedOptions>, edition: E
   return h;
 }
 
-/** `commerce-cdc run` (all eleven feeds unless `feeds`) as a child process with this config. */
-export function startRun(config: Config, feeds?: string[]): RunningConnector {
+/**
+ * `commerce-cdc run` (all eleven feeds unless `feeds`) as a child process with this config;
+ * `baseEnv` instead of this process' environment (CDC_* variables there override the config file).
+ */
+export function startRun(config: Config, feeds?: string[], baseEnv: NodeJS.ProcessEnv = process.env): RunningConnector {
   const dir = mkdtempSync(join(tmpdir(), 'cdc-e2e-all-'));
   const file = join(dir, 'config.json');
   writeFileSync(file, JSON.stringify(config));
@@ -203,7 +206,7 @@ export function startRun(config: Config, feeds?: string[]): RunningConnector {
   if (feeds) args.push('--feeds', feeds.join(','));
   const child = spawn(process.execPath, args, {
     cwd: ROOT,
-    env: { ...process.env, CDC_RETRY_SCALE: '0.2' },
+    env: { ...baseEnv, CDC_RETRY_SCALE: '0.2' },
     stdio: ['ignore', 'ignore', 'pipe'],
   });
   let logs = '';

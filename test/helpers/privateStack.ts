@@ -13,6 +13,8 @@ export interface PrivateStack {
   registryUrl: string;
   /** scripts/stack.sh with this instance's env: ('stop', 'kafka'), ('start', 'mariadb'), ... */
   run(...args: string[]): string;
+  /** The connector's settings for this instance (`stack.sh env`): CDC_MYSQL_*, CDC_KAFKA_*, CDC_REGISTRY_URL; with TLS also the CA and the SASL user. */
+  connectionEnv(): Record<string, string>;
   /**
    * Stops every part and removes the state dir; with keep, moves the dir (logs, data) to
    * `.stack/failed-<label>-<time>` instead and returns that path, for a failed test to name.
@@ -20,7 +22,10 @@ export interface PrivateStack {
   destroy(keep?: boolean): string | undefined;
 }
 
-/** `extraEnv`: more stack.sh settings, e.g. CDC_REGISTRY_STORE=file for a registry that keeps its schemas across a restart. */
+/**
+ * `extraEnv`: more stack.sh settings, e.g. CDC_REGISTRY_STORE=file for a registry that keeps its schemas
+ * across a restart, or CDC_STACK_TLS=1 for MariaDB and Kafka over TLS (Kafka SASL_SSL, see connectionEnv).
+ */
 export function startPrivateStack(label: string, base = 20000 + Math.floor(Math.random() * 200) * 10, extraEnv: Record<string, string> = {}): PrivateStack {
   const dir = `${ROOT}.stack/private-${label}-${base}`;
   const env: Record<string, string> = {
@@ -46,6 +51,7 @@ export function startPrivateStack(label: string, base = 20000 + Math.floor(Math.
     brokers: [`127.0.0.1:${base + 2}`],
     registryUrl: `http://127.0.0.1:${base + 4}/apis/ccompat/v7`,
     run,
+    connectionEnv: () => Object.fromEntries([...run('env').matchAll(/^export (\w+)=(.*)$/gm)].map((m) => [m[1]!, m[2]!])),
     destroy(keep = false) {
       const kept = keep ? `${ROOT}.stack/failed-${label}-${new Date().toISOString().replace(/[:.]/g, '-')}` : undefined;
       try {
