@@ -7,8 +7,8 @@ import { z } from 'zod';
 
 const tls = z
   .strictObject({
-    enabled: z.boolean().default(false).describe('Use TLS'),
-    ca: z.string().optional().describe('Path to a PEM CA bundle'),
+    enabled: z.boolean().default(false).describe('Connect over TLS (mysql: the pool, the binlog connection and seed; kafka: every client)'),
+    ca: z.string().optional().describe("Path to a PEM CA bundle that signed the server's certificate (scripts/stack.sh up --tls: <stack dir>/tls/ca.pem); unset: the system CAs"),
     cert: z.string().optional().describe('Path to a PEM client certificate'),
     key: z.string().optional().describe('Path to a PEM client key'),
     rejectUnauthorized: z.boolean().default(true).describe('Verify the server certificate'),
@@ -44,7 +44,7 @@ export const kafkaSchema = z
         password: z.string().describe('SASL password (secret: never logged)'),
       })
       .optional()
-      .describe('SASL authentication'),
+      .describe('SASL authentication (with kafka.tls: a SASL_SSL listener); a refused login is KAFKA_AUTH_FAILED'),
   })
   .prefault({});
 
