@@ -12,7 +12,7 @@ import { join } from 'node:path';
 import mysql from 'mysql2/promise';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { stringify } from 'yaml';
-import { startPrivateStack, type PrivateStack } from '../helpers/privateStack.js';
+import { readerEnv, startPrivateStack, type PrivateStack } from '../helpers/privateStack.js';
 import { faultSummary, recordSelfExit } from '../helpers/processes.js';
 import { ROOT, stackEnv } from '../helpers/stack.js';
 import { buildConfig } from '../../src/config/load.js';
@@ -77,22 +77,8 @@ describe.each(EDITIONS)('reader exactly-once under faults (%s)', (edition) => {
   });
 
   const env = (): NodeJS.ProcessEnv => ({
-    ...process.env,
-    CDC_PREFIX: PREFIX,
-    CDC_LOG_LEVEL: 'info',
-    CDC_MYSQL_HOST: '127.0.0.1',
-    CDC_MYSQL_PORT: String(stack.mysqlPort),
-    CDC_MYSQL_USER: stackEnv.cdcUser,
-    CDC_MYSQL_PASSWORD: stackEnv.cdcPassword,
-    CDC_MYSQL_DATABASE: DB,
-    CDC_MYSQL_SERVER_ID: '7301',
-    CDC_KAFKA_BROKERS: stack.brokers.join(','),
-    CDC_KAFKA_PARTITIONS: '3',
-    CDC_REGISTRY_URL: stack.registryUrl,
-    CDC_READER_CONNECTOR: connector,
-    CDC_READER_HEARTBEAT_MS: '1000',
+    ...readerEnv(stack, { prefix: PREFIX, database: DB, serverId: 7301, connector }, { user: stackEnv.cdcUser, password: stackEnv.cdcPassword }),
     CDC_READER_MAX_TRANSACTION_EVENTS: '50',
-    CDC_RETRY_SCALE: '0.3',
   });
 
   /** A line in reader.log, so the kept log shows what the test did when. */

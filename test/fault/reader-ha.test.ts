@@ -12,7 +12,7 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import mysql from 'mysql2/promise';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startPrivateStack, type PrivateStack } from '../helpers/privateStack.js';
+import { readerEnv, startPrivateStack, type PrivateStack } from '../helpers/privateStack.js';
 import { faultSummary, killAndWait, recordSelfExit } from '../helpers/processes.js';
 import { ROOT, stackEnv } from '../helpers/stack.js';
 import { accountSeq, SEQ_TABLES, startSeqWriter, waitForStoredPosition } from '../helpers/seqChanges.js';
@@ -82,26 +82,12 @@ describe('reader high availability', () => {
   });
 
   const env = (instance: string): NodeJS.ProcessEnv => ({
-    ...process.env,
-    CDC_PREFIX: PREFIX,
-    CDC_LOG_LEVEL: 'info',
-    CDC_MYSQL_HOST: '127.0.0.1',
-    CDC_MYSQL_PORT: String(stack.mysqlPort),
-    CDC_MYSQL_USER: stackEnv.cdcUser,
-    CDC_MYSQL_PASSWORD: stackEnv.cdcPassword,
-    CDC_MYSQL_DATABASE: DB,
     // one replica server id for all: the server drops an older dump connection with the same id
-    CDC_MYSQL_SERVER_ID: '7302',
-    CDC_KAFKA_BROKERS: stack.brokers.join(','),
-    CDC_KAFKA_PARTITIONS: '3',
-    CDC_REGISTRY_URL: stack.registryUrl,
-    CDC_READER_CONNECTOR: connector,
-    CDC_READER_HEARTBEAT_MS: '1000',
+    ...readerEnv(stack, { prefix: PREFIX, database: DB, serverId: 7302, connector }, { user: stackEnv.cdcUser, password: stackEnv.cdcPassword }),
     CDC_READER_MAX_TRANSACTION_EVENTS: '50',
     CDC_READER_HA_ENABLED: 'true',
     CDC_READER_HA_SESSION_TIMEOUT_MS: String(SESSION_MS),
     CDC_READER_HA_INSTANCE: instance,
-    CDC_RETRY_SCALE: '0.3',
   });
 
   const mark = (what: string) => appendFileSync(join(stack.dir, 'readers.log'), `--- ${new Date().toISOString()} ${what}\n`);
