@@ -25,7 +25,7 @@ export function startPrivateStack(label: string, base = 20000 + Math.floor(Math.
   const dir = `${ROOT}.stack/private-${label}-${base}`;
   const env: Record<string, string> = {
     CDC_STACK_DIR: dir,
-    // the jars a stack runs (the brief of a worktree points this at the main checkout's cache)
+    // the downloaded jars: a git worktree shares the main checkout's through CDC_STACK_CACHE
     CDC_STACK_CACHE: process.env.CDC_STACK_CACHE ?? `${ROOT}.stack/cache`,
     CDC_MYSQL_PORT: String(base + 1),
     CDC_KAFKA_PORT: String(base + 2),
