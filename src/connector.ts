@@ -25,7 +25,7 @@ import { createPool, type Pool } from './mysql/pool.js';
 import { catalogModel } from './feeds/common/link.js';
 import { preflight } from './preflight.js';
 import { createPublisher } from './publisher/index.js';
-import { createReader } from './reader/index.js';
+import { createLeasedReader, createReader } from './reader/index.js';
 import { buildMapping, loadMappingDocs } from './reader/mapping.js';
 import { createDecoder, type RecordDecoder } from './ops/decoder.js';
 
@@ -72,6 +72,7 @@ export function topicSpecs(config: Config, feeds: FeedDefinition[], changesOf: s
     ]),
     ...[...new Set(changesOf)].filter((f) => !names.has(f)).map((f) => ({ topic: t.changes(f), kind: 'changes' as const, partitions })),
     { topic: t.readerOffsets, kind: 'offsets', partitions: 1 },
+    ...(config.reader.ha.enabled ? [{ topic: t.readerLease, kind: 'lease' as const, partitions: 1 }] : []),
   ];
 }
 
@@ -137,7 +138,7 @@ export async function createConnector(config: Config, opts: ConnectorOptions = {
   await ensureConnectorTopics(kafka, config, onlyReader ? [] : feeds, kinds.has('reader'));
 
   const parts: Part[] = [];
-  if (kinds.has('reader')) parts.push(createReader({ config, log, kafka, metrics, registry: subjects }));
+  if (kinds.has('reader')) parts.push((config.reader.ha.enabled ? createLeasedReader : createReader)({ config, log, kafka, metrics, registry: subjects }));
   if (kinds.has('exporter')) applyHeapGrowth(config.exporter.heapGrowthPercent);
   const assembler = kinds.has('exporter') && config.exporter.workers > 0 ? new Assembler(config, log, config.exporter.workers, catalog.edition) : undefined;
   if (kinds.has('exporter')) for (const feed of feeds) parts.push(createExporter({ config, log, kafka, registry, db: db!, metrics, feed, assembler, catalog }));

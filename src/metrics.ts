@@ -24,6 +24,7 @@ export class Metrics {
   readonly readerVisibilityWaitMs = msCounter(new Counter({ name: 'cdc_reader_visibility_wait_seconds_total', help: 'Time spent waiting for binlog transactions to become visible before committing them to Kafka, seconds', registers: [this.registry] }));
   /** Set in ms since the epoch. */
   readonly readerPositionTs = msGauge(new Gauge({ name: 'cdc_reader_position_timestamp_seconds', help: 'Binlog timestamp of the last position committed to Kafka, Unix seconds', registers: [this.registry] }));
+  readonly readerActive = new Gauge({ name: 'cdc_reader_active', help: 'With reader.ha.enabled: 1 while this reader holds the lease and streams, 0 while it stands by', labelNames: ['instance'] as const, registers: [this.registry] });
 
   readonly exporterItemsWritten = new Counter({ name: 'cdc_exporter_items_written_total', help: 'Items the exporter wrote to <prefix>.<feed>.items because their hash changed', labelNames: ['feed'] as const, registers: [this.registry] });
   readonly exporterItemsDeduped = new Counter({ name: 'cdc_exporter_items_deduped_total', help: 'Items the exporter assembled but did not write: same hash as the last one sent', labelNames: ['feed'] as const, registers: [this.registry] });

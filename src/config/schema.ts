@@ -65,6 +65,13 @@ export const readerSchema = z
     maxQueueBytes: z.number().int().min(1024).default(16 * 1024 * 1024).describe('Pause the binlog stream while this many bytes wait for Kafka'),
     maxTransactionEvents: z.number().int().min(1).default(20000).describe('Binlog events per Kafka transaction at most'),
     heartbeatMs: z.number().int().min(100).default(5000).describe('Position/lag heartbeat period while idle'),
+    ha: z
+      .strictObject({
+        enabled: z.boolean().default(false).describe('Several readers of one prefix: the one holding the lease (the consumer group <prefix>.reader.lease) streams, the others stand by and take over when it is gone; off: this reader streams at once (a restart after a kill -9 does not wait for the session timeout)'),
+        sessionTimeoutMs: z.number().int().min(6000).default(10_000).describe('How long a killed or cut-off active reader holds the lease before a standby takes over'),
+        instance: z.string().default('').describe('Name of this reader in logs, `status` and the page; empty: <hostname>:<pid>'),
+      })
+      .prefault({}),
   })
   .prefault({});
 

@@ -49,6 +49,9 @@ function render(r) {
   $('r-server').textContent = rd.server ? rd.server.file + ':' + rd.server.pos : '-';
   $('r-behind').textContent = fmtBytes(rd.bytesBehind) + ', ' + fmtS(rd.lagSeconds);
   $('r-edition').textContent = rd.edition || '-';
+  const who = (m) => m.instance + (m.host && !m.instance.includes(m.host) ? ' on ' + m.host : '');
+  $('r-active').textContent = rd.leaseState == null ? 'one reader (reader.ha off)' : rd.active ? who(rd.active) : 'none (lease group ' + rd.leaseState + ')';
+  $('r-standbys').textContent = rd.leaseState == null ? '-' : rd.standbys.length ? rd.standbys.map(who).join(', ') : 'none';
   $('r-kept').textContent = fmtBytes(rd.binlogBytesKept) + '; expiry ' + (rd.expireSeconds ? fmtS(rd.expireSeconds) : 'never') + '; purge possible in ' + fmtS(rd.purgeInSeconds);
   $('r-warn').textContent = rd.positionFileListed === false ? 'the server no longer has ' + p.file + ': a new snapshot is needed' : (rd.error || '');
   const list = $('failed');
@@ -107,7 +110,7 @@ export function statusPage(prefix: string): string {
 </section>${RESYNC_HTML}
 <section><h2>Throughput, last hour</h2><svg id="chart" viewBox="0 0 760 180" width="100%" height="180" role="img" aria-label="items written and sent per second"></svg></section>
 <section><h2>Reader</h2><dl>
-<dt>edition</dt><dd id="r-edition">-</dd><dt>position</dt><dd id="r-position">-</dd><dt>server</dt><dd id="r-server">-</dd>
+<dt>edition</dt><dd id="r-edition">-</dd><dt>active</dt><dd id="r-active">-</dd><dt>standbys</dt><dd id="r-standbys">-</dd><dt>position</dt><dd id="r-position">-</dd><dt>server</dt><dd id="r-server">-</dd>
 <dt>behind</dt><dd id="r-behind">-</dd><dt>binlog kept</dt><dd id="r-kept">-</dd></dl>
 <p class="warn" id="r-warn"></p></section>
 <section><h2>Failed items</h2><ul id="failed"><li>none</li></ul></section>

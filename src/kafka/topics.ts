@@ -40,9 +40,11 @@ export const topicNames = (prefix: string) => ({
   items: (feed: string) => `${prefix}.${feed}.items`,
   status: (feed: string) => `${prefix}.${feed}.status`,
   readerOffsets: `${prefix}.reader.offsets`,
+  /** One partition, never written: its owner in the consumer group of the same name is the active reader (src/reader/lease.ts). */
+  readerLease: `${prefix}.reader.lease`,
 });
 
-export type TopicKind = 'changes' | 'items' | 'status' | 'offsets';
+export type TopicKind = 'changes' | 'items' | 'status' | 'offsets' | 'lease';
 
 export interface TopicSpec {
   topic: string;
@@ -68,6 +70,7 @@ const CONFIGS: Record<TopicKind, Array<{ name: string; value: string }>> = {
     { name: 'segment.ms', value: String(3600 * 1000) },
   ],
   offsets: [{ name: 'cleanup.policy', value: 'compact' }],
+  lease: [{ name: 'cleanup.policy', value: 'compact' }],
 };
 
 /**

@@ -12,14 +12,14 @@ import { join } from 'node:path';
 import mysql from 'mysql2/promise';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { stringify } from 'yaml';
-import { startPrivateStack, type PrivateStack } from '../helpers/privateStack.js';
+import { readerEnv, startPrivateStack, type PrivateStack } from '../helpers/privateStack.js';
 import { faultSummary, recordSelfExit } from '../helpers/processes.js';
 import { ROOT, stackEnv } from '../helpers/stack.js';
 import { buildConfig } from '../../src/config/load.js';
 import { createKafka } from '../../src/kafka/client.js';
 import { createLogger } from '../../src/log.js';
-import { readStoredPosition } from '../../src/reader/position.js';
-import { mappingDir, readChanges } from '../integration/reader-support.js';
+import { mappingDir } from '../integration/reader-support.js';
+import { accountSeq, SEQ_TABLES, startSeqWriter, waitForStoredPosition } from '../helpers/seqChanges.js';
 import { EDITIONS } from '../helpers/editions.js';
 import { applySchema } from '../../src/tools/seed/schema.js';
 
@@ -41,24 +41,11 @@ function linkMappingDir(): string {
 }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-/** Where each edition's writer puts its sequence numbers: a plain table, or a link-keyed value table of the staging schema. */
-const TABLES = {
-  opensource: {
-    insert: 'INSERT INTO seqtab (id, seq) VALUES (?, ?)',
-    update: 'UPDATE seqtab SET seq = ? WHERE id = ?',
-    seq: (after: Record<string, unknown>) => Number(after.seq),
-  },
-  commerce: {
-    insert: 'INSERT INTO catalog_product_entity_int (row_id, value, attribute_id, store_id) VALUES (?, ?, 1, 0)',
-    update: 'UPDATE catalog_product_entity_int SET value = ? WHERE row_id = ? AND attribute_id = 1 AND store_id = 0',
-    seq: (after: Record<string, unknown>) => Number(after.value),
-  },
-} as const;
 
 describe.each(EDITIONS)('reader exactly-once under faults (%s)', (edition) => {
   const DB = `fault_reader_${edition}`;
   const PREFIX = `fault${edition}`;
-  const table = TABLES[edition];
+  const table = SEQ_TABLES[edition];
   let stack: PrivateStack;
   let admin: mysql.Connection;
   let reader: ChildProcess | undefined;
@@ -90,22 +77,8 @@ describe.each(EDITIONS)('reader exactly-once under faults (%s)', (edition) => {
   });
 
   const env = (): NodeJS.ProcessEnv => ({
-    ...process.env,
-    CDC_PREFIX: PREFIX,
-    CDC_LOG_LEVEL: 'info',
-    CDC_MYSQL_HOST: '127.0.0.1',
-    CDC_MYSQL_PORT: String(stack.mysqlPort),
-    CDC_MYSQL_USER: stackEnv.cdcUser,
-    CDC_MYSQL_PASSWORD: stackEnv.cdcPassword,
-    CDC_MYSQL_DATABASE: DB,
-    CDC_MYSQL_SERVER_ID: '7301',
-    CDC_KAFKA_BROKERS: stack.brokers.join(','),
-    CDC_KAFKA_PARTITIONS: '3',
-    CDC_REGISTRY_URL: stack.registryUrl,
-    CDC_READER_CONNECTOR: connector,
-    CDC_READER_HEARTBEAT_MS: '1000',
+    ...readerEnv(stack, { prefix: PREFIX, database: DB, serverId: 7301, connector }, { user: stackEnv.cdcUser, password: stackEnv.cdcPassword }),
     CDC_READER_MAX_TRANSACTION_EVENTS: '50',
-    CDC_RETRY_SCALE: '0.3',
   });
 
   /** A line in reader.log, so the kept log shows what the test did when. */
@@ -127,31 +100,13 @@ describe.each(EDITIONS)('reader exactly-once under faults (%s)', (edition) => {
     reader = startReaderProcess();
     // the reader is up once it has written its first position (snapshot of the empty table)
     const kafka = createKafka(buildConfig({ kafka: { brokers: stack.brokers } }, {}).config!, createLogger({ level: 'error' }));
-    // (the topic alone is not enough: it exists before the snapshot has fixed its position, and rows written
-    // in between are in neither the snapshot, which reads the root table only, nor the stream)
-    for (let i = 0; i < 120; i++) {
-      const admin2 = kafka.admin();
-      await admin2.connect();
-      const topics = await admin2.listTopics().finally(() => admin2.disconnect());
-      if (topics.includes(`${PREFIX}.reader.offsets`) && (await readStoredPosition(kafka, `${PREFIX}.reader.offsets`, createLogger({ level: 'error' }), 5_000).catch(() => undefined))) break;
-      await sleep(500);
-    }
+    await waitForStoredPosition(kafka, PREFIX);
 
     // the writer: each committed transaction inserts or updates one row with the next sequence number
     const writer = await mysql.createConnection({ host: '127.0.0.1', port: stack.mysqlPort, user: stackEnv.adminUser, password: stackEnv.adminPassword, database: DB });
     writer.on('error', () => undefined);
-    const committed: number[] = [];
-    let writing = true;
-    let seq = 0;
-    const writerDone = (async () => {
-      while (writing) {
-        const k = ++seq;
-        const id = k <= 200 || Math.random() < 0.3 ? k : 1 + Math.floor(Math.random() * 200);
-        await writer.query(id === k ? table.insert : table.update, id === k ? [id, k] : [k, id]);
-        committed.push(k);
-        await sleep(3 + Math.random() * 6);
-      }
-    })();
+    const seqWriter = startSeqWriter(writer, table);
+    const committed = seqWriter.committed;
 
     const restart = async () => {
       reader = startReaderProcess();
@@ -183,34 +138,20 @@ describe.each(EDITIONS)('reader exactly-once under faults (%s)', (edition) => {
       kills++;
       await restart();
     }
-    writing = false;
-    await writerDone;
+    await seqWriter.stop();
     mark(`writer stopped after ${committed.length} committed changes`);
     await writer.end();
     expect(kills).toBeGreaterThanOrEqual(10);
 
     expect(selfExits, 'reader processes that died on their own').toEqual([]);
-    const got = await readChanges(kafka, stack.registryUrl, [`${PREFIX}.products.changes`], { count: committed.length, extraMs: 5000, timeoutMs: 120_000, partial: true });
-    if (got.length < committed.length) {
-      const have = new Set(got.map((r) => table.seq(r.value.after as Record<string, unknown>)));
-      const missing = committed.filter((k) => !have.has(k));
-      throw new Error(`${got.length} of ${committed.length} records; missing seq ${missing.slice(0, 30).join(',')}${missing.length > 30 ? ',...' : ''}\nreader log tail:\n${readerLog.slice(-3000)}`);
-    }
+    const { records: got, lost, doubled, unknown } = await accountSeq(kafka, stack.registryUrl, `${PREFIX}.products.changes`, committed, table, () => readerLog);
     // a clean stop after all that: SIGTERM, exit code 0
     const exited = new Promise<number | null>((res) => reader!.once('exit', (code) => res(code)));
     stopping = true;
     reader!.kill('SIGTERM');
     expect(await exited).toBe(0);
 
-    const seen = new Map<number, number>();
-    for (const r of got) {
-      const k = table.seq(r.value.after as Record<string, unknown>);
-      if (edition === 'commerce') expect(r.value.entity).toMatchObject({ type: 'productRow:product' });
-      seen.set(k, (seen.get(k) ?? 0) + 1);
-    }
-    const lost = committed.filter((k) => !seen.has(k));
-    const doubled = [...seen].filter(([, n]) => n > 1).map(([k]) => k);
-    const unknown = [...seen.keys()].filter((k) => !committed.includes(k));
+    if (edition === 'commerce') for (const r of got) expect(r.value.entity).toMatchObject({ type: 'productRow:product' });
     faultSummary('reader-exactly-once', { changes: committed.length, lost: lost.length, doubled: doubled.length, seconds: (Date.now() - started) / 1000 });
     console.log(`reader fault test (${edition}): ${committed.length} committed changes, ${got.length} records, ${kills} SIGKILLs, lost ${lost.length}, doubled ${doubled.length}`);
     expect({ changes: committed.length, lost, doubled, unknown }).toEqual({ changes: committed.length, lost: [], doubled: [], unknown: [] });

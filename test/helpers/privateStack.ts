@@ -30,7 +30,8 @@ export function startPrivateStack(label: string, base = 20000 + Math.floor(Math.
   const dir = `${ROOT}.stack/private-${label}-${base}`;
   const env: Record<string, string> = {
     CDC_STACK_DIR: dir,
-    CDC_STACK_CACHE: `${ROOT}.stack/cache`,
+    // the downloaded jars: a git worktree shares the main checkout's through CDC_STACK_CACHE
+    CDC_STACK_CACHE: process.env.CDC_STACK_CACHE ?? `${ROOT}.stack/cache`,
     CDC_MYSQL_PORT: String(base + 1),
     CDC_KAFKA_PORT: String(base + 2),
     CDC_KAFKA_CONTROLLER_PORT: String(base + 3),
@@ -62,5 +63,26 @@ export function startPrivateStack(label: string, base = 20000 + Math.floor(Math.
       }
       return kept;
     },
+  };
+}
+
+/** The environment of a `reader` process on a private stack: its database, prefix and replica server id, with short heartbeats and retries. */
+export function readerEnv(stack: PrivateStack, o: { prefix: string; database: string; serverId: number; connector: string }, mysql: { user: string; password: string }): NodeJS.ProcessEnv {
+  return {
+    ...process.env,
+    CDC_PREFIX: o.prefix,
+    CDC_LOG_LEVEL: 'info',
+    CDC_MYSQL_HOST: '127.0.0.1',
+    CDC_MYSQL_PORT: String(stack.mysqlPort),
+    CDC_MYSQL_USER: mysql.user,
+    CDC_MYSQL_PASSWORD: mysql.password,
+    CDC_MYSQL_DATABASE: o.database,
+    CDC_MYSQL_SERVER_ID: String(o.serverId),
+    CDC_KAFKA_BROKERS: stack.brokers.join(','),
+    CDC_KAFKA_PARTITIONS: '3',
+    CDC_REGISTRY_URL: stack.registryUrl,
+    CDC_READER_CONNECTOR: o.connector,
+    CDC_READER_HEARTBEAT_MS: '1000',
+    CDC_RETRY_SCALE: '0.3',
   };
 }

@@ -84,6 +84,8 @@ describe('status page in a browser', () => {
     expect(await page.locator('#r-position').textContent()).toMatch(/^mysql-bin\.\d+:\d+/);
     // the edition, read from the schema at start
     expect(await page.locator('#r-edition').textContent()).toBe('Magento Open Source');
+    // a run without reader.ha: no lease group, one reader
+    expect(await page.locator('#r-active').textContent()).toBe('one reader (reader.ha off)');
     // a few refreshes so the chart has samples
     await page.waitForTimeout(5000);
     expect(await page.locator('#chart polyline').count()).toBe(2);

@@ -38,6 +38,11 @@ export function formatStatus(r: StatusReport): string {
   const rd = r.reader;
   out.push('', 'reader');
   if (rd.edition) out.push(`  edition        ${rd.edition}`);
+  if (rd.leaseState !== null) {
+    const who = (m: NonNullable<typeof rd.active>) => `${m.instance}${m.host && !m.instance.includes(m.host) ? ` on ${m.host}` : ''}`;
+    out.push(`  active         ${rd.active ? `${who(rd.active)}${rd.active.heldSince ? ` since ${new Date(rd.active.heldSince).toISOString()}` : ''}` : `none (lease group ${rd.leaseState})`}`);
+    out.push(`  standbys       ${rd.standbys.length ? rd.standbys.map(who).join(', ') : 'none'}`);
+  }
   const pos = rd.position ? `${rd.position.file}:${rd.position.pos}${rd.position.gtid ? ` (gtid ${rd.position.gtid})` : ''}` : 'none stored';
   out.push(`  position       ${pos}`);
   if (rd.position?.snapshot) out.push(`  snapshot       in progress${rd.position.snapshot.current ? ` (${rd.position.snapshot.current.feed} after id ${rd.position.snapshot.current.lastId})` : ''}`);

@@ -5,6 +5,7 @@ import { FEED_NAMES } from '../../feeds/types.js';
 import { CdcError } from '../../errors.js';
 import type { Logger } from '../../log.js';
 import { readServerFigures, type ReaderFigures } from './binlog.js';
+import type { LeaseFigures } from '../../reader/lease.js';
 import type { RecordDecoder } from '../decoder.js';
 import type { FeedFigures } from './tally.js';
 import { StatusTracker } from './tracker.js';
@@ -18,7 +19,16 @@ export interface StatusReport {
   /** False when the topics could not be read to their end in time (figures may be behind). */
   complete: boolean;
   feeds: FeedFigures[];
-  reader: ReaderFigures;
+  reader: ReaderFigures & ReaderLeaseStatus;
+}
+
+/** reader.ha: which reader holds the lease and which stand by, as the group coordinator sees it. */
+export interface ReaderLeaseStatus {
+  /** The lease group's state (Stable, PreparingRebalance, CompletingRebalance, Empty); null: no reader of the prefix runs with reader.ha. */
+  leaseState: string | null;
+  /** The reader streaming now; null while none holds the lease (a takeover, or none running). */
+  active: LeaseFigures['active'];
+  standbys: LeaseFigures['standbys'];
 }
 
 /** What the dashboard asks for its figures. */
@@ -62,7 +72,11 @@ export async function reportFrom(tracker: StatusTracker, config: Config, complet
       error: e instanceof CdcError ? e.toLine() : String(e),
     };
   }
-  return { prefix: config.prefix, generatedAt: new Date().toISOString(), complete, feeds, reader };
+  const lease = await tracker.readerLease().catch((e: unknown) => {
+    reader.error ??= `reader lease: ${e instanceof Error ? e.message : String(e)}`;
+    return null;
+  });
+  return { prefix: config.prefix, generatedAt: new Date().toISOString(), complete, feeds, reader: { ...reader, leaseState: lease?.state ?? null, active: lease?.active ?? null, standbys: lease?.standbys ?? [] } };
 }
 
 /** One-shot status: reads every items/status topic to its end offsets, then stops. */

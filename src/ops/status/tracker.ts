@@ -4,6 +4,7 @@ import type { Config } from '../../config/schema.js';
 import { topicNames } from '../../kafka/topics.js';
 import type { Logger } from '../../log.js';
 import type { ReaderPosition } from './binlog.js';
+import { describeLease, type LeaseFigures } from '../../reader/lease.js';
 import type { RecordDecoder } from '../decoder.js';
 import { FeedTally, type ItemRecord, type StatusRecord } from './tally.js';
 
@@ -171,6 +172,11 @@ export class StatusTracker {
       if (Date.now() > deadline) return false;
       await new Promise((r) => setTimeout(r, 50));
     }
+  }
+
+  /** reader.ha: the lease group's members (null: no reader of the prefix runs with reader.ha). */
+  readerLease(): Promise<LeaseFigures | null> {
+    return describeLease(this.admin!, this.o.config.prefix);
   }
 
   /** Committed-offset lag of the exporter group on each feed's changes topic (null when the group has none). */
