@@ -162,7 +162,7 @@ describe('a 16 MB description through the reader, the products exporter and the 
   };
 
   it('the change record is cut to fit, the items get status 1 with the reason, nothing is sent; the next changes flow', async () => {
-    const [p, next] = await q<{ id: number; sku: string }>(env.c, `SELECT entity_id AS id, sku FROM catalog_product_entity WHERE type_id = 'simple' ORDER BY entity_id LIMIT 2`);
+    const [p, next, edge] = await q<{ id: number; sku: string }>(env.c, `SELECT entity_id AS id, sku FROM catalog_product_entity WHERE type_id = 'simple' ORDER BY entity_id LIMIT 3`);
     const descriptionAttr = (await q<{ id: number }>(env.c, `SELECT attribute_id AS id FROM eav_attribute WHERE entity_type_id = 4 AND attribute_code = 'description'`))[0]!.id;
     const nameAttr = (await q<{ id: number }>(env.c, `SELECT attribute_id AS id FROM eav_attribute WHERE entity_type_id = 4 AND attribute_code = 'name'`))[0]!.id;
     // the snapshot delivered p as it was
@@ -170,6 +170,15 @@ describe('a 16 MB description through the reader, the products exporter and the 
     const before = await itemsOf(p!.id);
     expect(before.size).toBeGreaterThan(0);
     const receivedBefore = receivedOf(p!.id).length;
+
+    // below the limit: a 9 MB description is a whole item, delivered (the records of 9 MB pass every consumer)
+    await env.c.query(`INSERT INTO catalog_product_entity_text (attribute_id, store_id, entity_id, value) VALUES (?, 0, ?, ?) ON DUPLICATE KEY UPDATE value = VALUES(value)`, [descriptionAttr, edge!.id, 'e'.repeat(9_000_000)]);
+    await until('the 9 MB item of the third product delivered', () => receivedOf(edge!.id).some((r) => r.item.description === 'e'.repeat(9_000_000)));
+    await until('its statuses 200', async () => {
+      const items = [...(await itemsOf(edge!.id)).values()].filter((i) => (i.item.description as string | null)?.length === 9_000_000);
+      const st = await statusesOf(edge!.id);
+      return items.length > 0 && items.every((i) => st.get(i.feedId)?.status === 200 && st.get(i.feedId)?.hash === i.hash);
+    });
 
     await env.c.query(`INSERT INTO catalog_product_entity_text (attribute_id, store_id, entity_id, value) VALUES (?, 0, ?, ?) ON DUPLICATE KEY UPDATE value = VALUES(value)`, [descriptionAttr, p!.id, 'd'.repeat(SIZE)]);
     // a change after it in the binlog: must arrive downstream (nothing stalled behind the big row)
