@@ -38,6 +38,10 @@ export const ERROR_CODES = {
   STATE_DIR_UNWRITABLE: { exit: 2, retriable: false },
   // a log code, never an exit: a partition's state store was rebuilt from the items and status topics
   STATE_REBUILT: { exit: 4, retriable: false },
+  // a status and log code, never an exit: an item larger than the items topic takes got status 1
+  ITEM_TOO_LARGE: { exit: 4, retriable: false },
+  // a log code, never an exit: a change record larger than its topic takes was written with values cut short
+  CHANGE_VALUE_TRUNCATED: { exit: 4, retriable: false },
   // seeding
   SEED_TARGET_NOT_EMPTY: { exit: 5, retriable: false },
   SEED_EDITION_MISMATCH: { exit: 5, retriable: false },

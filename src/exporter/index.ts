@@ -25,7 +25,9 @@ import { PartitionOwners } from '../stream/owner.js';
 import { startGroupConsumer, withBatchRetries, type BatchRetryOptions } from '../stream/groupConsumer.js';
 import { commitWithOffsets } from '../stream/txn.js';
 import { finishChanges, prepareChanges, remember, type BatchInput, type PreparedChanges } from './batch.js';
-import { EnvelopeDecoder, encodeEnvelope, envelopeRecord, itemEnvelopeSchema, loadSchema, registerCodec, TRIGGER_RECORD, WireDecoder, type ItemEnvelope, type TriggerRecord, type WireCodec } from '../avro/records.js';
+import { EnvelopeDecoder, encodeEnvelope, envelopeRecord, itemEnvelopeSchema, loadSchema, registerCodec, STATUS_RECORD, TRIGGER_RECORD, WireDecoder, type ItemEnvelope, type StatusRecord, type TriggerRecord, type WireCodec } from '../avro/records.js';
+import { maxMessageBytesOrDefault } from '../kafka/limits.js';
+import { splitBySize, tooLargeStatus, type EncodedItem } from './oversize.js';
 
 export interface ExporterDeps {
   config: Config;
@@ -69,6 +71,9 @@ export class Exporter extends BasePart {
   private owners: PartitionOwners | undefined;
   private envelope: WireCodec<ItemEnvelope> | undefined;
   private triggerCodec: WireCodec<TriggerRecord> | undefined;
+  private statusCodec: WireCodec<StatusRecord> | undefined;
+  /** The items topic's max.message.bytes: a larger item gets a status 1 instead (oversize.ts). */
+  private maxItemBytes = 0;
   private readonly progress = new Map<number, { at: number; processed: number; synced: number; deleted: number; started: number }>();
   private readonly abort = new AbortController();
 
@@ -91,8 +96,10 @@ export class Exporter extends BasePart {
     const { kafka, registry, feed } = this.d;
     this.envelope = await registerCodec<ItemEnvelope>(registry, `${this.topics.items}-${envelopeRecord(feed.name)}`, itemEnvelopeSchema(feed));
     this.triggerCodec = await registerCodec<TriggerRecord>(registry, `${this.topics.changes}-${TRIGGER_RECORD}`, loadSchema('schemas/trigger.avsc'));
+    this.statusCodec = await registerCodec<StatusRecord>(registry, `${this.topics.status}-${STATUS_RECORD}`, loadSchema('schemas/status.avsc'));
     this.admin = kafka.admin();
     await this.admin.connect();
+    await this.readItemLimit();
     this.tailer = new StateTailer({
       kafka,
       decoder: this.decoder,
@@ -243,24 +250,50 @@ export class Exporter extends BasePart {
     const env = this.envelope!;
     const trig = this.triggerCodec!;
     const state = this.stateOf(p);
+    const { fit, tooLarge } = await this.bySize(out.items.map((e) => ({ item: e, message: { key: e.feedId, value: encodeEnvelope(env, e, e.bytes), partition: e.partition } })));
     const ends = await commitWithOffsets(
       owned.producer,
       [
-        { topic: this.topics.items, messages: out.items.map((e) => ({ key: e.feedId, value: encodeEnvelope(env, e, e.bytes), partition: e.partition })) },
+        { topic: this.topics.items, messages: fit.map((e) => e.message) },
         { topic: this.topics.changes, messages: out.triggers.map((t) => ({ key: t.entity.id, value: trig.encode(t), partition: partitionFor(t.entity.id, config.kafka.partitions) })) },
+        { topic: this.topics.status, messages: tooLarge.map((e) => ({ key: e.item.feedId, value: this.statusCodec!.encode(tooLargeStatus(e, this.maxItemBytes, this.topics.items, Date.now())), partition: e.item.partition })) },
       ],
       { groupId: this.groupId, topic: this.topics.changes, partition: p, offset: lastOffset + 1 },
     );
-    for (const e of out.items) remember(state, e);
+    // the status 1 records reach the state through the tailer, as the publisher's do
+    for (const { item } of fit) remember(state, item);
     const itemsEnd = ends.get(`${this.topics.items}:${p}`);
     if (itemsEnd !== undefined) state.itemsApplied(itemsEnd);
     state.flush();
-    metrics.exporterItemsWritten.inc({ feed: feed.name }, out.items.length);
+    metrics.exporterItemsWritten.inc({ feed: feed.name }, fit.length);
+    metrics.exporterItemsTooLarge.inc({ feed: feed.name }, tooLarge.length);
     metrics.exporterItemsDeduped.inc({ feed: feed.name }, out.deduped);
     metrics.exporterItemsDeleted.inc({ feed: feed.name }, out.deleted);
     metrics.exporterBatchSeconds.observe({ feed: feed.name }, (Date.now() - started) / 1000);
-    if (this.extendedLog) for (const e of out.items) this.log.info({ operation: out.operation, feedId: e.feedId, deleted: e.deleted, payload: builtItem(this.itemType, e) }, 'item written');
+    if (this.extendedLog) for (const { item: e } of fit) this.log.info({ operation: out.operation, feedId: e.feedId, deleted: e.deleted, payload: builtItem(this.itemType, e) }, 'item written');
     this.logProgress(p, out, lastOffset + 1, Number(highWatermark), started);
+  }
+
+  private async readItemLimit(): Promise<void> {
+    this.maxItemBytes = (await maxMessageBytesOrDefault(this.admin!, [this.topics.items], this.log)).get(this.topics.items)!;
+  }
+
+  /**
+   * The items the items topic takes, and those too large for it. Before refusing one the limit is read
+   * again: an operator who raised max.message.bytes after the first refusal needs no restart.
+   */
+  private async bySize(items: EncodedItem[]): Promise<ReturnType<typeof splitBySize>> {
+    let split = splitBySize(items, this.maxItemBytes);
+    if (!split.tooLarge.length) return split;
+    await this.readItemLimit();
+    split = splitBySize(items, this.maxItemBytes);
+    for (const e of split.tooLarge) {
+      this.log.error(
+        { code: 'ITEM_TOO_LARGE', operation: 'write', feedId: e.item.feedId, sourceEntityId: e.item.sourceEntityId, hash: e.item.hash, bytes: e.bytes, limit: this.maxItemBytes, topic: this.topics.items },
+        'item larger than the items topic takes: not written, status 1 instead',
+      );
+    }
+    return split;
   }
 
   private logProgress(p: number, out: { processed: number; items: unknown[]; deleted: number; triggers: unknown[]; operation: string }, done: number, total: number, started: number): void {

@@ -1,4 +1,5 @@
-import type { Op, Source } from '../avro/envelope.js';
+import type { Op, Source, TableCodec } from '../avro/envelope.js';
+import { singleRecordBatchBytes } from '../kafka/limits.js';
 import { partitionFor } from '../kafka/topics.js';
 import { matchesFilters, type Route } from './mapping.js';
 import type { TableEntry } from './schemas.js';
@@ -13,12 +14,34 @@ export interface OutMessage {
   partition: number;
   key: string;
   value: Buffer;
+  /** `cdc.truncated` when values were cut short to fit the topic (CHANGE_VALUE_TRUNCATED). */
+  headers?: Record<string, string>;
+}
+
+/** What was cut from a change record to fit its topic: `after.value=16000000` (image.field=original bytes). */
+export interface Truncation {
+  topic: string;
+  table: string;
+  key: string;
+  /** Bytes of the record before and after the cut, and the topic's max.message.bytes. */
+  bytes: number;
+  fitted: number;
+  limit: number;
+  cut: string[];
 }
 
 export interface ChangeContext {
   partitions: number;
   changesTopic: (feed: string) => string;
+  /** Each changes topic's max.message.bytes; a topic absent here is not checked. */
+  maxMessageBytes?: ReadonlyMap<string, number>;
+  /** Largest produce request (record bytes) whose per-partition batch fits every changes topic. */
+  maxRequestBytes?: number;
+  /** Told about every record whose values were cut short to fit (the reader logs it). */
+  onTruncated?: (t: Truncation) => void;
 }
+
+export const TRUNCATED_HEADER = 'cdc.truncated';
 
 type Row = Record<string, unknown>;
 
@@ -63,11 +86,70 @@ export function rowMessages(ctx: ChangeContext, entry: TableEntry, routes: Route
     if (!header) continue;
     for (const id of ids) {
       const ent = entry.codec.encodeEntity({ type: route.entity, id, feed: route.feed });
-      out.push({ feed: route.feed, op, topic, partition: partitionFor(id, ctx.partitions), key: id, value: Buffer.concat([header, head, ent], header.length + head.length + ent.length) });
+      const m: OutMessage = { feed: route.feed, op, topic, partition: partitionFor(id, ctx.partitions), key: id, value: Buffer.concat([header, head, ent], header.length + head.length + ent.length) };
+      const limit = ctx.maxMessageBytes?.get(topic);
+      out.push(limit !== undefined && singleRecordBatchBytes(m) > limit ? fitted(ctx, entry, m, limit, { op, before, after, source, header, ent }) : m);
       n++;
     }
   }
   return n;
+}
+
+/** Room left in a record for the `cdc.truncated` header beside the cut images. */
+const HEADER_ROOM = 512;
+
+/**
+ * The record again with its images' longest string and bytes values cut short until it fits `limit`:
+ * the exporter assembles items from the database, so a change record needs the entity, not the whole
+ * text (a 16 MB description would otherwise fail the reader's transaction on every restart).
+ */
+function fitted(
+  ctx: ChangeContext,
+  entry: TableEntry,
+  m: OutMessage,
+  limit: number,
+  r: { op: Op; before: Row | null; after: Row | null; source: Source; header: Buffer; ent: Buffer },
+): OutMessage {
+  const rest = singleRecordBatchBytes({ key: m.key, value: Buffer.concat([r.header, r.ent]) }) + HEADER_ROOM;
+  const { head, cut } = cutImages(entry.codec, r.op, r.before, r.after, r.source, limit - rest);
+  const out: OutMessage = { ...m, value: Buffer.concat([r.header, head, r.ent]), headers: { [TRUNCATED_HEADER]: cut.join(',') } };
+  ctx.onTruncated?.({ topic: m.topic, table: entry.codec.table, key: m.key, bytes: singleRecordBatchBytes(m), fitted: singleRecordBatchBytes(out), limit, cut });
+  return out;
+}
+
+/** The envelope head with the longest string/bytes values of before/after cut until it is at most maxBytes; `cut` names them. */
+export function cutImages(codec: Pick<TableCodec, 'toValue' | 'encodeHead'>, op: Op, before: Row | null, after: Row | null, source: Source, maxBytes: number): { head: Buffer; cut: string[] } {
+  const images: Record<'before' | 'after', Row | null> = { before: before && codec.toValue(before), after: after && codec.toValue(after) };
+  const original = new Map<string, number>();
+  let head = codec.encodeHead(op, images.before, images.after, source);
+  while (head.length > maxBytes) {
+    let longest: { image: 'before' | 'after'; field: string; bytes: number } | undefined;
+    for (const image of ['before', 'after'] as const) {
+      for (const [field, v] of Object.entries(images[image] ?? {})) {
+        const bytes = typeof v === 'string' ? Buffer.byteLength(v) : Buffer.isBuffer(v) ? v.length : 0;
+        if (bytes > (longest?.bytes ?? 0)) longest = { image, field, bytes };
+      }
+    }
+    // nothing left to cut: the broker refuses the record and says so
+    if (!longest) break;
+    const name = `${longest.image}.${longest.field}`;
+    if (!original.has(name)) original.set(name, longest.bytes);
+    const keep = Math.max(0, longest.bytes - (head.length - maxBytes));
+    const img = images[longest.image]!;
+    const v = img[longest.field];
+    img[longest.field] = typeof v === 'string' ? utf8Prefix(v, keep) : (v as Buffer).subarray(0, keep);
+    head = codec.encodeHead(op, images.before, images.after, source);
+  }
+  return { head, cut: [...original].map(([name, bytes]) => `${name}=${bytes}`) };
+}
+
+/** The longest prefix of s whose UTF-8 encoding is at most `bytes` long (never half a character). */
+export function utf8Prefix(s: string, bytes: number): string {
+  const b = Buffer.from(s, 'utf8');
+  if (b.length <= bytes) return s;
+  let end = bytes;
+  while (end > 0 && (b[end]! & 0xc0) === 0x80) end--;
+  return b.toString('utf8', 0, end);
 }
 
 /** TRUNCATE: one `t` record per feed of the table, entity id `*` (every entity of the feed). */

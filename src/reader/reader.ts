@@ -8,6 +8,7 @@ import type { Metrics } from '../metrics.js';
 import { createPool, mysqlError, type Pool } from '../mysql/pool.js';
 import { retry } from '../retry.js';
 import { topicNames } from '../kafka/topics.js';
+import { maxMessageBytesOrDefault, requestBytesWithin } from '../kafka/limits.js';
 import { transactionalProducer } from '../kafka/client.js';
 import { allFeeds } from '../feeds/index.js';
 import type { RegistryClient } from '../avro/registry.js';
@@ -143,8 +144,27 @@ export class Reader extends BasePart {
     }
   }
 
-  private changeContext(): ChangeContext {
-    return { partitions: this.d.config.kafka.partitions, changesTopic: this.topics.changes };
+  /** With each changes topic's max.message.bytes (read once per session): a larger record is cut to fit (CHANGE_VALUE_TRUNCATED). */
+  private async changeContext(feeds: string[]): Promise<ChangeContext> {
+    const admin = this.d.kafka.admin();
+    await admin.connect();
+    let limits: Map<string, number>;
+    try {
+      limits = await maxMessageBytesOrDefault(admin, feeds.map(this.topics.changes), this.d.log);
+    } finally {
+      await admin.disconnect().catch(() => undefined);
+    }
+    return {
+      partitions: this.d.config.kafka.partitions,
+      changesTopic: this.topics.changes,
+      maxMessageBytes: limits,
+      maxRequestBytes: requestBytesWithin(Math.min(...limits.values())),
+      onTruncated: (t) =>
+        this.d.log.warn(
+          { code: 'CHANGE_VALUE_TRUNCATED', topic: t.topic, table: t.table, entityId: t.key, bytes: t.bytes, fitted: t.fitted, limit: t.limit, cut: t.cut },
+          'change record larger than its topic takes: values cut short to fit (header cdc.truncated); the items are assembled from the database',
+        ),
+    };
   }
 
   private async session(ready: () => void): Promise<void> {
@@ -169,7 +189,7 @@ export class Reader extends BasePart {
       // connecting initialises the transactional id: fences an older reader and aborts its open transaction
       await producer.connect();
       const stored = await readStoredPosition(kafka, this.topics.readerOffsets, log);
-      const ctx = this.changeContext();
+      const ctx = await this.changeContext([...new Set(mapping.feeds.map((f) => f.feed))]);
       const start = await this.startPosition(pool, stored, info.mariadb, async (progress) => {
         this.snapshotTaken = true;
         return runSnapshot({ config, log, mapping, schemas, producer: producer!, offsetsTopic: this.topics.readerOffsets, serverId: info.serverId, server: config.prefix, ctx, progress, stopRequested: () => this.stopping });
@@ -188,6 +208,7 @@ export class Reader extends BasePart {
         serverId: info.serverId,
         maxTransactionEvents: config.reader.maxTransactionEvents,
         maxQueueBytes: config.reader.maxQueueBytes,
+        maxRequestBytes: ctx.maxRequestBytes,
         heartbeatMs: config.reader.heartbeatMs,
         metrics,
         log,

@@ -135,7 +135,7 @@ export async function runSnapshot(o: SnapshotOptions): Promise<BinlogPosition> {
           progress.current = null;
         } else progress.current = { feed: unit.name, lastId: JSON.stringify(last) };
         const finished = done && units.every((u) => progress.feedsDone.includes(u.name));
-        await writeTransaction(o.producer, o.offsetsTopic, o.serverId, out, position, finished ? null : progress);
+        await writeTransaction(o.producer, o.offsetsTopic, o.serverId, out, position, finished ? null : progress, o.ctx.maxRequestBytes);
         total += out.length;
         wroteFinal = finished;
         if (done) break;

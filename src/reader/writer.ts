@@ -1,4 +1,5 @@
 import type { Message, Producer, Transaction } from 'kafkajs';
+import { KAFKA_DEFAULT_MAX_MESSAGE_BYTES, requestBytesWithin, requestChunks } from '../kafka/limits.js';
 import type { Logger } from '../log.js';
 import type { Metrics } from '../metrics.js';
 import type { OutMessage } from './changes.js';
@@ -24,6 +25,8 @@ export interface WriterOptions {
   serverId: number;
   maxTransactionEvents: number;
   maxQueueBytes: number;
+  /** Record bytes per produce request at most: its batch for a partition must fit the topic (ChangeContext.maxRequestBytes). */
+  maxRequestBytes?: number | undefined;
   heartbeatMs: number;
   metrics: Metrics;
   log: Logger;
@@ -41,16 +44,32 @@ function groupByTopic(ms: OutMessage[]): Array<{ topic: string; messages: Messag
   for (const m of ms) {
     let list = by.get(m.topic);
     if (!list) by.set(m.topic, (list = []));
-    list.push({ key: m.key, value: m.value, partition: m.partition });
+    list.push({ key: m.key, value: m.value, partition: m.partition, ...(m.headers ? { headers: m.headers } : {}) });
   }
   return [...by].map(([topic, messages]) => ({ topic, messages }));
 }
 
+/** Without the topics' limits: requests whose batches fit a broker's default max.message.bytes. */
+const DEFAULT_REQUEST_BYTES = requestBytesWithin(KAFKA_DEFAULT_MAX_MESSAGE_BYTES);
+
+/** Sends the records in requests of at most maxRequestBytes (and SEND_CHUNK records). */
+async function sendAll(txn: Transaction, messages: OutMessage[], maxRequestBytes = DEFAULT_REQUEST_BYTES): Promise<void> {
+  for (const part of requestChunks(messages, maxRequestBytes, SEND_CHUNK)) await txn.sendBatch({ topicMessages: groupByTopic(part), acks: -1 });
+}
+
 /** Writes records and a position record in one Kafka transaction (snapshot chunks, heartbeats). */
-export async function writeTransaction(producer: Producer, offsetsTopic: string, serverId: number, messages: OutMessage[], position: BinlogPosition, snapshot: SnapshotProgress | null): Promise<void> {
+export async function writeTransaction(
+  producer: Producer,
+  offsetsTopic: string,
+  serverId: number,
+  messages: OutMessage[],
+  position: BinlogPosition,
+  snapshot: SnapshotProgress | null,
+  maxRequestBytes?: number,
+): Promise<void> {
   const txn = await producer.transaction();
   try {
-    if (messages.length) await txn.sendBatch({ topicMessages: groupByTopic(messages), acks: -1 });
+    await sendAll(txn, messages, maxRequestBytes);
     await txn.send({ topic: offsetsTopic, acks: -1, messages: [{ key: POSITION_KEY, partition: 0, value: JSON.stringify(positionRecord(serverId, position, snapshot)) }] });
     await txn.commit();
   } catch (e) {
@@ -141,7 +160,7 @@ export class Writer {
     const batch = this.pending;
     this.pending = [];
     this.pendingBytes = 0;
-    await this.txn.sendBatch({ topicMessages: groupByTopic(batch), acks: -1 });
+    await sendAll(this.txn, batch, this.o.maxRequestBytes);
     this.txnMessages += batch.length;
     for (const m of batch) {
       const k = `${m.feed} ${m.op}`;

@@ -1,4 +1,5 @@
 import type { Message, Producer } from 'kafkajs';
+import { requestChunks } from '../kafka/limits.js';
 
 export interface TopicMessages {
   topic: string;
@@ -12,22 +13,6 @@ const MAX_REQUEST_BYTES = 768 * 1024;
  * (quadratic): a send of 3,000 small items spent more time there than encoding them.
  */
 const MAX_REQUEST_MESSAGES = 1000;
-
-function* chunks(messages: Message[]): Generator<Message[]> {
-  let cur: Message[] = [];
-  let bytes = 0;
-  for (const m of messages) {
-    const size = (m.value as Buffer | null)?.length ?? 0;
-    if (cur.length && (bytes + size > MAX_REQUEST_BYTES || cur.length >= MAX_REQUEST_MESSAGES)) {
-      yield cur;
-      cur = [];
-      bytes = 0;
-    }
-    cur.push(m);
-    bytes += size + 64;
-  }
-  if (cur.length) yield cur;
-}
 
 /**
  * Writes the messages and the consumer offset in one Kafka transaction: a
@@ -43,7 +28,7 @@ export async function commitWithOffsets(
   const ends = new Map<string, number>();
   try {
     for (const s of sends) {
-      for (const part of chunks(s.messages)) {
+      for (const part of requestChunks(s.messages, MAX_REQUEST_BYTES, MAX_REQUEST_MESSAGES)) {
         const written = await tx.send({ topic: s.topic, messages: part, acks: -1 });
         for (const r of written) {
           const count = part.filter((m) => m.partition === r.partition).length;

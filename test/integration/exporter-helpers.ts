@@ -156,6 +156,9 @@ export interface Record_<T> {
   offset: number;
   key: string;
   value: T;
+  /** The record's Kafka headers (as text) and its value's size in bytes. */
+  headers: Record<string, string>;
+  bytes: number;
 }
 
 /** Every record of a topic (read_committed, up to the last stable offsets), decoded. */
@@ -186,7 +189,8 @@ export async function readTopic<T>(d: Deps, topic: string): Promise<Array<Record
     eachBatch: async ({ batch }) => {
       for (const m of batch.messages) {
         if (!m.value) continue;
-        out.push({ partition: batch.partition, offset: Number(m.offset), key: m.key?.toString() ?? '', value: await decoder.decode<T>(m.value) });
+        const headers = Object.fromEntries(Object.entries(m.headers ?? {}).map(([k, v]) => [k, String(v)]));
+        out.push({ partition: batch.partition, offset: Number(m.offset), key: m.key?.toString() ?? '', value: await decoder.decode<T>(m.value), headers, bytes: m.value.length });
       }
     },
   });

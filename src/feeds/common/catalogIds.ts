@@ -3,7 +3,7 @@
 // id behind a column that holds link values (a relation's parent side, a value row),
 // and the products a version move re-checks in a feed whose items show their parent.
 import type { ProviderContext } from '../types.js';
-import { currentOnly, joinCurrent, movedEntities, type LinkField } from './link.js';
+import { currentOnly, joinCurrent, movedEntities, ofEveryVersion, type LinkField } from './link.js';
 import { idStrings, select } from './sql.js';
 
 /**
@@ -63,7 +63,7 @@ export async function movedProductsAndChildren(
   if (moved.length === 0) return [];
   const t = (n: string) => `\`${ctx.t(n)}\``;
   const parts = relations.map(
-    (r) => `SELECT x.${r.child} AS id FROM ${t(r.table)} x JOIN ${t(link.entityTable)} p ON p.${link.column} = x.${r.parent} WHERE p.entity_id IN (?)`,
+    (r) => `SELECT x.${r.child} AS id FROM ${t(r.table)} x WHERE ${ofEveryVersion(ctx, link, `x.${r.parent}`)}`,
   );
   if (onlyChildrenOf) parts.unshift(`SELECT x.${onlyChildrenOf.child} AS id FROM ${t(onlyChildrenOf.table)} x WHERE x.${onlyChildrenOf.child} IN (?)`);
   const rows = await select<{ id: number }>(ctx, what, parts.join('\n     UNION '), parts.map(() => moved), moved.length);

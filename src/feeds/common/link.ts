@@ -90,6 +90,17 @@ export function joinCurrent(ctx: Pick<ProviderContext, 't'>, link: LinkField, al
   return `JOIN ${ctx.t(link.entityTable)} ${alias} ON ${alias}.${link.column} = ${linkExpr}${currentOnly(ctx, link, alias)}`;
 }
 
+/**
+ * `<linkExpr> IN (...)`: the link value in `linkExpr` (a relation's parent side, a value row) is one of
+ * the entities `?` (one placeholder), in any version: on Adobe Commerce the row_ids of all their
+ * versions, so that a change to any version of an entity reaches the rows of each; on Open Source
+ * the entity ids themselves, with no subquery.
+ */
+export function ofEveryVersion(ctx: Pick<ProviderContext, 't'>, link: LinkField, linkExpr: string): string {
+  if (!link.staged) return `${linkExpr} IN (?)`;
+  return `${linkExpr} IN (SELECT ev.${link.column} FROM ${ctx.t(link.entityTable)} ev WHERE ev.entity_id IN (?))`;
+}
+
 /** A batch's entity ids with the link values of their current versions. */
 export interface LinkIds {
   /** Link values to query the value tables with (ascending). */

@@ -7,7 +7,7 @@
 // those show in items; a future version's rows change items when the version moves, see
 // 'stagingVersion') and are turned into its entity id, with no extra join on Open Source.
 import { linkedEntity } from '../common/catalogIds.js';
-import { movedEntities } from '../common/link.js';
+import { movedEntities, ofEveryVersion } from '../common/link.js';
 import { numericIds, idStrings, select } from '../common/sql.js';
 import type { ProviderContext } from '../types.js';
 import { SYSTEM_ATTRIBUTES } from './scalars.js';
@@ -16,17 +16,6 @@ const VALUE_TYPES = ['varchar', 'int', 'decimal', 'text', 'datetime'] as const;
 
 /** The entity id of a product named by `alias.column`, a link-keyed column (catalogIds.ts). */
 const owner = (ctx: ProviderContext, alias: string, column: string) => linkedEntity(ctx, ctx.catalog.product, 'cur', `${alias}.${column}`);
-
-/**
- * `(<link values>)` of every version of the products `?` (entity ids): `(?)` on Open Source;
- * on Adobe Commerce their row_ids in every version, so that a change to any version of a
- * parent re-checks the children of each.
- */
-function everyVersionOf(ctx: ProviderContext): string {
-  const link = ctx.catalog.product;
-  if (!link.staged) return '(?)';
-  return `(SELECT ev.${link.column} FROM ${ctx.t(link.entityTable)} ev WHERE ev.entity_id IN (?))`;
-}
 
 export async function expandProducts(type: string, ids: string[], ctx: ProviderContext): Promise<string[]> {
   if (type === 'stagingVersion') return expandVersionMove(ctx, ids);
@@ -56,7 +45,7 @@ export async function expandProducts(type: string, ids: string[], ctx: ProviderC
       return one('category', `SELECT DISTINCT product_id AS id FROM ${ctx.t('catalog_category_product')} WHERE category_id IN (?)`, [keys]);
     case 'parentProduct':
       // the children's parents[] show the parent's sku and type
-      return one('parentProduct', `SELECT DISTINCT child_id AS id FROM ${ctx.t('catalog_product_relation')} WHERE parent_id IN ${everyVersionOf(ctx)}`, [keys]);
+      return one('parentProduct', `SELECT DISTINCT child_id AS id FROM ${ctx.t('catalog_product_relation')} WHERE ${ofEveryVersion(ctx, ctx.catalog.product, 'parent_id')}`, [keys]);
     case 'linkedProduct': {
       // A product's sku is in the links[] of the products that link to it.
       const p = owner(ctx, 'l', 'product_id');
