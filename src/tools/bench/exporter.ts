@@ -2,6 +2,9 @@
 //   exporter.resync.items_per_s   every product id as a trigger; an exporter process assembles, dedupes and
 //                                 writes all items (products × store views) to the items topic
 //   exporter.rss_mb               peak RSS (VmHWM) of that exporter process
+//   exporter.resync.products.vs_sql
+//                                 the products provider's SQL alone for the same id batches (lib-sql.ts), its
+//                                 time over the resync's (goal >= 0.5); .sql_items_per_s is that limit's rate
 //   publisher.replay.items_per_s  a publisher process sends the whole items topic to a local receiver
 //   exporter.resync.commerce.items_per_s, exporter.resync.commerce.vs_opensource
 //                                 the same resync on the same catalog in the Adobe Commerce (content staging)
@@ -16,6 +19,7 @@ import { topicNames } from '../../kafka/topics.js';
 import { resolveFeed } from '../../feeds/index.js';
 import { startReceiver, type Receiver } from '../receiver/index.js';
 import { cpuWindow, printCpu, stackPids } from './lib-cpu.js';
+import { printSqlLimit } from './lib-sql.js';
 import { adminOptions, ensureCatalog, openBenchRun, resyncThroughExporter, spawnCli, stopChild, threadCpu, waitForGroup, waitForMembers } from './lib-resync.js';
 import type { Admin, Kafka } from 'kafkajs';
 import type { Config } from '../../config/schema.js';
@@ -46,6 +50,7 @@ async function resyncAndReplay(o: { config: Config; configFile: string; ctx: Pro
   console.log(`BENCH exporter.resync.items_per_s=${Math.round(rate)}`);
   console.log(`BENCH exporter.rss_mb=${Math.round(resync.rssMb)}`);
   printCpu('exporter.resync', resync.cpu, resync.items);
+  await printSqlLimit(config, feed, o.ctx, resync);
   if (!replay) return rate;
 
   // the whole items topic to the local receiver, timed from the publisher's group join (what arrived before
