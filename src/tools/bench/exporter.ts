@@ -6,6 +6,8 @@
 //                                 the products provider's SQL alone for the same id batches (lib-sql.ts), its
 //                                 time over the resync's (goal >= 0.5); .sql_items_per_s is that limit's rate
 //   publisher.replay.items_per_s  a publisher process sends the whole items topic to a local receiver
+//   publisher.replay.vs_raw       its items/s over .raw_items_per_s: a plain sender posting the same gzip bodies
+//                                 (captured at the receiver) to the same receiver, same concurrency (lib-raw.ts)
 //   exporter.resync.commerce.items_per_s, exporter.resync.commerce.vs_opensource
 //                                 the same resync on the same catalog in the Adobe Commerce (content staging)
 //                                 shape, and its ratio to the Open Source resync of this run
@@ -20,6 +22,7 @@ import { resolveFeed } from '../../feeds/index.js';
 import { startReceiver, type Receiver } from '../receiver/index.js';
 import { cpuWindow, printCpu, stackPids } from './lib-cpu.js';
 import { printSqlLimit } from './lib-sql.js';
+import { rawSendRate, type RawBody } from './lib-raw.js';
 import { adminOptions, ensureCatalog, openBenchRun, resyncThroughExporter, spawnCli, stopChild, threadCpu, waitForGroup, waitForMembers } from './lib-resync.js';
 import type { Admin, Kafka } from 'kafkajs';
 import type { Config } from '../../config/schema.js';
@@ -37,10 +40,12 @@ const SEED = { seed: 5, websites: 3, storeViews: 3, customerGroups: 4, attribute
 /** What the receiver calls for each item (the steady state sets it). */
 interface OnItem {
   fn: ((item: Record<string, unknown>) => void) | undefined;
+  /** Request bodies as they came on the wire, kept while the publisher replays. */
+  bodies: RawBody[] | undefined;
 }
 
 /** exporter.resync.items_per_s, exporter.rss_mb, publisher.replay.items_per_s */
-async function resyncAndReplay(o: { config: Config; configFile: string; ctx: ProviderContext; kafka: Kafka; admin: Admin; receiver: Receiver }, replay: boolean): Promise<number> {
+async function resyncAndReplay(o: { config: Config; configFile: string; ctx: ProviderContext; kafka: Kafka; admin: Admin; receiver: Receiver; onItem: OnItem }, replay: boolean): Promise<number> {
   const { config, configFile, kafka, admin, receiver } = o;
   const t = topicNames(config.prefix);
   // every product id as a trigger, a running exporter process writing the items topic
@@ -56,6 +61,8 @@ async function resyncAndReplay(o: { config: Config; configFile: string; ctx: Pro
   // the whole items topic to the local receiver, timed from the publisher's group join (what arrived before
   // is not counted) until its committed offsets reach the topic's end, less the last transaction marker
   const itemsEnd = await admin.fetchTopicOffsets(t.items(feed.name));
+  const bodies: RawBody[] = [];
+  o.onItem.bodies = bodies;
   const publisher = spawnCli(configFile, ['publisher', '--feed', feed.name]);
   const groupId = `${config.prefix}.publisher.${feed.name}`;
   await waitForMembers(admin, groupId, publisher);
@@ -70,9 +77,22 @@ async function resyncAndReplay(o: { config: Config; configFile: string; ctx: Pro
   const items = receiver.accepted();
   if (items !== resync.items) console.log(`warning: the receiver accepted ${items} items, the items topic holds ${resync.items}`);
   console.log(`publisher: ${items} items, ${items - before} of them in ${replaySeconds.toFixed(1)} s after the group join`);
-  console.log(`BENCH publisher.replay.items_per_s=${Math.round((items - before) / replaySeconds)}`);
   printCpu('publisher.replay', cpu, items - before);
   await stopChild(publisher);
+  o.onItem.bodies = undefined;
+
+  // the limit: the same gzip bodies posted again by a plain sender, same receiver, same concurrency
+  const concurrency = config.exporter.tuning[feed.name]?.publishConcurrency ?? config.publisher.concurrency;
+  const endRawCpu = cpuWindow(stackPids(), 'receiver+sender');
+  const raw = await rawSendRate(receiver.url, bodies, concurrency);
+  const rawCpu = endRawCpu();
+  const publisherRate = (items - before) / replaySeconds;
+  const rawRate = raw.items / raw.seconds;
+  console.log(`plain sender: ${bodies.length} bodies, ${raw.items} items in ${raw.seconds.toFixed(1)} s, ${concurrency} at once`);
+  console.log(`BENCH publisher.replay.items_per_s=${Math.round(publisherRate)}`);
+  console.log(`BENCH publisher.replay.raw_items_per_s=${Math.round(rawRate)}`);
+  console.log(`BENCH publisher.replay.vs_raw=${(publisherRate / rawRate).toFixed(2)}`);
+  printCpu('publisher.replay.raw', rawCpu, raw.items);
   return rate;
 }
 
@@ -99,11 +119,15 @@ async function commerceResync(openSourceRate: number, receiverUrl: string): Prom
 
 async function main(): Promise<void> {
   await ensureCatalog(database, SEED);
-  const onItem: OnItem = { fn: undefined };
-  const receiver = await startReceiver({ keepItems: false, onItem: (_route, item) => onItem.fn?.(item) });
+  const onItem: OnItem = { fn: undefined, bodies: undefined };
+  const receiver = await startReceiver({
+    keepItems: false,
+    onItem: (_route, item) => onItem.fn?.(item),
+    onBody: (route, body, contentEncoding, items) => onItem.bodies?.push({ route, body, contentEncoding, items }),
+  });
   const { config, configFile, kafka, admin, ctx, close } = await openBenchRun({ prefix: `bench.${Date.now().toString(36)}`, database, feeds: [feed], receiverUrl: receiver.url });
   const phases = new Set((env.BENCH_PHASES ?? 'resync,replay,commerce,steady').split(','));
-  const openSourceRate = phases.has('resync') ? await resyncAndReplay({ config, configFile, ctx, kafka, admin, receiver }, phases.has('replay')) : 0;
+  const openSourceRate = phases.has('resync') ? await resyncAndReplay({ config, configFile, ctx, kafka, admin, receiver, onItem }, phases.has('replay')) : 0;
   if (phases.has('commerce')) await commerceResync(openSourceRate, receiver.url);
   if (phases.has('steady')) await steadyState(config, configFile, onItem, admin);
   await close();

@@ -18,6 +18,8 @@ interface Statement {
   sql: string;
   params: unknown[];
   after: number;
+  /** It failed when the provider sent it (the provider handles that, e.g. an optional table): failing again is expected. */
+  failed?: boolean;
 }
 
 /** Every source id of the feed, ascending (what a resync triggers). */
@@ -53,8 +55,15 @@ async function record(feed: FeedDefinition, ids: string[], ctx: ProviderContext)
   const pool = ctx.db;
   const recording = {
     query: (sql: string, params: unknown[]) => {
-      statements.push({ sql, params, after: answered });
-      return pool.query(sql, params).finally(() => answered++);
+      const s: Statement = { sql, params, after: answered };
+      statements.push(s);
+      return pool
+        .query(sql, params)
+        .catch((e: unknown) => {
+          s.failed = true;
+          throw e;
+        })
+        .finally(() => answered++);
     },
   } as unknown as Pool;
   await feed.provider.assemble(ids, { ...ctx, db: recording });
@@ -70,10 +79,11 @@ function replay(db: Pool, statements: Statement[]): Promise<void> {
       if (answered === statements.length) return resolve();
       while (next < statements.length && statements[next]!.after <= answered) {
         const s = statements[next++]!;
-        db.query(s.sql, s.params).then(() => {
+        const answer = (): void => {
           answered++;
           pump();
-        }, reject);
+        };
+        db.query(s.sql, s.params).then(answer, (e: unknown) => (s.failed ? answer() : reject(e)));
       }
     };
     pump();
