@@ -15,7 +15,8 @@ import { rowLock } from './visibility.js';
 // after the transaction. Events are handled in binlog order; a DDL pauses the
 // stream until the table's new schema is registered.
 
-const EVENTS = ['rotate', 'mariadbgtid', 'tablemap', 'writerows', 'updaterows', 'deleterows', 'xid', 'query'];
+/** The binlog events the reader asks zongji for (the decode-only bench asks for the same). */
+export const EVENTS = ['rotate', 'mariadbgtid', 'tablemap', 'writerows', 'updaterows', 'deleterows', 'xid', 'query'];
 
 interface ZEvent {
   getEventName(): string;

@@ -13,6 +13,7 @@ import { definition as prices } from '../../feeds/prices/index.js';
 import { definition as variants } from '../../feeds/variants/index.js';
 import { ensureCatalog, openBenchRun, resyncThroughExporter } from './lib-resync.js';
 import { printCpu } from './lib-cpu.js';
+import { printSqlLimit } from './lib-sql.js';
 
 const env = process.env;
 const PRODUCTS = Number(env.BENCH_PRODUCTS ?? 100_000);
@@ -33,6 +34,7 @@ async function main(): Promise<void> {
       console.log(`${feed.name}: ${r.ids} ids → ${r.items} items in ${r.seconds.toFixed(1)} s through a running exporter (peak RSS ${Math.round(r.rssMb)} MB)`);
       console.log(`BENCH exporter.resync.${feed.name}.items_per_s=${Math.round(r.items / r.seconds)}`);
       printCpu(`exporter.resync.${feed.name}`, r.cpu, r.items);
+      await printSqlLimit(config, feed, ctx, r);
     }
   } finally {
     await close();

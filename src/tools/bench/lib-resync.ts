@@ -25,6 +25,7 @@ import { createLogger } from '../../log.js';
 import { createPool } from '../../mysql/pool.js';
 import { loadSchema, registerCodec, TRIGGER_RECORD, type TriggerRecord } from '../../avro/records.js';
 import { cpuWindow, stackPids, statCpuSeconds, type CpuReport } from './lib-cpu.js';
+import { listAllIds } from './lib-sql.js';
 
 const env = process.env;
 const ROOT = fileURLToPath(new URL('../../..', import.meta.url));
@@ -242,13 +243,7 @@ export async function resyncThroughExporter(o: { config: Config; configFile: str
   const { config, feed, ctx, kafka, admin } = o;
   const t = topicNames(config.prefix);
   const groupId = `${config.prefix}.exporter.${feed.name}`;
-  const ids: string[] = [];
-  for (let after: string | undefined; ; ) {
-    const page = await feed.provider.listIds(after, 10_000, ctx);
-    if (!page.length) break;
-    ids.push(...page);
-    after = page.at(-1);
-  }
+  const ids = await listAllIds(feed, ctx);
   const trig = await registerCodec<TriggerRecord>(createRegistry(config), `${t.changes(feed.name)}-${TRIGGER_RECORD}`, loadSchema('schemas/trigger.avsc'));
   const producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1 });
   await producer.connect();

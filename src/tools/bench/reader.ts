@@ -7,6 +7,10 @@
 //   reader.steady.p99_commit_to_kafka_ms
 //                                     BENCH_TPS (2,000) single-row transactions/s for BENCH_STEADY_SECONDS (20):
 //                                     client-side commit time vs the record's arrival at a read_committed consumer
+//   reader.decode.events_per_s        the limit of catch-up: @vlasky/zongji alone (lib-decode.ts) decoding the
+//                                     same binlog span, from the position the first reader run stored to the
+//                                     backlog's end, same table filter, no Avro, no Kafka
+//   reader.catchup.vs_decode          reader.catchup.events_per_s / reader.decode.events_per_s (goal >= 0.5)
 //   reader.rss_mb                     peak RSS (VmHWM) of the reader process during catch-up
 import { spawn } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
@@ -19,6 +23,10 @@ import kafkajs from '../../kafka/kafkajs.js';
 import { SchemaRegistry } from '@kafkajs/confluent-schema-registry';
 import { benchNodeFlags, peakRssMb } from './lib-resync.js';
 import { EAV, createBacklogTables, writeBacklog } from './lib-backlog.js';
+import { decodeSpan } from './lib-decode.js';
+import { cpuWindow, printCpu, stackPids } from './lib-cpu.js';
+import { readStoredPosition } from '../../reader/position.js';
+import { createLogger } from '../../log.js';
 
 const env = process.env;
 const ROWS = Number(env.BENCH_ROWS ?? 1_000_000);
@@ -36,9 +44,12 @@ const database = `bench_reader_${id}`;
 const prefix = `bench_reader_${id}`;
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
+/** The tables the reader's mapping names: its binlog table filter. */
+const TABLES = ['catalog_product_entity', ...EAV.map((t) => `catalog_product_entity_${t}`)];
+
 function mapping(): string {
   const dir = mkdtempSync(join(tmpdir(), 'bench-reader-'));
-  const tables = ['  - { table: catalog_product_entity, entity: product, id: entity_id }', ...EAV.map((t) => `  - { table: catalog_product_entity_${t}, entity: product, id: entity_id }`)];
+  const tables = TABLES.map((t) => `  - { table: ${t}, entity: product, id: entity_id }`);
   writeFileSync(join(dir, 'products.yaml'), ['feed: products', 'root: { table: catalog_product_entity, id: entity_id }', 'tables:', ...tables, ''].join('\n'));
   return dir;
 }
@@ -78,6 +89,8 @@ async function main(): Promise<void> {
   await sleep(2500);
   reader.kill('SIGTERM');
   await new Promise((r) => reader.once('exit', r));
+  const stored = await readStoredPosition(kafka, offsetsTopic, createLogger({ level: 'warn' }));
+  if (!stored) throw new Error(`the first reader run stored no position in ${offsetsTopic}`);
 
   // 2. the backlog: ROWS row changes in multi-row INSERTs
   const t0 = Date.now();
@@ -99,20 +112,42 @@ async function main(): Promise<void> {
   await sleep(4000); // group join before the reader commits anything
   const spawnedAt = Date.now();
   reader = spawn(process.execPath, [...benchNodeFlags(), join(ROOT, 'dist/cli/index.js'), 'reader'], { env: readerEnv(connector), stdio: ['ignore', 'inherit', 'inherit'] });
+  const endCpu = cpuWindow({ reader: reader.pid!, ...stackPids() });
   let rss = 0;
   const sampler = setInterval(() => {
     rss = Math.max(rss, peakRssMb(reader.pid!));
   }, 500);
   await done;
+  const catchupCpu = endCpu();
   clearInterval(sampler);
   rss = Math.max(rss, peakRssMb(reader.pid!));
   const first = positions[0]!;
   const last = positions[positions.length - 1]!;
   const seconds = (last.at - spawnedAt) / 1000;
   process.stderr.write(`catch-up: first commit ${((first.at - spawnedAt) / 1000).toFixed(1)} s after spawn, ${positions.length} transactions, last commit ${seconds.toFixed(1)} s after spawn\n`);
-  process.stdout.write(`BENCH reader.catchup.events_per_s=${Math.round(rows / seconds)}\n`);
-  process.stdout.write(`BENCH reader.rss_mb=${Math.round(rss)}\n`);
   await watcher.disconnect();
+
+  // 3b. the limit: zongji alone decoding the span the reader just read (in this process: `bench`)
+  const endDecodeCpu = cpuWindow(stackPids());
+  const decode = await decodeSpan({
+    connection: { host: mysqlHost, port: mysqlPort, user: env.CDC_MYSQL_USER ?? 'cdc', password: env.CDC_MYSQL_PASSWORD ?? 'cdc_pw' },
+    serverId: 8000 + Math.floor(Math.random() * 1000),
+    database,
+    tables: TABLES,
+    from: stored,
+    to: end,
+  });
+  const decodeCpu = endDecodeCpu();
+  process.stderr.write(`decode: ${decode.rows} rows from ${stored.file}:${stored.pos} in ${decode.seconds.toFixed(1)} s (zongji alone)\n`);
+  if (decode.rows !== rows) throw new Error(`zongji decoded ${decode.rows} rows of the span, the backlog wrote ${rows}`);
+  const catchupRate = rows / seconds;
+  const decodeRate = decode.rows / decode.seconds;
+  process.stdout.write(`BENCH reader.catchup.events_per_s=${Math.round(catchupRate)}\n`);
+  process.stdout.write(`BENCH reader.decode.events_per_s=${Math.round(decodeRate)}\n`);
+  process.stdout.write(`BENCH reader.catchup.vs_decode=${(catchupRate / decodeRate).toFixed(2)}\n`);
+  process.stdout.write(`BENCH reader.rss_mb=${Math.round(rss)}\n`);
+  printCpu('reader.catchup', catchupCpu, rows);
+  printCpu('reader.decode', decodeCpu, decode.rows);
 
   // 4. steady: single-row transactions at TPS; commit time vs arrival of the record
   const registry = new SchemaRegistry({ host: registryUrl });

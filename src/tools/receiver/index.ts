@@ -53,6 +53,8 @@ export interface ReceiverOptions {
   keepItems?: boolean;
   /** Called for every accepted item (benchmarks time arrivals with it). */
   onItem?: (route: string, item: Record<string, unknown>) => void;
+  /** Called for every parsed request body as it came on the wire (benchmarks send the same bodies again). */
+  onBody?: (route: string, body: Buffer, contentEncoding: string | undefined, items: number) => void;
 }
 
 export interface Receiver {
@@ -88,8 +90,11 @@ export async function startReceiver(o: ReceiverOptions = {}): Promise<Receiver> 
   const app: FastifyInstance = Fastify({ logger: false, bodyLimit: 256 * 1024 * 1024, keepAliveTimeout: 30_000 });
   app.addContentTypeParser('application/json', { parseAs: 'buffer' }, (req, body, done) => {
     try {
-      const raw = req.headers['content-encoding'] === 'gzip' ? gunzipSync(body as Buffer) : (body as Buffer);
-      done(null, raw.length ? JSON.parse(raw.toString('utf8')) : undefined);
+      const encoding = req.headers['content-encoding'];
+      const raw = encoding === 'gzip' ? gunzipSync(body as Buffer) : (body as Buffer);
+      const parsed: unknown = raw.length ? JSON.parse(raw.toString('utf8')) : undefined;
+      if (o.onBody && Array.isArray(parsed)) o.onBody(req.url.slice(1), body as Buffer, encoding, parsed.length);
+      done(null, parsed);
     } catch (e) {
       (e as { statusCode?: number }).statusCode = 400;
       done(e as Error, undefined);
