@@ -71,10 +71,14 @@ describe('publisher (scopesWebsite) against a real receiver', () => {
       const s = await statuses();
       return s.size >= 12 && [...s.values()].every((x) => x.status === 200) ? s : undefined;
     });
-    expect(receiver.items).toHaveLength(12);
-    expect(new Set(receiver.items.map((r) => r.item.websiteId))).toEqual(new Set(ids));
+    // timeoutMs is 400 for the timeout case below: on a loaded machine an ordinary request can
+    // pass it, and the publisher then sends the same body again under the same key, which the
+    // receiver accepts once per key as Commerce Services does. Once per key is the contract.
+    const delivered = new Map(receiver.items.map((r) => [`${r.idempotencyKey}|${r.item.websiteId}`, r]));
+    expect(delivered.size).toBe(12);
+    expect(new Set([...delivered.values()].map((r) => r.item.websiteId))).toEqual(new Set(ids));
     const it = await items();
-    for (const r of receiver.items) {
+    for (const r of delivered.values()) {
       const e = [...it.values()].find((x) => x.item.websiteId === r.item.websiteId)!;
       expect(r.item).toEqual(JSON.parse(JSON.stringify(e.item)));
       expect(st.get(e.feedId)!.hash).toBe(e.hash);
@@ -88,7 +92,11 @@ describe('publisher (scopesWebsite) against a real receiver', () => {
       expect(q.idempotencyKey).toMatch(/^[0-9a-f]{40}$/);
       expect(q.items).toBeLessThanOrEqual(4);
     }
-    expect(new Set(receiver.requests.map((q) => q.idempotencyKey)).size).toBe(receiver.requests.length);
+    // a key is never reused for another body: the requests of one key carry the same items
+    const byKey = new Map<string | undefined, number[]>();
+    for (const q of receiver.requests) byKey.set(q.idempotencyKey, [...(byKey.get(q.idempotencyKey) ?? []), q.items]);
+    expect(byKey.size).toBeGreaterThanOrEqual(3);
+    for (const counts of byKey.values()) expect(new Set(counts).size).toBe(1);
   });
 
   it('retries 500s, 429s and timeouts with the same Idempotency-Key until delivered; statuses go 2 then 200', async () => {
