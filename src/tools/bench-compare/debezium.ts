@@ -64,6 +64,8 @@ export function writeConnectFiles(s: DebeziumSetup): { worker: string; connector
       ...avroConverter('value', s.registryUrl),
       'offset.storage.file.filename': join(s.dir, 'offsets.dat'),
       listeners: 'http://127.0.0.1:0',
+      // what Connect itself advises when every plugin has a ServiceLoader manifest: no reflective scan of the classpath at start
+      'plugin.discovery': 'service_load',
       ...producer,
     }),
   );

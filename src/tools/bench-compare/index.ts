@@ -70,7 +70,7 @@ async function cleanup(e: Env, f: Fresh, prefix: string): Promise<void> {
   const topics = (await e.kadmin.listTopics()).filter((t) => t.startsWith(prefix));
   if (topics.length) await e.kadmin.deleteTopics({ topics });
   await e.admin.query(`DROP DATABASE ${f.database}`);
-  rmSync(f.dir, { recursive: true, force: true });
+  if (!env.BENCH_COMPARE_KEEP) rmSync(f.dir, { recursive: true, force: true });
 }
 
 async function until<T>(what: string, probe: () => Promise<T | undefined>, timeoutMs: number): Promise<T> {
@@ -215,6 +215,7 @@ async function debeziumRun(e: Env, tuned: boolean): Promise<RunResult> {
       if (connect.child.exitCode !== null) throw new Error(`BENCH_COMPARE_CONNECT_EXIT: Kafka Connect exited with ${connect.child.exitCode} during catch-up; see ${f.dir}/connect-2.log`);
       const n = await endOffsetSum(e.kadmin, topics);
       if (n >= rows) return Date.now();
+      if (n > 0 && seen <= 0) process.stderr.write(`${tool}: first records ${((Date.now() - spawnedAt) / 1000).toFixed(1)} s after spawn\n`);
       if (n !== seen) [seen, progressAt] = [n, Date.now()];
       if (Date.now() - progressAt > STALL_MS) throw new Error(`BENCH_COMPARE_STALLED: Debezium wrote nothing for ${STALL_MS / 1000} s (${n} of ${rows} records); see ${f.dir}/connect-2.log`);
       return undefined;
