@@ -91,6 +91,10 @@ export function writeConnectFiles(s: DebeziumSetup): { worker: string; connector
       'snapshot.locking.mode': 'none',
       'schema.history.internal.kafka.bootstrap.servers': s.brokers.join(','),
       'schema.history.internal.kafka.topic': `${s.prefix}.schema-history`,
+      // the schemas of the captured tables only: by default the snapshot reads every database's tables, and on a
+      // server where others create and drop databases (this shared stack, a store's staging copies) it fails
+      'schema.history.internal.store.only.captured.databases.ddl': 'true',
+      'schema.history.internal.store.only.captured.tables.ddl': 'true',
       // partitions as commerce-cdc's changes topics (kafka.partitions' default)
       'topic.creation.default.partitions': 3,
       'topic.creation.default.replication.factor': 1,
@@ -121,8 +125,10 @@ export function checkConnectLib(root: string): void {
 
 export interface ConnectProcess {
   child: ChildProcess;
-  /** Resolves when the binlog client has connected (streaming), rejects when Connect exits first. */
+  /** Resolves when the binlog client has connected (streaming), rejects when Connect exits or its task fails first. */
   streaming: Promise<void>;
+  /** The task's failure, once Connect has logged one. */
+  failure: () => Error | undefined;
 }
 
 /**
@@ -131,24 +137,29 @@ export interface ConnectProcess {
  */
 export function spawnConnect(s: DebeziumSetup, n: number): ConnectProcess {
   const files = writeConnectFiles(s);
-  const log = createWriteStream(join(s.dir, `connect-${n}.log`));
+  const logFile = join(s.dir, `connect-${n}.log`);
+  const log = createWriteStream(logFile);
   const child = spawn('java', [...JVM_FLAGS, `-Dlog4j2.configurationFile=${files.log4j}`, '-cp', `${join(s.root, CONNECT_LIB)}/*`, 'org.apache.kafka.connect.cli.ConnectStandalone', files.worker, files.connector], {
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   track(child);
+  let failed: Error | undefined;
   const streaming = new Promise<void>((resolve, reject) => {
     const watch = (chunk: Buffer) => {
       log.write(chunk);
       // mysql-binlog-connector-java: "Connected to <host>:<port> at <file>/<pos> (sid:…, cid:…)"
-      if (/Connected to \S+ at \S+ \(sid:/.test(chunk.toString())) resolve();
+      const text = chunk.toString();
+      if (/Connected to \S+ at \S+ \(sid:/.test(text)) resolve();
+      // Connect keeps running when its only task fails
+      if (text.includes('Task threw an uncaught and unrecoverable exception')) reject((failed = new Error(`BENCH_COMPARE_TASK_FAILED: the Debezium task failed; see ${logFile}`)));
     };
     child.stdout!.on('data', watch);
     child.stderr!.on('data', watch);
     child.once('exit', (code) => {
       log.end();
-      reject(new Error(`BENCH_COMPARE_CONNECT_EXIT: Kafka Connect exited with ${code} before streaming; see ${join(s.dir, `connect-${n}.log`)}`));
+      reject(new Error(`BENCH_COMPARE_CONNECT_EXIT: Kafka Connect exited with ${code} before streaming; see ${logFile}`));
     });
   });
   streaming.catch(() => undefined); // a caller that no longer waits for it (a timed run) must not see an unhandled rejection
-  return { child, streaming };
+  return { child, streaming, failure: () => failed };
 }

@@ -212,6 +212,8 @@ async function debeziumRun(e: Env, tuned: boolean): Promise<RunResult> {
   const doneAt = await until(
     'Debezium catching up',
     async () => {
+      const failed = connect.failure();
+      if (failed) throw failed;
       if (connect.child.exitCode !== null) throw new Error(`BENCH_COMPARE_CONNECT_EXIT: Kafka Connect exited with ${connect.child.exitCode} during catch-up; see ${f.dir}/connect-2.log`);
       const n = await endOffsetSum(e.kadmin, topics);
       if (n >= rows) return Date.now();
@@ -288,4 +290,8 @@ async function main(): Promise<void> {
   print(runs);
 }
 
-await main();
+// one line with the code and what to do, non-zero exit; the run's Connect logs stay in BENCH_COMPARE_LOG_DIR
+await main().catch((err: unknown) => {
+  process.stderr.write(`${err instanceof Error ? err.message : String(err)}\n`);
+  process.exit(1);
+});
