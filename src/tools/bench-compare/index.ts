@@ -83,11 +83,19 @@ async function until<T>(what: string, probe: () => Promise<T | undefined>, timeo
   }
 }
 
+/** Sum of the topics' end offsets (a topic not created yet counts 0); retried while a new topic's leader is being elected. */
 async function endOffsetSum(kadmin: Admin, topics: string[]): Promise<number> {
-  let sum = 0;
-  const existing = new Set(await kadmin.listTopics());
-  for (const t of topics) if (existing.has(t)) for (const p of await kadmin.fetchTopicOffsets(t)) sum += Number(p.offset);
-  return sum;
+  for (let attempt = 1; ; attempt++) {
+    try {
+      let sum = 0;
+      const existing = new Set(await kadmin.listTopics());
+      for (const t of topics) if (existing.has(t)) for (const p of await kadmin.fetchTopicOffsets(t)) sum += Number(p.offset);
+      return sum;
+    } catch (err) {
+      if (attempt >= 20 || !(err as { retriable?: boolean }).retriable) throw err;
+      await sleep(250);
+    }
+  }
 }
 
 function result(tool: Tool, rows: number, seconds: number, use: ProcessUse, bytes: number): RunResult {
