@@ -63,6 +63,8 @@ export function writeConnectFiles(s: DebeziumSetup): { worker: string; connector
       ...avroConverter('key', s.registryUrl),
       ...avroConverter('value', s.registryUrl),
       'offset.storage.file.filename': join(s.dir, 'offsets.dat'),
+      // offsets written every second (60 s by default) so the first start can be stopped as soon as its position is stored
+      'offset.flush.interval.ms': 1000,
       listeners: 'http://127.0.0.1:0',
       // what Connect itself advises when every plugin has a ServiceLoader manifest: no reflective scan of the classpath at start
       'plugin.discovery': 'service_load',

@@ -202,11 +202,11 @@ async function debeziumRun(e: Env, tuned: boolean): Promise<RunResult> {
   // 1. streams: the binlog client connected after the no_data snapshot; a graceful stop stores its offsets
   let connect = spawnConnect(setup, 1);
   await Promise.race([connect.streaming, sleep(180_000).then(() => Promise.reject(new Error('BENCH_COMPARE_TIMEOUT: Debezium did not start streaming within 180 s')))]);
-  await sleep(1000);
+  const offsets = join(f.dir, 'offsets.dat');
+  await until('Debezium storing its first offset', async () => (statSync(offsets, { throwIfNoEntry: false })?.size ? true : undefined), 120_000).catch(() => {
+    throw new Error(`BENCH_COMPARE_NO_OFFSETS: Debezium stored no offset before the backlog (${offsets}); a restart would skip it. See ${f.dir}/connect-1.log`);
+  });
   await stopChild(connect.child);
-  if (!statSync(join(f.dir, 'offsets.dat'), { throwIfNoEntry: false })?.size) {
-    throw new Error(`BENCH_COMPARE_NO_OFFSETS: Debezium stored no offset before the backlog (${join(f.dir, 'offsets.dat')}); a restart would skip it`);
-  }
 
   // 2. the backlog
   const { rows } = await writeBacklog(e.admin, ROWS);
