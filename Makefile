@@ -7,6 +7,7 @@ help:
 	@echo "make demo         start the stack, seed a catalog, run the connector and a sample receiver"
 	@echo "make test         install, build, start the stack, run unit, integration and fault tests"
 	@echo "make bench        benchmarks, printing BENCH <name>=<value> lines"
+	@echo "make bench-compare  commerce-cdc's reader against Kafka Connect + Debezium on the same backlog, side by side (not part of make test or make bench)"
 	@echo "make soak         the fault tests SOAK_RUNS times (default 20) on fresh stacks, one table (not part of make test)"
 	@echo "make stack-up | stack-down | stack-status   the local MariaDB, Kafka and schema registry"
 
@@ -89,9 +90,13 @@ demo: build stack-up
 bench: build stack-up
 	scripts/bench.sh
 
+# not part of `make test` or `make bench`: Kafka Connect + Debezium from Maven Central against the reader, 3 runs each
+bench-compare: build stack-up
+	scripts/bench-compare.sh
+
 # not part of `make test`: hours at the default 20 runs (the downstream outage lasts 5 minutes here)
 soak: build
 	scripts/soak.sh
 
 PHONY_EXTRA := node24 promtool avro-consumer test-node24
-.PHONY: $(PHONY_EXTRA) help install build lint chromium compose-client stack-up stack-down stack-status test test-unit test-integration test-fault demo bench soak
+.PHONY: $(PHONY_EXTRA) help install build lint chromium compose-client stack-up stack-down stack-status test test-unit test-integration test-fault demo bench bench-compare soak
