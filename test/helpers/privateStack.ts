@@ -25,7 +25,8 @@ export function startPrivateStack(label: string, base = 20000 + Math.floor(Math.
   const dir = `${ROOT}.stack/private-${label}-${base}`;
   const env: Record<string, string> = {
     CDC_STACK_DIR: dir,
-    CDC_STACK_CACHE: `${ROOT}.stack/cache`,
+    // a worktree's tests share the main checkout's downloaded jars (CDC_STACK_CACHE) instead of fetching their own
+    CDC_STACK_CACHE: process.env.CDC_STACK_CACHE ?? `${ROOT}.stack/cache`,
     CDC_MYSQL_PORT: String(base + 1),
     CDC_KAFKA_PORT: String(base + 2),
     CDC_KAFKA_CONTROLLER_PORT: String(base + 3),
