@@ -273,12 +273,19 @@ export class Reader extends BasePart {
     return snapshot(null, 'initial');
   }
 
-  /** The heartbeat record: the last position seen, stamped now when the server has written nothing after it. */
+  /**
+   * The heartbeat record: the last position seen, stamped now when the server has written nothing
+   * after it. With GTIDs, caught up is also at the server's file and position: a binlog rotated
+   * (FLUSH BINARY LOGS, max_binlog_size) and purged while nothing captured was written must not
+   * leave the stored position in a purged file (a restart would stop with MYSQL_POSITION_PURGED).
+   */
   private async heartbeatPosition(pool: Pool, seen: BinlogPosition): Promise<BinlogPosition> {
     try {
       const m = await masterStatus(pool);
       const seenG = new Set((seen.gtid ?? '').split(','));
-      const caughtUp = m.gtid !== null && seen.gtid !== null ? m.gtid.split(',').every((g) => seenG.has(g)) : m.file === seen.file && m.pos <= seen.pos;
+      // masterStatus reads the position before the GTIDs: a transaction in between makes this false
+      if (m.gtid !== null && seen.gtid !== null) return m.gtid.split(',').every((g) => seenG.has(g)) ? { file: m.file, pos: m.pos, gtid: seen.gtid, ts_ms: Date.now() } : seen;
+      const caughtUp = m.file === seen.file && m.pos <= seen.pos;
       return caughtUp ? { ...seen, ts_ms: Date.now() } : seen;
     } catch {
       return seen;

@@ -12,7 +12,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ERROR_CODES } from '../../src/errors.js';
 import { topicNames } from '../../src/kafka/topics.js';
 import { readStoredPosition } from '../../src/reader/position.js';
-import { canonical, comparable } from '../helpers/e2e.js';
+import type mysql from 'mysql2/promise';
+import { canonical, comparable, waitIdle } from '../helpers/e2e.js';
 import { childEnv, checkProducts, openRig, privateAdmin, privateCatalog, PRODUCTS, type Rig } from '../helpers/dbFaults.js';
 import { startPrivateStack, type PrivateStack } from '../helpers/privateStack.js';
 import { faultSummary } from '../helpers/processes.js';
@@ -20,7 +21,27 @@ import { ROOT } from '../helpers/stack.js';
 
 const DB = 'fault_purged';
 const PREFIX = 'purgefault';
-const DASHBOARD_PORT = 18_600 + Math.floor(Math.random() * 300);
+const DASHBOARD_PORT = 28_600 + Math.floor(Math.random() * 300);
+
+/** FLUSH BINARY LOGS, then PURGE BINARY LOGS TO the new file; returns its name. */
+async function rotateAndPurge(c: mysql.Connection): Promise<string> {
+  await c.query('FLUSH BINARY LOGS');
+  const [[status]] = (await c.query('SHOW MASTER STATUS')) as unknown as [[{ File: string }]];
+  // MariaDB keeps a file its binlog checkpoint still needs for crash recovery (PURGE only warns):
+  // the checkpoint moves on once InnoDB has flushed the file's commits, so try again until then
+  let logs: string[] = [];
+  let warnings = '';
+  for (let i = 0; i < 40; i++) {
+    await c.query(`PURGE BINARY LOGS TO '${status.File}'`);
+    const [w] = (await c.query('SHOW WARNINGS')) as unknown as [Array<{ Message: string }>];
+    warnings = w.map((x) => x.Message).join('; ');
+    logs = ((await c.query('SHOW BINARY LOGS')) as unknown as [Array<{ Log_name: string }>])[0].map((l) => l.Log_name);
+    if (logs.length === 1) break;
+    await new Promise((r) => setTimeout(r, 250));
+  }
+  expect(logs, `PURGE BINARY LOGS TO ${status.File} kept older files: ${warnings}`).toEqual([status.File]);
+  return status.File;
+}
 
 describe('binlog purged past the stored position while the connector is down', () => {
   let stack: PrivateStack;
@@ -55,6 +76,12 @@ describe('binlog purged past the stored position while the connector is down', (
     run = rig.spawn();
     const first = await checkProducts(rig, alive);
     expect(first.problems, first.problems.join('\n')).toEqual([]);
+    // idle across a rotation and a purge: the heartbeat moves the stored position into the new file
+    // (left in the purged one, the next start would stop with MYSQL_POSITION_PURGED though nothing is missing)
+    const c0 = await privateAdmin(stack, DB);
+    const current = await rotateAndPurge(c0).finally(() => c0.end());
+    await waitIdle(rig.d, [PRODUCTS], { timeoutMs: 30_000, alive });
+    expect((await storedPosition())?.file).toBe(current);
     expect(await rig.stop(run)).toBe(0);
     run = undefined;
     receivedBefore = rig.receiver.items.length;
@@ -83,21 +110,7 @@ describe('binlog purged past the stored position while the connector is down', (
       deleted = products[2]!;
       await c.query(`DELETE FROM catalog_product_entity WHERE entity_id = ?`, [deleted.id]);
       gapChanges++;
-      await c.query('FLUSH BINARY LOGS');
-      const [[status]] = (await c.query('SHOW MASTER STATUS')) as unknown as [[{ File: string }]];
-      // MariaDB keeps a file its binlog checkpoint still needs for crash recovery (PURGE only warns):
-      // the checkpoint moves on once InnoDB has flushed the file's commits, so try again until then
-      let logs: string[] = [];
-      let warnings = '';
-      for (let i = 0; i < 40; i++) {
-        await c.query(`PURGE BINARY LOGS TO '${status.File}'`);
-        const [w] = (await c.query('SHOW WARNINGS')) as unknown as [Array<{ Message: string }>];
-        warnings = w.map((x) => x.Message).join('; ');
-        logs = ((await c.query('SHOW BINARY LOGS')) as unknown as [Array<{ Log_name: string }>])[0].map((l) => l.Log_name);
-        if (!logs.includes(before!.file)) break;
-        await new Promise((r) => setTimeout(r, 250));
-      }
-      expect(logs, `PURGE BINARY LOGS kept the stored position's file: ${warnings}`).not.toContain(before!.file);
+      await rotateAndPurge(c);
       await rename(products[3]!);
     } finally {
       await c.end();
