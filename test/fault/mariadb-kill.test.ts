@@ -149,19 +149,20 @@ describe('MariaDB killed with kill -9 and restarted under a running connector', 
     const products = rows.map((r) => String(r.id));
     expect(products.length).toBeGreaterThan(150);
 
-    // wait until the products' snapshot has committed a few chunks (each: 2 records and a transaction marker)
+    // wait until the products' snapshot has committed its first chunk (2 records and a transaction marker):
+    // about a hundred chunks remain, so the kill lands inside the snapshot even on an idle machine
     const admin = rig.d.kafka.admin();
     await admin.connect();
     let high = 0;
     try {
-      for (const until = Date.now() + 120_000; Date.now() < until && high < 12; await sleep(50)) {
+      for (const until = Date.now() + 120_000; Date.now() < until && high < 3; await sleep(50)) {
         high = await admin.fetchTopicOffsets(topic).then((o) => o.reduce((s, p) => s + Number(p.high), 0), () => 0);
         if (alive()) throw new Error(alive());
       }
     } finally {
       await admin.disconnect();
     }
-    expect(high, 'the products snapshot had started').toBeGreaterThanOrEqual(12);
+    expect(high, 'the products snapshot had started').toBeGreaterThanOrEqual(3);
     await crash(rig, 2000);
     rig.mark(`killed with ${high} records and markers in ${topic}`);
 
