@@ -4,6 +4,7 @@
 #
 #   scripts/stack.sh up [--tls]|down|status    the whole stack (idempotent)
 #   scripts/stack.sh start|stop|restart PART   one part: mariadb | kafka | registry
+#   scripts/stack.sh kill PART                 SIGKILL the part (a crash, for fault tests); start it again with start
 #   scripts/stack.sh env                       prints the connection settings as shell exports
 #
 # State lives under $CDC_STACK_DIR (default .stack/, git-ignored). Ports are overridable.
@@ -337,6 +338,23 @@ start_registry() {
 
 stop_registry() { stop_pidfile registry "$REGISTRY_DIR/registry.pid"; }
 
+# kill_part PART: kill -9, no shutdown at all (a crash); waits until the process is gone
+kill_part() {
+  local pidfile
+  case "$1" in
+    mariadb) pidfile="$MARIADB_DIR/mariadbd.pid" ;;
+    kafka) pidfile="$KAFKA_DIR/kafka.pid" ;;
+    registry) pidfile="$REGISTRY_DIR/registry.pid" ;;
+  esac
+  pid_alive "$pidfile" || die "STACK_NOT_RUNNING: $1 is not running; nothing to kill"
+  local pid; pid="$(cat "$pidfile")"
+  kill -KILL "$pid"
+  # gone, or a zombie its (re)parent has not reaped yet: either way it holds no port or file
+  while kill -0 "$pid" 2>/dev/null && [ "$(awk '{print $3}' "/proc/$pid/stat" 2>/dev/null)" != Z ]; do sleep 0.1; done
+  rm -f "$pidfile"
+  log "$1 killed with SIGKILL (pid $pid)"
+}
+
 # ---------------------------------------------------------------- commands
 status_line() {
   local name="$1" pidfile="$2" check="$3" where="$4"
@@ -396,6 +414,7 @@ case "$cmd" in
   start) "start_$(part "${2:-}")" ;;
   stop) "stop_$(part "${2:-}")" ;;
   restart) p="$(part "${2:-}")"; "stop_$p"; "start_$p" ;;
+  kill) kill_part "$(part "${2:-}")" ;;
   env) print_env ;;
-  *) die "STACK_USAGE: unknown command '$cmd'; use up [--tls], down, status, start|stop|restart PART, env" ;;
+  *) die "STACK_USAGE: unknown command '$cmd'; use up [--tls], down, status, start|stop|restart|kill PART, env" ;;
 esac

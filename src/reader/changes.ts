@@ -168,6 +168,24 @@ export function truncateMessages(ctx: ChangeContext, entry: TableEntry, routes: 
   return seen.size;
 }
 
+/**
+ * A snapshot that does not continue from the stored position (it was purged, or snapshotMode
+ * always): one `t` record with entity id `*` on every partition of the feed's changes topic,
+ * marked `source.snapshot`. The changes between the two positions are not in the stream, deletes
+ * among them, so every exporter partition re-checks every source id its feed table holds (those
+ * gone become deleted items) and a consumer keeping a copy starts it afresh from the `r` records.
+ */
+export function recheckMessages(ctx: ChangeContext, entry: TableEntry, feed: string, entity: string, source: Source, out: OutMessage[]): void {
+  const topic = ctx.changesTopic(feed);
+  const header = entry.headers.get(topic);
+  if (!header) return;
+  const head = entry.codec.encodeHead('t', null, null, { ...source, snapshot: true });
+  const ent = entry.codec.encodeEntity({ type: entity, id: '*', feed });
+  for (let partition = 0; partition < ctx.partitions; partition++) {
+    out.push({ feed, op: 't', topic, partition, key: '*', value: Buffer.concat([header, head, ent]) });
+  }
+}
+
 /** Memory a batch holds while queued: payload plus the JS object and Buffer overhead of each record. */
 export function messagesBytes(ms: OutMessage[]): number {
   let b = 0;

@@ -29,6 +29,9 @@ import { VisibilityBarrier } from './visibility.js';
 // transactions. Any lost connection (database or broker) ends the session; the
 // next one starts from the position committed in Kafka, so nothing is doubled.
 
+/** Why a snapshot runs (cdc_reader_snapshots_total{reason}). */
+export type SnapshotReason = 'initial' | 'resumed' | 'purged' | 'always';
+
 export interface ReaderDeps {
   config: Config;
   log: Logger;
@@ -132,8 +135,10 @@ export class Reader extends BasePart {
           scale: this.d.config.retryScale,
           resetAfterMs: 60_000,
           signal: this.abort.signal,
-          // before the first session streamed, five failures in a row fail the start
-          shouldRetry: (e, attempt) => !this.stopping && isRetriable(e) && (everReady || attempt < 5),
+          // before the first session streamed, five failures in a row fail the start; once a snapshot
+          // has begun the start-up checks have passed, and a lost connection (a database restarting
+          // in the middle of a chunk) is retried as while streaming: the snapshot resumes
+          shouldRetry: (e, attempt) => !this.stopping && isRetriable(e) && (everReady || this.snapshotTaken || attempt < 5),
           onRetry: (e, attempt, delayMs) => this.d.log.warn({ err: e, attempt, delayMs }, 'reader session lost; resuming from the committed position'),
         },
       );
@@ -190,9 +195,11 @@ export class Reader extends BasePart {
       await producer.connect();
       const stored = await readStoredPosition(kafka, this.topics.readerOffsets, log);
       const ctx = await this.changeContext([...new Set(mapping.feeds.map((f) => f.feed))]);
-      const start = await this.startPosition(pool, stored, info.mariadb, async (progress) => {
+      const start = await this.startPosition(pool, stored, info.mariadb, async (progress, reason) => {
         this.snapshotTaken = true;
-        return runSnapshot({ config, log, mapping, schemas, producer: producer!, offsetsTopic: this.topics.readerOffsets, serverId: info.serverId, server: config.prefix, ctx, progress, stopRequested: () => this.stopping });
+        metrics.readerSnapshots.inc({ reason });
+        const recheck = reason === 'purged' || reason === 'always';
+        return runSnapshot({ config, log, mapping, schemas, producer: producer!, offsetsTopic: this.topics.readerOffsets, serverId: info.serverId, server: config.prefix, ctx, progress, recheck, stopRequested: () => this.stopping });
       });
       if (this.stopping) return;
       const queue = new ByteQueue();
@@ -255,7 +262,7 @@ export class Reader extends BasePart {
     return buildMapping(this.docs, { columns, edition: detected?.edition ?? 'opensource', ...(feedTypes ? { feedTypes } : {}) });
   }
 
-  private async startPosition(pool: Pool, stored: PositionRecord | undefined, mariadb: boolean, snapshot: (progress: PositionRecord['snapshot']) => Promise<BinlogPosition>): Promise<BinlogPosition> {
+  private async startPosition(pool: Pool, stored: PositionRecord | undefined, mariadb: boolean, snapshot: (progress: PositionRecord['snapshot'], reason: SnapshotReason) => Promise<BinlogPosition>): Promise<BinlogPosition> {
     const mode = this.d.config.reader.snapshotMode;
     const logs = new Set((await binaryLogs(pool)).map((l) => l.name));
     const purged = (file: string) => !logs.has(file);
@@ -264,15 +271,18 @@ export class Reader extends BasePart {
         fix: 'set reader.snapshotMode to when_needed (or run a resync) to take a new snapshot',
       });
     if (stored?.snapshot) {
-      if (!purged(stored.snapshot.position.file)) return snapshot(stored.snapshot);
+      if (!purged(stored.snapshot.position.file)) return snapshot(stored.snapshot, 'resumed');
       if (mode === 'never') throw purgedError(stored.snapshot.position.file);
       this.d.log.warn('the interrupted snapshot position was purged: starting a new snapshot');
-      return snapshot(null);
+      return snapshot(null, 'purged');
     }
     if (stored) {
-      if (mode === 'always' && !this.snapshotTaken) return snapshot(null);
+      if (mode === 'always' && !this.snapshotTaken) return snapshot(null, 'always');
       if (purged(stored.file)) {
-        if (mode === 'when_needed' || mode === 'always') return snapshot(null);
+        if (mode === 'when_needed' || mode === 'always') {
+          this.d.log.warn({ file: stored.file }, `the stored binlog position was purged: snapshotMode ${mode} takes a new snapshot`);
+          return snapshot(null, 'purged');
+        }
         throw purgedError(stored.file);
       }
       return { file: stored.file, pos: stored.pos, gtid: mariadb ? stored.gtid : null, ts_ms: stored.ts_ms };
@@ -281,15 +291,22 @@ export class Reader extends BasePart {
       const m = await masterStatus(pool);
       return { file: m.file, pos: m.pos, gtid: m.gtid, ts_ms: Date.now() };
     }
-    return snapshot(null);
+    return snapshot(null, 'initial');
   }
 
-  /** The heartbeat record: the last position seen, stamped now when the server has written nothing after it. */
+  /**
+   * The heartbeat record: the last position seen, stamped now when the server has written nothing
+   * after it. With GTIDs, caught up is also at the server's file and position: a binlog rotated
+   * (FLUSH BINARY LOGS, max_binlog_size) and purged while nothing captured was written must not
+   * leave the stored position in a purged file (a restart would stop with MYSQL_POSITION_PURGED).
+   */
   private async heartbeatPosition(pool: Pool, seen: BinlogPosition): Promise<BinlogPosition> {
     try {
       const m = await masterStatus(pool);
       const seenG = new Set((seen.gtid ?? '').split(','));
-      const caughtUp = m.gtid !== null && seen.gtid !== null ? m.gtid.split(',').every((g) => seenG.has(g)) : m.file === seen.file && m.pos <= seen.pos;
+      // masterStatus reads the position before the GTIDs: a transaction in between makes this false
+      if (m.gtid !== null && seen.gtid !== null) return m.gtid.split(',').every((g) => seenG.has(g)) ? { file: m.file, pos: m.pos, gtid: seen.gtid, ts_ms: Date.now() } : seen;
+      const caughtUp = m.file === seen.file && m.pos <= seen.pos;
       return caughtUp ? { ...seen, ts_ms: Date.now() } : seen;
     } catch {
       return seen;

@@ -6,7 +6,7 @@ import { mysqlOptions } from '../mysql/pool.js';
 import { primaryKey } from '../avro/columns.js';
 import type { Source } from '../avro/envelope.js';
 import { partitionFor } from '../kafka/topics.js';
-import { rowMessages, type ChangeContext, type OutMessage } from './changes.js';
+import { recheckMessages, rowMessages, type ChangeContext, type OutMessage } from './changes.js';
 import { matchesFilters, type Mapping } from './mapping.js';
 import type { BinlogPosition, SnapshotProgress } from './position.js';
 import type { TableSchemas } from './schemas.js';
@@ -38,6 +38,12 @@ export interface SnapshotOptions {
   ctx: ChangeContext;
   /** Progress of an interrupted snapshot to continue. */
   progress: SnapshotProgress | null;
+  /**
+   * The stream will not continue from the stored position (purged, or snapshotMode always): the
+   * first chunk carries the re-check records (recheckMessages), so items of entities deleted in the
+   * gap end deleted too.
+   */
+  recheck?: boolean;
   stopRequested: () => boolean;
 }
 
@@ -74,6 +80,19 @@ function unitsOf(o: SnapshotOptions): Unit[] {
     });
 }
 
+/** The re-check records of every feed (on its root table's envelope), for the first chunk. */
+async function recheckAll(o: SnapshotOptions, position: BinlogPosition): Promise<OutMessage[]> {
+  const out: OutMessage[] = [];
+  for (const f of o.mapping.feeds) {
+    const entry = await o.schemas.ensure(f.root.table);
+    if (!entry) continue;
+    const source: Source = { server: o.server, file: position.file, pos: position.pos, gtid: position.gtid, ts_ms: Date.now(), db: o.config.mysql.database, table: f.root.table, snapshot: true };
+    recheckMessages(o.ctx, entry, f.feed, f.root.entity, source, out);
+  }
+  o.log.warn({ feeds: o.mapping.feeds.map((f) => f.feed) }, 'snapshot does not continue the stored position: every item is re-checked (deleted entities become deleted items)');
+  return out;
+}
+
 export async function runSnapshot(o: SnapshotOptions): Promise<BinlogPosition> {
   const c = o.config;
   const conn = await mysql.createConnection({ ...mysqlOptions(c.mysql), connectionLimit: undefined } as mysql.ConnectionOptions);
@@ -97,6 +116,8 @@ export async function runSnapshot(o: SnapshotOptions): Promise<BinlogPosition> {
     const units = unitsOf(o);
     let total = 0;
     let wroteFinal = false;
+    // committed with the first chunk and its progress: a resumed snapshot has sent them already
+    let recheck = o.recheck === true && o.progress === null ? await recheckAll(o, position) : [];
     for (const unit of units) {
       if (progress.feedsDone.includes(unit.name)) continue;
       let last: unknown[] | undefined = progress.current?.feed === unit.name ? (JSON.parse(progress.current.lastId) as unknown[]) : undefined;
@@ -108,7 +129,8 @@ export async function runSnapshot(o: SnapshotOptions): Promise<BinlogPosition> {
         if (unit.root && unit.versioned) conds.push(`created_in <= ${version} AND updated_in > ${version}`);
         const where = conds.length ? `WHERE ${conds.join(' AND ')}` : '';
         const [rows] = (await conn.query(`SELECT * FROM ${q(c.mysql.tablePrefix + unit.table)} ${where} ORDER BY ${unit.keys.map(q).join(', ')} LIMIT ${c.reader.snapshotChunkSize}`, last ?? [])) as unknown as [Row[]];
-        const out: OutMessage[] = [];
+        const out: OutMessage[] = recheck;
+        recheck = [];
         const source: Source = { server: o.server, file: position.file, pos: position.pos, gtid: position.gtid, ts_ms: Date.now(), db: c.mysql.database, table: unit.table, snapshot: true };
         const entry = (await o.schemas.ensure(unit.table))!;
         for (const row of rows) {
@@ -142,7 +164,7 @@ export async function runSnapshot(o: SnapshotOptions): Promise<BinlogPosition> {
       }
     }
     if (!wroteFinal) {
-      await writeTransaction(o.producer, o.offsetsTopic, o.serverId, [], position, null);
+      await writeTransaction(o.producer, o.offsetsTopic, o.serverId, recheck, position, null);
     }
     await conn.query('COMMIT');
     o.log.info({ events: total, position }, 'snapshot finished');

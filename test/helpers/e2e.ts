@@ -228,14 +228,14 @@ export function startRun(config: Config, feeds?: string[], baseEnv: NodeJS.Proce
 const seq = (file: string) => Number(/\.(\d+)$/.exec(file)?.[1] ?? NaN);
 const atOrAfter = (a: { file: string; pos: number }, b: { file: string; pos: number }) => seq(a.file) > seq(b.file) || (seq(a.file) === seq(b.file) && a.pos >= b.pos);
 
-/** The server's binlog write position now. */
-export async function masterPosition(): Promise<{ file: string; pos: number }> {
-  const c: mysql.Connection = await adminConnection();
+/** The server's binlog write position now (of the shared stack, or of the server `db` connects to). */
+export async function masterPosition(db?: Pick<mysql.Pool, 'query'>): Promise<{ file: string; pos: number }> {
+  const c = db ?? (await adminConnection());
   try {
     const [rows] = (await c.query('SHOW MASTER STATUS')) as unknown as [Array<{ File: string; Position: string | number }>];
     return { file: rows[0]!.File, pos: Number(rows[0]!.Position) };
   } finally {
-    await c.end();
+    if (!db) await (c as mysql.Connection).end();
   }
 }
 
@@ -256,7 +256,8 @@ export async function waitIdle(d: Deps, feeds: FeedDefinition[], o: { timeoutMs?
   const started = Date.now();
   const deadline = started + (o.timeoutMs ?? 120_000);
   const stableMs = o.stableMs ?? 3000;
-  const target = await masterPosition();
+  // the database the connector reads (a private stack's in the database fault tests)
+  const target = await masterPosition(d.db);
   const t = topicNames(d.config.prefix);
   const check = () => {
     const dead = o.alive?.();
