@@ -7,11 +7,15 @@
 #   scripts/stack.sh env                       prints the connection settings as shell exports
 #
 # State lives under $CDC_STACK_DIR (default .stack/, git-ignored). Ports are overridable.
+# CDC_STACK_HOST: the address every part binds to and advertises (default 127.0.0.1; the network
+# partition test uses the host end of a veth pair so a connector in a network namespace reaches it).
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 STACK="${CDC_STACK_DIR:-$ROOT/.stack}"
-HOST=127.0.0.1
+HOST="${CDC_STACK_HOST:-127.0.0.1}"
+# the MariaDB users' client host: loopback, or any address of HOST's /24 (the other end of the veth)
+CLIENT_HOST="$HOST"; [ "$HOST" = 127.0.0.1 ] || CLIENT_HOST="${HOST%.*}.%"
 MYSQL_PORT="${CDC_MYSQL_PORT:-3407}"
 KAFKA_PORT="${CDC_KAFKA_PORT:-19092}"
 KAFKA_CONTROLLER_PORT="${CDC_KAFKA_CONTROLLER_PORT:-19093}"
@@ -92,12 +96,12 @@ start_mariadb() {
   echo $! >"$pidfile"
   wait_for mariadb "$logfile" "$pidfile" mariadb_healthy
   mysql_admin <<SQL
-CREATE USER IF NOT EXISTS '$ADMIN_USER'@'$HOST' IDENTIFIED BY '$ADMIN_PASSWORD';
+CREATE USER IF NOT EXISTS '$ADMIN_USER'@'$CLIENT_HOST' IDENTIFIED BY '$ADMIN_PASSWORD';
 CREATE USER IF NOT EXISTS '$ADMIN_USER'@'localhost' IDENTIFIED BY '$ADMIN_PASSWORD';
-GRANT ALL PRIVILEGES ON *.* TO '$ADMIN_USER'@'$HOST' WITH GRANT OPTION;
+GRANT ALL PRIVILEGES ON *.* TO '$ADMIN_USER'@'$CLIENT_HOST' WITH GRANT OPTION;
 GRANT ALL PRIVILEGES ON *.* TO '$ADMIN_USER'@'localhost' WITH GRANT OPTION;
-CREATE USER IF NOT EXISTS '$CDC_USER'@'$HOST' IDENTIFIED BY '$CDC_PASSWORD';
-GRANT REPLICATION SLAVE, REPLICATION CLIENT, SELECT ON *.* TO '$CDC_USER'@'$HOST';
+CREATE USER IF NOT EXISTS '$CDC_USER'@'$CLIENT_HOST' IDENTIFIED BY '$CDC_PASSWORD';
+GRANT REPLICATION SLAVE, REPLICATION CLIENT, SELECT ON *.* TO '$CDC_USER'@'$CLIENT_HOST';
 FLUSH PRIVILEGES;
 SQL
   log "mariadb up on $HOST:$MYSQL_PORT (log $logfile)"

@@ -7,6 +7,8 @@ import { ROOT } from './stack.js';
 
 export interface PrivateStack {
   dir: string;
+  /** The address every part listens on and advertises (CDC_STACK_HOST; 127.0.0.1 unless given). */
+  host: string;
   env: Record<string, string>;
   mysqlPort: number;
   brokers: string[];
@@ -20,7 +22,10 @@ export interface PrivateStack {
   destroy(keep?: boolean): string | undefined;
 }
 
-/** `extraEnv`: more stack.sh settings, e.g. CDC_REGISTRY_STORE=file for a registry that keeps its schemas across a restart. */
+/**
+ * `extraEnv`: more stack.sh settings, e.g. CDC_REGISTRY_STORE=file for a registry that keeps its schemas
+ * across a restart, or CDC_STACK_HOST for a stack on the host end of a veth pair (test/helpers/netns.ts).
+ */
 export function startPrivateStack(label: string, base = 20000 + Math.floor(Math.random() * 200) * 10, extraEnv: Record<string, string> = {}): PrivateStack {
   const dir = `${ROOT}.stack/private-${label}-${base}`;
   const env: Record<string, string> = {
@@ -38,13 +43,15 @@ export function startPrivateStack(label: string, base = 20000 + Math.floor(Math.
       env: { ...process.env, ...env },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
+  const host = env.CDC_STACK_HOST ?? '127.0.0.1';
   run('up');
   return {
     dir,
+    host,
     env,
     mysqlPort: base + 1,
-    brokers: [`127.0.0.1:${base + 2}`],
-    registryUrl: `http://127.0.0.1:${base + 4}/apis/ccompat/v7`,
+    brokers: [`${host}:${base + 2}`],
+    registryUrl: `http://${host}:${base + 4}/apis/ccompat/v7`,
     run,
     destroy(keep = false) {
       const kept = keep ? `${ROOT}.stack/failed-${label}-${new Date().toISOString().replace(/[:.]/g, '-')}` : undefined;
