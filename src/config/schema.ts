@@ -65,6 +65,12 @@ export const readerSchema = z
     maxQueueBytes: z.number().int().min(1024).default(16 * 1024 * 1024).describe('Pause the binlog stream while this many bytes wait for Kafka'),
     maxTransactionEvents: z.number().int().min(1).default(20000).describe('Binlog events per Kafka transaction at most'),
     heartbeatMs: z.number().int().min(100).default(5000).describe('Position/lag heartbeat period while idle'),
+    binlogTimeoutMs: z
+      .number()
+      .int()
+      .min(3000)
+      .default(30_000)
+      .describe('A binlog connection that receives nothing for this long (the server is asked for a heartbeat every third of it) is taken as lost and reopened'),
   })
   .prefault({});
 

@@ -40,6 +40,8 @@ export interface PipelineFaultOptions {
   websites: number;
   /** Consumer group session timeout of the exporter and publisher. */
   sessionTimeoutMs: number;
+  /** reader.binlogTimeoutMs (default the config's). */
+  binlogTimeoutMs?: number;
   /** The namespace the connector runs in (the stack then listens on its host end); made in beforeAll. */
   netns?: () => Netns;
 }
@@ -60,6 +62,10 @@ export interface PipelineFault {
   stopWriter(): Promise<number>;
   /** Committed renames so far. */
   committed(): number;
+  /** The highest rename number downstream (0 before the first). */
+  newestDownstream(): number;
+  /** The connector's log so far (its last 200 kB). */
+  logs(): string;
   /** Waits until the receiver's latest items equal a fresh assembly, then checks everything and prints FAULT-SUMMARY. */
   check(started: number, extra?: { timeoutMs?: number }): Promise<void>;
 }
@@ -96,7 +102,7 @@ export function pipelineFault(o: PipelineFaultOptions): PipelineFault {
       h.run = p;
       h.mark(`connector started (pid ${p.pid}${h.net ? ` in namespace ${h.net.name}` : ''})`);
       p.stderr!.on('data', (b: Buffer) => {
-        logTail = (logTail + b.toString()).slice(-20_000);
+        logTail = (logTail + b.toString()).slice(-200_000);
         appendFileSync(join(h.stack.dir, 'connector.log'), b);
       });
       recordSelfExit(p, 'connector', selfExits, () => stopping, h.mark);
@@ -138,6 +144,12 @@ export function pipelineFault(o: PipelineFaultOptions): PipelineFault {
       return writer!.committed.size;
     },
     committed: () => writer?.committed.size ?? 0,
+    newestDownstream: () => {
+      let newest = 0;
+      for (const r of h.receiver.items) newest = Math.max(newest, Number(/^w\d+s(\d+)$/.exec(String(r.item.websiteCode ?? ''))?.[1] ?? 0));
+      return newest;
+    },
+    logs: () => logTail,
     async check(started, extra = {}) {
       const committed = writer!.committed;
       // downstream catches up: the receiver's latest item of every website equals a fresh assembly
@@ -206,7 +218,7 @@ export function pipelineFault(o: PipelineFaultOptions): PipelineFault {
         mysql: { host: h.stack.host, port: h.stack.mysqlPort, user: stackEnv.cdcUser, password: stackEnv.cdcPassword, database: DB, serverId: 7400 + Math.floor(Math.random() * 100) },
         kafka: { brokers: h.stack.brokers, partitions: 3, sessionTimeoutMs: o.sessionTimeoutMs },
         registry: { url: h.stack.registryUrl },
-        reader: { heartbeatMs: 1000 },
+        reader: { heartbeatMs: 1000, ...(o.binlogTimeoutMs ? { binlogTimeoutMs: o.binlogTimeoutMs } : {}) },
         exporter: { stateDir: mkdtempSync(join(tmpdir(), 'cdc-pipeline-fault-')) },
         publisher: { baseUrl: h.receiver.url, batchSize: 20, concurrency: 2, timeoutMs: 3000, retryInitialMs: 50, retryMaxMs: 1000 },
         dashboard: { enabled: false },
