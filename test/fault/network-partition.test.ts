@@ -24,6 +24,10 @@ describe('network partitions between the connector and the broker, and the conne
   it(`cuts the broker, then the database, for ${CUT_MS / 1000} s each; the connector recovers without a restart: lost 0, doubled 0, items = fresh assembly`, async () => {
     const started = Date.now();
     await h.start();
+    // idle first, three binlog timeouts long: the server's heartbeats keep a quiet binlog connection (nothing else writes to this MariaDB)
+    await sleep(3 * BINLOG_TIMEOUT_MS);
+    expect(h.logs(), 'an idle binlog connection was taken as lost: no heartbeats from the server').not.toMatch(/binlog connection silent/);
+    h.mark(`idle ${(3 * BINLOG_TIMEOUT_MS) / 1000} s: the binlog connection kept`);
     h.startWriter();
     await sleep(4000);
     const recovery: string[] = [];
