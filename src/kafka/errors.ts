@@ -39,6 +39,12 @@ const REBALANCING_TYPES = new Set(['REBALANCE_IN_PROGRESS', 'NOT_COORDINATOR_FOR
  */
 const NEW_PRODUCER_TYPES = new Set(['INVALID_TXN_STATE', 'INVALID_PRODUCER_ID_MAPPING']);
 
+/**
+ * kafkajs marks these non-retriable, yet they mean only that a broker or coordinator did not answer in
+ * time (its coordinator lookup gives up with KafkaJSGroupCoordinatorNotFound while a killed broker restarts).
+ */
+const AWAY_NAMES = new Set(['KafkaJSGroupCoordinatorNotFound', 'KafkaJSLockTimeout']);
+
 const isKafkajs = (x: unknown): boolean => /^KafkaJS/.test(String((x as Error | undefined)?.name ?? ''));
 
 /**
@@ -65,7 +71,7 @@ export function kafkaFailure(e: unknown): KafkaFailure | undefined {
   // KafkaJSNonRetriableError (src/retry/index.js): retriable false, the connection error as cause.
   // Its consumer restarts on exactly these (src/consumer/index.js onCrash); so do we: the broker may be back
   const root = links.at(-1) as { retriable?: unknown } | undefined;
-  if (links.some((x) => (x as Error | undefined)?.name === 'KafkaJSNumberOfRetriesExceeded') || (isKafkajs(root) && root?.retriable === true)) return KafkaFailure.retriable;
+  if (links.some((x) => AWAY_NAMES.has(String((x as Error | undefined)?.name)) || (x as Error | undefined)?.name === 'KafkaJSNumberOfRetriesExceeded') || (isKafkajs(root) && root?.retriable === true)) return KafkaFailure.retriable;
   return outer.retriable === false ? KafkaFailure.fatal : KafkaFailure.retriable;
 }
 

@@ -49,6 +49,8 @@ describe('kafkaFailure', () => {
     expect(kafkaFailure(exhausted)).toBe(KafkaFailure.retriable);
     // an outer retrier wraps the exhausted one's error as non-retriable, keeping only the connection error as cause
     expect(kafkaFailure(new errors.KafkaJSNonRetriableError!(exhausted, { cause: gone }))).toBe(KafkaFailure.retriable);
+    // the coordinator lookup gives up while a killed broker restarts
+    expect(kafkaFailure(new errors.KafkaJSGroupCoordinatorNotFound!('Failed to find group coordinator'))).toBe(KafkaFailure.retriable);
     // a non-retriable root stays fatal
     expect(kafkaFailure(new errors.KafkaJSNonRetriableError!(protocol('TOPIC_AUTHORIZATION_FAILED'), { cause: protocol('TOPIC_AUTHORIZATION_FAILED') }))).toBe(KafkaFailure.fatal);
   });
