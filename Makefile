@@ -41,6 +41,10 @@ $(NODE24):
 
 node24: $(NODE24)
 
+# Debian's nft: the network partition fault test drops packets inside its network namespace with nftables
+nftables:
+	@command -v nft >/dev/null || (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq nftables >/dev/null)
+
 # Debian's promtool checks /metrics, the scrape config and the alert rules in the Prometheus test
 promtool:
 	@command -v promtool >/dev/null || (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends prometheus >/dev/null)
@@ -62,7 +66,7 @@ stack-down:
 stack-status:
 	scripts/stack.sh status
 
-test: build lint chromium compose-client promtool avro-consumer stack-up
+test: build lint chromium compose-client promtool nftables avro-consumer stack-up
 	@echo "unit and integration on Node.js $$(node --version)"
 	npx vitest run --project unit
 	npx vitest run --project integration
@@ -81,7 +85,7 @@ test-unit: build
 test-integration: build promtool avro-consumer stack-up
 	npx vitest run --project integration
 
-test-fault: build stack-up
+test-fault: build nftables stack-up
 	npx vitest run --project fault
 
 demo: build stack-up
@@ -95,8 +99,8 @@ bench-compare: build stack-up
 	scripts/bench-compare.sh
 
 # not part of `make test`: hours at the default 20 runs (the downstream outage lasts 5 minutes here)
-soak: build
+soak: build nftables
 	scripts/soak.sh
 
 PHONY_EXTRA := node24 promtool avro-consumer test-node24
-.PHONY: $(PHONY_EXTRA) help install build lint chromium compose-client stack-up stack-down stack-status test test-unit test-integration test-fault demo bench bench-compare soak
+.PHONY: $(PHONY_EXTRA) help install build lint chromium nftables compose-client stack-up stack-down stack-status test test-unit test-integration test-fault demo bench bench-compare soak

@@ -12,11 +12,15 @@
 # $CDC_STACK_DIR/tls, starts MariaDB requiring TLS and Kafka with a SASL_SSL (SCRAM-SHA-512)
 # listener instead of the plaintext one; the stack dir remembers it (every later start, restart
 # and env of that dir is TLS too). The registry stays plain HTTP on loopback.
+# CDC_STACK_HOST: the address every part binds to and advertises (default 127.0.0.1; the network
+# partition test uses the host end of a veth pair so a connector in a network namespace reaches it).
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 STACK="${CDC_STACK_DIR:-$ROOT/.stack}"
-HOST=127.0.0.1
+HOST="${CDC_STACK_HOST:-127.0.0.1}"
+# the MariaDB users' client host: loopback, or any address of HOST's /24 (the other end of the veth)
+CLIENT_HOST="$HOST"; [ "$HOST" = 127.0.0.1 ] || CLIENT_HOST="${HOST%.*}.%"
 MYSQL_PORT="${CDC_MYSQL_PORT:-3407}"
 KAFKA_PORT="${CDC_KAFKA_PORT:-19092}"
 KAFKA_CONTROLLER_PORT="${CDC_KAFKA_CONTROLLER_PORT:-19093}"
@@ -113,8 +117,8 @@ mariadb_tls_args() {
 mariadb_tls_users() {
   tls_on || return 0
   mysql_admin <<SQL
-ALTER USER '$ADMIN_USER'@'$HOST' REQUIRE SSL;
-ALTER USER '$CDC_USER'@'$HOST' REQUIRE SSL;
+ALTER USER '$ADMIN_USER'@'$CLIENT_HOST' REQUIRE SSL;
+ALTER USER '$CDC_USER'@'$CLIENT_HOST' REQUIRE SSL;
 SQL
 }
 
@@ -201,12 +205,12 @@ start_mariadb() {
   echo $! >"$pidfile"
   wait_for mariadb "$logfile" "$pidfile" mariadb_healthy
   mysql_admin <<SQL
-CREATE USER IF NOT EXISTS '$ADMIN_USER'@'$HOST' IDENTIFIED BY '$ADMIN_PASSWORD';
+CREATE USER IF NOT EXISTS '$ADMIN_USER'@'$CLIENT_HOST' IDENTIFIED BY '$ADMIN_PASSWORD';
 CREATE USER IF NOT EXISTS '$ADMIN_USER'@'localhost' IDENTIFIED BY '$ADMIN_PASSWORD';
-GRANT ALL PRIVILEGES ON *.* TO '$ADMIN_USER'@'$HOST' WITH GRANT OPTION;
+GRANT ALL PRIVILEGES ON *.* TO '$ADMIN_USER'@'$CLIENT_HOST' WITH GRANT OPTION;
 GRANT ALL PRIVILEGES ON *.* TO '$ADMIN_USER'@'localhost' WITH GRANT OPTION;
-CREATE USER IF NOT EXISTS '$CDC_USER'@'$HOST' IDENTIFIED BY '$CDC_PASSWORD';
-GRANT REPLICATION SLAVE, REPLICATION CLIENT, SELECT ON *.* TO '$CDC_USER'@'$HOST';
+CREATE USER IF NOT EXISTS '$CDC_USER'@'$CLIENT_HOST' IDENTIFIED BY '$CDC_PASSWORD';
+GRANT REPLICATION SLAVE, REPLICATION CLIENT, SELECT ON *.* TO '$CDC_USER'@'$CLIENT_HOST';
 FLUSH PRIVILEGES;
 SQL
   mariadb_tls_users

@@ -72,6 +72,12 @@ export const readerSchema = z
         instance: z.string().default('').describe('Name of this reader in logs, `status` and the page; empty: <hostname>:<pid>'),
       })
       .prefault({}),
+    binlogTimeoutMs: z
+      .number()
+      .int()
+      .min(3000)
+      .default(30_000)
+      .describe('A binlog connection that receives nothing for this long (the server is asked for a heartbeat every third of it) is taken as lost and reopened'),
   })
   .prefault({});
 

@@ -71,6 +71,11 @@ export class StateTailer {
     consumer.on(consumer.events.CRASH, ({ payload }) => {
       if (!payload.restart) this.failure = payload.error;
     });
+    // kafkajs restarts a crashed consumer (a broker killed or cut off) with the positions of a fresh
+    // subscription, the topics' end here: every followed partition goes back to where it stood
+    consumer.on(consumer.events.GROUP_JOIN, () => {
+      for (const [p, f] of this.followed) this.seekTo(p, f);
+    });
     await consumer.connect();
     // partitions nobody follows wait at the end; follow() seeks a partition to its state's checkpoint
     await consumer.subscribe({ topics: [itemsTopic, statusTopic], fromBeginning: false });
@@ -123,9 +128,22 @@ export class StateTailer {
   /** Reads the partition into `state` from its checkpoint; items from `ownedFrom` on are our own writes. */
   follow(partition: number, state: FeedState, ownedFrom: number): void {
     const from = state.checkpoint;
-    this.followed.set(partition, { state, items: from.items, status: from.status, ownedFrom, read: 0 });
-    this.consumer!.seek({ topic: this.o.itemsTopic, partition, offset: String(from.items) });
-    this.consumer!.seek({ topic: this.o.statusTopic, partition, offset: String(from.status) });
+    const f: Followed = { state, items: from.items, status: from.status, ownedFrom, read: 0 };
+    this.followed.set(partition, f);
+    this.seekTo(partition, f);
+  }
+
+  /** Moves the consumer to the partition's next offsets of both topics. */
+  private seekTo(partition: number, f: Followed): void {
+    try {
+      this.consumer!.seek({ topic: this.o.itemsTopic, partition, offset: String(f.items) });
+      this.consumer!.seek({ topic: this.o.statusTopic, partition, offset: String(f.status) });
+    } catch (e) {
+      // kafkajs 2.2.4: from a crash until its restart has joined the group again, seek throws "Consumer group
+      // was not initialized, consumer#run must be called first"; the GROUP_JOIN of the restart seeks instead
+      if (!/consumer#run must be called first/.test(String((e as Error).message))) throw e;
+      this.o.log.info({ partition }, 'state tailer restarting after a crash: it seeks the partition when it has rejoined');
+    }
   }
 
   unfollow(partition: number): void {

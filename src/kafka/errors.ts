@@ -41,13 +41,20 @@ const REBALANCING_TYPES = new Set(['REBALANCE_IN_PROGRESS', 'NOT_COORDINATOR_FOR
  */
 const NEW_PRODUCER_TYPES = new Set(['INVALID_TXN_STATE', 'INVALID_PRODUCER_ID_MAPPING']);
 
+/**
+ * kafkajs marks these non-retriable, yet they mean only that a broker or coordinator did not answer in
+ * time (its coordinator lookup gives up with KafkaJSGroupCoordinatorNotFound while a killed broker restarts).
+ */
+const AWAY_NAMES = new Set(['KafkaJSGroupCoordinatorNotFound', 'KafkaJSLockTimeout']);
+
 const isKafkajs = (x: unknown): boolean => /^KafkaJS/.test(String((x as Error | undefined)?.name ?? ''));
 
 /**
  * Classifies a failure by the first kafkajs error in its cause chain (a catalogue KAFKA_FENCED counts
  * as fenced); undefined when no Kafka failure is in it. Fenced and rebalancing are read from any link
- * (kafkajs wraps a protocol error in KafkaJSNumberOfRetriesExceeded and the like); retriable or fatal
- * from the outermost kafkajs error's own `retriable` flag, as kafkajs' retrier decides.
+ * (kafkajs wraps a protocol error in KafkaJSNumberOfRetriesExceeded and the like); retriable when
+ * kafkajs' retries ran out or the root cause is retriable (as kafkajs' consumer decides to restart),
+ * else retriable or fatal from the outermost kafkajs error's own `retriable` flag.
  */
 export function kafkaFailure(e: unknown): KafkaFailure | undefined {
   const links = chain(e);
@@ -61,6 +68,12 @@ export function kafkaFailure(e: unknown): KafkaFailure | undefined {
   }
   const outer = links.find(isKafkajs) as { retriable?: unknown } | undefined;
   if (!outer) return undefined;
+  // kafkajs gives up on a broker that stays away longer than its retries (a restart after kill -9, a
+  // partition) with KafkaJSNumberOfRetriesExceeded, which a retrier around it wraps once more as
+  // KafkaJSNonRetriableError (src/retry/index.js): retriable false, the connection error as cause.
+  // Its consumer restarts on exactly these (src/consumer/index.js onCrash); so do we: the broker may be back
+  const root = links.at(-1) as { retriable?: unknown } | undefined;
+  if (links.some((x) => AWAY_NAMES.has(String((x as Error | undefined)?.name)) || (x as Error | undefined)?.name === 'KafkaJSNumberOfRetriesExceeded') || (isKafkajs(root) && root?.retriable === true)) return KafkaFailure.retriable;
   return outer.retriable === false ? KafkaFailure.fatal : KafkaFailure.retriable;
 }
 

@@ -1,5 +1,6 @@
 import ZongJi from '@vlasky/zongji';
 import type { Config } from '../config/schema.js';
+import { MysqlError } from '../errors.js';
 import { mysqlOptions } from '../mysql/pool.js';
 import type { Logger } from '../log.js';
 import type { Source } from '../avro/envelope.js';
@@ -35,6 +36,10 @@ interface ZConn {
   pause(): void;
   resume(): void;
   threadId?: number;
+  query(sql: string, cb: (err: unknown) => void): void;
+  once(ev: string, f: () => void): void;
+  /** mysql2's socket. */
+  stream?: { on(ev: 'data', f: () => void): void; destroy(): void };
 }
 
 export interface BinlogSourceOptions {
@@ -70,6 +75,9 @@ export class BinlogSource {
   private readonly db: string;
   private readonly prefix: string;
   private stopped = false;
+  /** When the binlog socket last received bytes (events or the server's heartbeats). */
+  private lastData = Date.now();
+  private watchdog: NodeJS.Timeout | undefined;
   /** Position after the last binlog transaction handled. */
   seen: BinlogPosition;
 
@@ -103,12 +111,13 @@ export class BinlogSource {
     return new Promise((resolve, reject) => {
       this.z.once('ready', () => {
         // a dump thread killed on the server may end the socket without an error event: never stall silently
-        const conn = this.z.connection as unknown as { once?: (ev: string, f: () => void) => void } | null;
+        const conn = this.z.connection as unknown as ZConn | null;
         const lost = () => {
           if (!this.stopped) this.o.onError(new Error('binlog connection closed by the server'));
         };
-        conn?.once?.('end', lost);
-        conn?.once?.('close', lost);
+        conn?.once('end', lost);
+        conn?.once('close', lost);
+        if (conn) this.watch(conn);
         resolve();
       });
       this.z.once('error', reject);
@@ -116,8 +125,43 @@ export class BinlogSource {
     });
   }
 
+  /**
+   * A network partition drops packets without a RST: the binlog socket then just goes quiet, and TCP
+   * would notice only when keepalive probes fail (hours by default); zongji sets no heartbeat period
+   * (the server sends heartbeats only when the replica asks). So the server is asked for a heartbeat
+   * event every third of reader.binlogTimeoutMs while it has nothing to send (@master_heartbeat_period,
+   * in nanoseconds, read by MariaDB's and MySQL's dump thread), and a socket that receives nothing for
+   * the whole timeout while we read from it is destroyed and reported as lost (a new session follows).
+   * Runs in the 'ready' handler: zongji queues its dump command right after it, so this SET goes first.
+   */
+  private watch(conn: ZConn): void {
+    const timeout = this.o.config.reader.binlogTimeoutMs;
+    conn.query(`SET @master_heartbeat_period = ${BigInt(Math.floor(timeout / 3)) * 1_000_000n}`, (err) => {
+      if (err && !this.stopped) this.o.onError(err);
+    });
+    this.lastData = Date.now();
+    conn.stream?.on('data', () => (this.lastData = Date.now()));
+    this.watchdog = setInterval(() => {
+      // paused on purpose (backpressure, a DDL's schema refresh): the silence is ours
+      if (this.stopped || this.pauses.size) {
+        this.lastData = Date.now();
+        return;
+      }
+      if (Date.now() - this.lastData < timeout) return;
+      clearInterval(this.watchdog);
+      conn.stream?.destroy();
+      this.o.onError(
+        new MysqlError('MYSQL_UNREACHABLE', `binlog connection silent for ${timeout} ms (no event, no heartbeat): taken as lost`, {
+          fix: 'check the network between the connector and the database; reader.binlogTimeoutMs sets how long silence is tolerated',
+        }),
+      );
+    }, Math.min(1000, Math.floor(timeout / 4)));
+    this.watchdog.unref();
+  }
+
   stop(): Promise<void> {
     this.stopped = true;
+    clearInterval(this.watchdog);
     return new Promise((resolve) => {
       const t = setTimeout(resolve, 2000);
       this.z.once('stopped', () => {

@@ -7,6 +7,8 @@ import { ROOT } from './stack.js';
 
 export interface PrivateStack {
   dir: string;
+  /** The address every part listens on and advertises (CDC_STACK_HOST; 127.0.0.1 unless given). */
+  host: string;
   env: Record<string, string>;
   mysqlPort: number;
   brokers: string[];
@@ -24,7 +26,8 @@ export interface PrivateStack {
 
 /**
  * `extraEnv`: more stack.sh settings, e.g. CDC_REGISTRY_STORE=file for a registry that keeps its schemas
- * across a restart, or CDC_STACK_TLS=1 for MariaDB and Kafka over TLS (Kafka SASL_SSL, see connectionEnv).
+ * across a restart, or CDC_STACK_TLS=1 for MariaDB and Kafka over TLS (Kafka SASL_SSL, see connectionEnv),
+ * or CDC_STACK_HOST for a stack on the host end of a veth pair (test/helpers/netns.ts).
  */
 export function startPrivateStack(label: string, base = 20000 + Math.floor(Math.random() * 200) * 10, extraEnv: Record<string, string> = {}): PrivateStack {
   const dir = `${ROOT}.stack/private-${label}-${base}`;
@@ -44,13 +47,15 @@ export function startPrivateStack(label: string, base = 20000 + Math.floor(Math.
       env: { ...process.env, ...env },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
+  const host = env.CDC_STACK_HOST ?? '127.0.0.1';
   run('up');
   return {
     dir,
+    host,
     env,
     mysqlPort: base + 1,
-    brokers: [`127.0.0.1:${base + 2}`],
-    registryUrl: `http://127.0.0.1:${base + 4}/apis/ccompat/v7`,
+    brokers: [`${host}:${base + 2}`],
+    registryUrl: `http://${host}:${base + 4}/apis/ccompat/v7`,
     run,
     connectionEnv: () => Object.fromEntries([...run('env').matchAll(/^export (\w+)=(.*)$/gm)].map((m) => [m[1]!, m[2]!])),
     destroy(keep = false) {

@@ -4,6 +4,7 @@
 import { readFileSync } from 'node:fs';
 import kafkajs from '../../src/kafka/kafkajs.js';
 import type { Kafka } from 'kafkajs';
+import type { Connection } from 'mysql2/promise';
 import registryPkg, { type SchemaRegistry as Registry } from '@kafkajs/confluent-schema-registry';
 import { adminConnection, createDatabase, ROOT, stackEnv } from '../helpers/stack.js';
 import type { Config } from '../../src/config/schema.js';
@@ -46,24 +47,29 @@ export async function scopesDatabase(label: string, websites: number): Promise<s
   const name = await createDatabase(label);
   const c = await adminConnection(name);
   try {
-    await c.query(readFileSync(`${ROOT}fixtures/commerce/schema.sql`, 'utf8'));
-    // Magento's admin scope rows have id 0
-    await c.query(`SET SESSION sql_mode = CONCAT(@@sql_mode, ',NO_AUTO_VALUE_ON_ZERO')`);
-    await c.query(`INSERT INTO store_website (website_id, code, name, default_group_id) VALUES (0, 'admin', 'Admin', 0)`);
-    await c.query(`INSERT INTO store_group (group_id, website_id, name, code) VALUES (0, 0, 'Default', 'default')`);
-    await c.query(`INSERT INTO store (store_id, code, website_id, group_id, name) VALUES (0, 'admin', 0, 0, 'Admin')`);
-    for (let w = 1; w <= websites; w++) {
-      await c.query(`INSERT INTO store_website (website_id, code, name, default_group_id) VALUES (?, ?, ?, ?)`, [w, `web${w}`, `Web ${w}`, w]);
-      await c.query(`INSERT INTO store_group (group_id, website_id, name, code) VALUES (?, ?, ?, ?)`, [w, w, `Group ${w}`, `group${w}`]);
-      await c.query(`INSERT INTO store (store_id, code, website_id, group_id, name, is_active) VALUES (?, ?, ?, ?, ?, 1), (?, ?, ?, ?, ?, 1)`, [
-        2 * w - 1 + 100, `sv${w}a`, w, w, `SV ${w}a`,
-        2 * w + 100, `sv${w}b`, w, w, `SV ${w}b`,
-      ]);
-    }
+    await fillScopes(c, websites);
   } finally {
     await c.end();
   }
   return name;
+}
+
+/** Creates the Commerce tables in the connection's database and fills the scopes (see scopesDatabase). */
+export async function fillScopes(c: Pick<Connection, 'query'>, websites: number): Promise<void> {
+  await c.query(readFileSync(`${ROOT}fixtures/commerce/schema.sql`, 'utf8'));
+  // Magento's admin scope rows have id 0
+  await c.query(`SET SESSION sql_mode = CONCAT(@@sql_mode, ',NO_AUTO_VALUE_ON_ZERO')`);
+  await c.query(`INSERT INTO store_website (website_id, code, name, default_group_id) VALUES (0, 'admin', 'Admin', 0)`);
+  await c.query(`INSERT INTO store_group (group_id, website_id, name, code) VALUES (0, 0, 'Default', 'default')`);
+  await c.query(`INSERT INTO store (store_id, code, website_id, group_id, name) VALUES (0, 'admin', 0, 0, 'Admin')`);
+  for (let w = 1; w <= websites; w++) {
+    await c.query(`INSERT INTO store_website (website_id, code, name, default_group_id) VALUES (?, ?, ?, ?)`, [w, `web${w}`, `Web ${w}`, w]);
+    await c.query(`INSERT INTO store_group (group_id, website_id, name, code) VALUES (?, ?, ?, ?)`, [w, w, `Group ${w}`, `group${w}`]);
+    await c.query(`INSERT INTO store (store_id, code, website_id, group_id, name, is_active) VALUES (?, ?, ?, ?, ?, 1), (?, ?, ?, ?, ?, 1)`, [
+      2 * w - 1 + 100, `sv${w}a`, w, w, `SV ${w}a`,
+      2 * w + 100, `sv${w}b`, w, w, `SV ${w}b`,
+    ]);
+  }
 }
 
 export async function sql(database: string, statement: string, params: unknown[] = []): Promise<void> {

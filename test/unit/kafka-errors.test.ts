@@ -41,7 +41,18 @@ describe('kafkaFailure', () => {
     expect(kafkaFailure(protocol('NOT_LEADER_FOR_PARTITION'))).toBe(KafkaFailure.retriable);
     expect(kafkaFailure(protocol('TOPIC_AUTHORIZATION_FAILED'))).toBe(KafkaFailure.fatal);
     expect(kafkaFailure(new errors.KafkaJSNonRetriableError!('broken'))).toBe(KafkaFailure.fatal);
-    expect(kafkaFailure(new errors.KafkaJSNumberOfRetriesExceeded!(new errors.KafkaJSConnectionError!('gone'), { retryCount: 5, retryTime: 100 }))).toBe(KafkaFailure.fatal);
+  });
+
+  it('retries that ran out on a broker that is away (restart, partition) are retriable, as kafkajs restarts its consumer on them', () => {
+    const gone = new errors.KafkaJSConnectionError!('Connection error: connect ECONNREFUSED 127.0.0.1:9092', { broker: '127.0.0.1:9092' });
+    const exhausted = new errors.KafkaJSNumberOfRetriesExceeded!(gone, { retryCount: 8, retryTime: 10_000 });
+    expect(kafkaFailure(exhausted)).toBe(KafkaFailure.retriable);
+    // an outer retrier wraps the exhausted one's error as non-retriable, keeping only the connection error as cause
+    expect(kafkaFailure(new errors.KafkaJSNonRetriableError!(exhausted, { cause: gone }))).toBe(KafkaFailure.retriable);
+    // the coordinator lookup gives up while a killed broker restarts
+    expect(kafkaFailure(new errors.KafkaJSGroupCoordinatorNotFound!('Failed to find group coordinator'))).toBe(KafkaFailure.retriable);
+    // a non-retriable root stays fatal
+    expect(kafkaFailure(new errors.KafkaJSNonRetriableError!(protocol('TOPIC_AUTHORIZATION_FAILED'), { cause: protocol('TOPIC_AUTHORIZATION_FAILED') }))).toBe(KafkaFailure.fatal);
   });
 
   it('a lost transaction state is retriable with a new producer', () => {
