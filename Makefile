@@ -86,7 +86,7 @@ test-integration: build promtool avro-consumer stack-up
 	npx vitest run --project integration
 
 test-fault: build nftables stack-up
-	npx vitest run --project fault
+	npx vitest run --project fault --project fault-long
 
 demo: build stack-up
 	scripts/demo.sh

@@ -1,7 +1,11 @@
 import { defineConfig } from 'vitest/config';
 
-// Three projects: unit (no services), integration (the real stack), fault (kills processes for real).
+// Four projects: unit (no services), integration (the real stack), fault (kills processes for real)
+// and fault-long: the two slowest fault tests (about 2 to 2.5 minutes each on a quiet 2-core machine),
+// which `make soak` and `make test-fault` run with the rest, and `make test` leaves out to stay under 30 minutes.
 // Integration and fault tests expect `make stack-up` to have run; test/helpers/stack.ts reads its settings.
+const LONG_FAULTS = ['test/fault/broker-kill.test.ts', 'test/fault/network-partition.test.ts'];
+
 export default defineConfig({
   test: {
     projects: [
@@ -19,6 +23,16 @@ export default defineConfig({
         test: {
           name: 'fault',
           include: ['test/fault/**/*.test.ts'],
+          exclude: LONG_FAULTS,
+          testTimeout: 600_000,
+          hookTimeout: 300_000,
+          fileParallelism: false,
+        },
+      },
+      {
+        test: {
+          name: 'fault-long',
+          include: LONG_FAULTS,
           testTimeout: 600_000,
           hookTimeout: 300_000,
           fileParallelism: false,

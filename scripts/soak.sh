@@ -29,7 +29,7 @@ for run in $(seq 1 "$RUNS"); do
   fi
   rm -f "$ROOT/.stack/soak-$run.up.log"
   env "${stackenv[@]}" CDC_KAFKA_BROKERS="127.0.0.1:$((base + 2))" CDC_REGISTRY_URL="http://127.0.0.1:$((base + 4))/apis/ccompat/v7" \
-    npx vitest run --project fault --reporter=default --reporter=json --outputFile="$dir/report.json" >"$dir/test.log" 2>&1
+    npx vitest run --project fault --project fault-long --reporter=default --reporter=json --outputFile="$dir/report.json" >"$dir/test.log" 2>&1
   rc=$?
   node scripts/soak-table.mjs "$run" "$dir/report.json" "$dir/test.log" >>"$rows"
   tail -n 8 "$dir/test.log" | grep -E 'Tests|Test Files' || true
