@@ -7,10 +7,10 @@ import avro from 'avsc';
 import { sizeOfVarLong, writeVarLong } from './varint.js';
 import { readSchemaId, WIRE_HEADER_BYTES, writeWireHeader } from './wire.js';
 import { compileJson, type Transcoded, type TranscodeOptions, type Transcoder } from './json.js';
-import registryPkg, { type SchemaRegistry } from '@kafkajs/confluent-schema-registry';
+import registryPkg, { type SchemaRegistry, type COMPATIBILITY as CompatibilityLevel } from '@kafkajs/confluent-schema-registry';
 import type { FeedDefinition } from '../feeds/types.js';
 
-const { SchemaType } = registryPkg;
+const { SchemaType, COMPATIBILITY } = registryPkg;
 const ROOT = new URL('../..', import.meta.url);
 
 export const TRIGGER_RECORD = 'commerce_cdc.Trigger';
@@ -123,9 +123,42 @@ export function encodeEnvelope(codec: WireCodec<ItemEnvelope>, e: Omit<ItemEnvel
   return out;
 }
 
+/**
+ * Registers a fixed record (item envelope, trigger, status) under `subject`. The library's register()
+ * reads the subject's compatibility level first and refuses when it is not its own option (BACKWARD);
+ * on a first registration it registers and only then sets BACKWARD, in two requests. Against Apicurio a
+ * subject that exists without a level of its own answers NONE, so a second process registering the
+ * same subject in between (the exporter and the publisher both register the status record at start),
+ * or a process killed between the two requests, made every later register() fail with
+ * ConfluentSchemaRegistryCompatibilityError "BACKWARD != NONE": the publisher exited 70 at each start
+ * (seen in the exporter/publisher kill test); and two that both found the subject new both set its
+ * level, the second refused with 409. The level the registry names is taken as it is (an operator's
+ * NONE too) and the register asked again with it; a lost race is asked again as it was.
+ */
 export async function registerCodec<T>(registry: SchemaRegistry, subject: string, schema: Record<string, unknown>): Promise<WireCodec<T>> {
-  const { id } = await registry.register({ type: SchemaType.AVRO, schema: JSON.stringify(schema) }, { subject });
-  return new WireCodec<T>(id, avro.Type.forSchema(schema as avro.Schema));
+  const body = { type: SchemaType.AVRO, schema: JSON.stringify(schema) } as const;
+  let compatibility: CompatibilityLevel | undefined;
+  for (let attempt = 1; ; attempt++) {
+    try {
+      const { id } = await registry.register(body, compatibility ? { subject, compatibility } : { subject });
+      return new WireCodec<T>(id, avro.Type.forSchema(schema as avro.Schema));
+    } catch (e) {
+      const level = registeredLevel(e);
+      // both saw a new subject and set its level: the second setting is refused with 409 ("A rule named
+      // 'COMPATIBILITY' already exists"); the schema is registered, the next round finds the level set
+      const lostRace = (e as { status?: number }).status === 409;
+      if ((!level && !lostRace) || attempt >= 4) throw e;
+      if (level) compatibility = level;
+    }
+  }
+}
+
+/** The subject's level named by the library's ConfluentSchemaRegistryCompatibilityError ("(BACKWARD != NONE)"), else undefined. */
+export function registeredLevel(e: unknown): CompatibilityLevel | undefined {
+  if (!(e instanceof Error) || e.name !== 'ConfluentSchemaRegistryCompatibilityError') return undefined;
+  const m = /!= ([A-Z_]+)\)/.exec(e.message);
+  const level = m?.[1] as CompatibilityLevel | undefined;
+  return level && (Object.values(COMPATIBILITY) as string[]).includes(level) ? level : undefined;
 }
 
 /**
