@@ -1,10 +1,10 @@
 import { defineConfig } from 'vitest/config';
 
 // Four projects: unit (no services), integration (the real stack), fault (kills processes for real)
-// and fault-long: the two slowest fault tests (about 2 to 2.5 minutes each on a quiet 2-core machine),
+// and fault-long: the three slowest fault tests (about 1.5 to 2.5 minutes each on a quiet 2-core machine),
 // which `make soak` and `make test-fault` run with the rest, and `make test` leaves out to stay under 30 minutes.
 // Integration and fault tests expect `make stack-up` to have run; test/helpers/stack.ts reads its settings.
-const LONG_FAULTS = ['test/fault/broker-kill.test.ts', 'test/fault/network-partition.test.ts'];
+const LONG_FAULTS = ['test/fault/broker-kill.test.ts', 'test/fault/network-partition.test.ts', 'test/fault/mariadb-kill.test.ts'];
 
 export default defineConfig({
   test: {
